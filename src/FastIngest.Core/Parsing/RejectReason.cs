@@ -1,0 +1,23 @@
+namespace FastIngest.Core.Parsing;
+
+/// <summary>
+/// Why an input was refused. Parsers return one of these instead of throwing; the shard that owns the
+/// input counts it per (source, tenant, reason) and keeps a few samples (see <c>ingest_errors</c>).
+/// </summary>
+/// <remarks>Values are persisted by name (<see cref="RejectReasons.Name"/>): rename with care.</remarks>
+internal enum RejectReason : byte
+{
+    None = 0,
+    Empty,
+    MessageTooLarge,
+    SyslogHeader,
+    MissingTenant,
+    InvalidTenant,
+    NotJson,
+    MissingStatus,
+    InvalidStatus,
+    MissingTime,
+    InvalidTime,
+    InvalidNumber,
+    TooManyTenants,
+}
