@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FastIngest.Core.Aggregation;
+
+/// <summary>Configuration section <c>FastIngest:Aggregation</c>.</summary>
+public sealed class AggregationOptions
+{
+    public const string SectionName = "FastIngest:Aggregation";
+
+    /// <summary>Shards (one worker each); 0 means one per processor.</summary>
+    [Range(0, 1024)]
+    public int Shards { get; set; }
+
+    /// <summary>How often each shard hands its changed minute buckets to the sink.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Batches (of up to 64 KiB of messages each) a shard's channel holds before sources wait.</summary>
+    [Range(1, 1_000_000)]
+    public int ChannelCapacity { get; set; } = 1024;
+
+    /// <summary>Tenants kept in total; lines of tenants past the cap are rejected (<c>too_many_tenants</c>).</summary>
+    [Range(1, 10_000_000)]
+    public int MaxTenants { get; set; } = 10_000;
+
+    /// <summary>Samples of bad input kept per reason per minute per shard in <c>ingest_errors</c>.</summary>
+    [Range(0, 1000)]
+    public int RejectSamplesPerMinute { get; set; } = 3;
+
+    /// <summary>Bytes of a bad input kept as its sample.</summary>
+    [Range(16, 65536)]
+    public int RejectSampleBytes { get; set; } = 512;
+
+    public int EffectiveShards => Shards > 0 ? Shards : Environment.ProcessorCount;
+}

@@ -1,0 +1,41 @@
+using FastIngest.Core.Internal;
+using FastIngest.Core.Parsing;
+
+namespace FastIngest.Core.Aggregation;
+
+/// <summary>One tenant-minute of <c>traffic_1m</c>: deltas since the previous flush.</summary>
+internal readonly record struct TrafficRow(byte[] Tenant, uint Minute, TrafficCounters Counters);
+
+/// <summary>One (tenant, minute, exact status) of <c>status_1m</c>.</summary>
+internal readonly record struct StatusRow(byte[] Tenant, uint Minute, ushort Status, ulong Requests);
+
+/// <summary>
+/// One row of <c>ingest_errors</c>: either a kept sample (<see cref="Count"/> 1, <see cref="Sample"/> set)
+/// or the count of the rest of that (source, tenant, reason) since the last flush, with no sample.
+/// </summary>
+internal readonly record struct ErrorRow(uint Time, IngestSource Source, byte[] Tenant, RejectReason Reason, ulong Count, string Sample);
+
+/// <summary>
+/// What one shard hands the sink every flush interval. Pooled: the sink returns it once written.
+/// </summary>
+internal sealed class FlushBatch : IResettable
+{
+    public List<TrafficRow> Traffic { get; } = [];
+
+    public List<StatusRow> Statuses { get; } = [];
+
+    public List<ErrorRow> Errors { get; } = [];
+
+    /// <summary>Lines counted into <see cref="Traffic"/>; equals the sum of its <c>Requests</c>.</summary>
+    public long Lines { get; set; }
+
+    public bool IsEmpty => Traffic.Count == 0 && Statuses.Count == 0 && Errors.Count == 0;
+
+    public void Reset()
+    {
+        Traffic.Clear();
+        Statuses.Clear();
+        Errors.Clear();
+        Lines = 0;
+    }
+}

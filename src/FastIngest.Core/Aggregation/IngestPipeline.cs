@@ -1,0 +1,97 @@
+using System.Threading.Channels;
+using FastIngest.Core.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace FastIngest.Core.Aggregation;
+
+/// <summary>
+/// The shards and their workers. Sources get a <see cref="ShardedBatchWriter"/> each and never see a
+/// shard; the sink gets flushed batches and never sees a source.
+/// </summary>
+/// <remarks>
+/// Stop order matters for exactness: stop the sources (they flush their pending batches), then
+/// <see cref="StopAsync"/> (channels complete, shards drain and flush), then stop the sink.
+/// </remarks>
+internal sealed class IngestPipeline : IDisposable
+{
+    private readonly Shard[] _shards;
+    private readonly TimeSpan _flushInterval;
+    private readonly CancellationTokenSource _stopTicks = new();
+    private Task[] _workers = [];
+    private Task _ticks = Task.CompletedTask;
+
+    public IngestPipeline(AggregationOptions options, IBatchSink sink, ObjectPool<FlushBatch> flushBatches, ILogger logger)
+    {
+        FlushBatches = flushBatches;
+        int shardCount = options.EffectiveShards;
+        int tenantsPerShard = Math.Max(1, (options.MaxTenants + shardCount - 1) / shardCount);
+        _flushInterval = options.FlushInterval;
+        _shards = new Shard[shardCount];
+        for (int i = 0; i < shardCount; i++)
+        {
+            _shards[i] = new Shard(i, this, sink, options, tenantsPerShard, logger);
+        }
+    }
+
+    public ObjectPool<IngestBatch> IngestBatches { get; } = new();
+
+    /// <summary>Shared with the sink, which returns each batch once written.</summary>
+    public ObjectPool<FlushBatch> FlushBatches { get; }
+
+    public IReadOnlyList<Shard> Shards => _shards;
+
+    public int ShardCount => _shards.Length;
+
+    public void Start()
+    {
+        _workers = new Task[_shards.Length];
+        for (int i = 0; i < _shards.Length; i++)
+        {
+            Shard shard = _shards[i];
+            _workers[i] = Task.Run(shard.RunAsync);
+        }
+
+        _ticks = Task.Run(TickAsync);
+    }
+
+    public ShardedBatchWriter CreateWriter(IngestSource source) => new(this, source);
+
+    /// <summary>Completes every channel and waits until each shard has drained and flushed into the sink.</summary>
+    public async Task StopAsync()
+    {
+        await _stopTicks.CancelAsync().ConfigureAwait(false);
+        foreach (Shard shard in _shards)
+        {
+            shard.Writer.TryComplete();
+        }
+
+        await Task.WhenAll(_workers).ConfigureAwait(false);
+        await _ticks.ConfigureAwait(false);
+    }
+
+    public void Dispose() => _stopTicks.Dispose();
+
+    internal bool TryEnqueue(int shard, IngestBatch batch) => _shards[shard].Writer.TryWrite(batch);
+
+    internal ValueTask EnqueueAsync(int shard, IngestBatch batch, CancellationToken cancellationToken)
+        => _shards[shard].Writer.WriteAsync(batch, cancellationToken);
+
+    private async Task TickAsync()
+    {
+        using PeriodicTimer timer = new(_flushInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopTicks.Token).ConfigureAwait(false))
+            {
+                foreach (Shard shard in _shards)
+                {
+                    // Dropped when the channel is full; the shard is busy then and checks the clock itself.
+                    shard.Writer.TryWrite(null);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System.Runtime.CompilerServices;
+
+namespace FastIngest.Core.Aggregation;
+
+/// <summary>
+/// Request-time counts in fixed buckets, so percentiles survive summing across flushes and nodes
+/// (a t-digest state cannot be written as RowBinary from here). Upper bounds in ms, last is open.
+/// </summary>
+[InlineArray(BucketCount)]
+internal struct LatencyHistogram
+{
+    public const int BucketCount = 8;
+
+    /// <summary>Exclusive upper bounds in milliseconds of all but the last bucket.</summary>
+    public static ReadOnlySpan<int> UpperBoundsMs => [10, 50, 100, 250, 500, 1000, 5000];
+
+    /// <summary>Column names in <c>traffic_1m</c>, in bucket order.</summary>
+    public static readonly string[] ColumnNames =
+    [
+        "rt_0_10ms", "rt_10_50ms", "rt_50_100ms", "rt_100_250ms",
+        "rt_250_500ms", "rt_500_1000ms", "rt_1000_5000ms", "rt_5000ms_plus",
+    ];
+
+    private ulong _bucket0;
+
+    public static int BucketOf(long milliseconds)
+    {
+        ReadOnlySpan<int> bounds = UpperBoundsMs;
+        for (int i = 0; i < bounds.Length; i++)
+        {
+            if (milliseconds < bounds[i])
+            {
+                return i;
+            }
+        }
+
+        return BucketCount - 1;
+    }
+}

@@ -1,0 +1,11 @@
+namespace FastIngest.Core.Aggregation;
+
+/// <summary>What the body of an <see cref="IngestEntry"/> holds, so the shard knows which parser to run.</summary>
+internal enum MessageKind : byte
+{
+    /// <summary>One NGINX <c>fastingest</c> JSON access-log line.</summary>
+    NginxJson = 0,
+
+    /// <summary>Refused before parsing (framing, syslog header): the body is a sample of the input.</summary>
+    Rejected,
+}

@@ -1,0 +1,90 @@
+using System.IO.Hashing;
+
+namespace FastIngest.Core.Aggregation;
+
+/// <summary>
+/// A source's way in: routes each message to its tenant's shard by XxHash3 and packs it into that
+/// shard's pending batch. One per receive loop or connection; not thread-safe.
+/// </summary>
+/// <remarks>
+/// <see cref="TryAdd"/> is synchronous so spans can come straight from a receive buffer. It only says
+/// no when a full batch could not be handed over without waiting: await <see cref="FlushAsync"/>
+/// (backpressure) and add again. Call <see cref="FlushAsync"/> too whenever the source goes idle, so
+/// a quiet source does not sit on a half-full batch.
+/// </remarks>
+internal sealed class ShardedBatchWriter
+{
+    private readonly IngestPipeline _pipeline;
+    private readonly IngestSource _source;
+    private readonly IngestBatch?[] _pending;
+
+    public ShardedBatchWriter(IngestPipeline pipeline, IngestSource source)
+    {
+        _pipeline = pipeline;
+        _source = source;
+        _pending = new IngestBatch?[pipeline.ShardCount];
+    }
+
+    public bool HasPending
+    {
+        get
+        {
+            foreach (IngestBatch? batch in _pending)
+            {
+                if (batch is { Count: > 0 })
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    public bool TryAdd(MessageKind kind, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt)
+        => TryAdd(kind, Parsing.RejectReason.None, tenant, body, arrivedAt);
+
+    public bool TryAdd(MessageKind kind, Parsing.RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt)
+    {
+        ulong hash = XxHash3.HashToUInt64(tenant);
+        int shard = (int)(hash % (ulong)_pending.Length);
+        IngestBatch? batch = _pending[shard];
+        if (batch is null)
+        {
+            batch = _pending[shard] = Rent();
+        }
+        else if (!batch.HasRoomFor(tenant.Length + body.Length) && batch.Count > 0)
+        {
+            if (!_pipeline.TryEnqueue(shard, batch))
+            {
+                return false;
+            }
+
+            batch = _pending[shard] = Rent();
+        }
+
+        batch.Add(kind, reject, hash, tenant, body, arrivedAt);
+        return true;
+    }
+
+    /// <summary>Hands every pending batch to its shard, waiting where a channel is full.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        for (int shard = 0; shard < _pending.Length; shard++)
+        {
+            IngestBatch? batch = _pending[shard];
+            if (batch is { Count: > 0 })
+            {
+                _pending[shard] = null;
+                await _pipeline.EnqueueAsync(shard, batch, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private IngestBatch Rent()
+    {
+        IngestBatch batch = _pipeline.IngestBatches.Rent();
+        batch.Source = _source;
+        return batch;
+    }
+}

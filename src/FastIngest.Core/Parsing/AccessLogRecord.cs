@@ -1,0 +1,61 @@
+using System.Runtime.CompilerServices;
+
+namespace FastIngest.Core.Parsing;
+
+/// <summary>
+/// One access-log line as the aggregates need it. A shard owns one instance and reuses it for every
+/// line: numbers are fields, text values are <see cref="Utf8Slice"/>s into <see cref="Scratch"/>, so
+/// parsing allocates nothing once the scratch buffer has grown to the longest line seen.
+/// </summary>
+internal struct AccessLogRecord
+{
+    /// <summary>Request time, Unix milliseconds UTC (from <c>msec</c>, else <c>time_iso8601</c>).</summary>
+    public long TimestampMs;
+    public ushort Status;
+    /// <summary>-1 when absent.</summary>
+    public long BytesSent;
+    /// <summary>-1 when absent.</summary>
+    public long BodyBytesSent;
+    /// <summary><c>$request_time</c> in whole milliseconds (NGINX prints millisecond resolution); -1 when absent.</summary>
+    public long RequestTimeMs;
+    public CacheStatus CacheStatus;
+
+    public Utf8Slice Method;
+    /// <summary><c>$uri</c>, or <c>$request_uri</c> cut at '?' when <c>uri</c> is absent.</summary>
+    public Utf8Slice Path;
+    public Utf8Slice Host;
+    public Utf8Slice RemoteAddr;
+    public Utf8Slice UserAgent;
+    public Utf8Slice Referer;
+
+    /// <summary>Unescaped text values, back to back. Grown by the parser, never shrunk.</summary>
+    public byte[] Scratch;
+    public int ScratchLength;
+
+    public AccessLogRecord(int scratchCapacity)
+    {
+        Scratch = new byte[scratchCapacity];
+        Reset();
+    }
+
+    /// <summary>Clears every field for the next line; keeps the scratch buffer.</summary>
+    public void Reset()
+    {
+        TimestampMs = 0;
+        Status = 0;
+        BytesSent = -1;
+        BodyBytesSent = -1;
+        RequestTimeMs = -1;
+        CacheStatus = CacheStatus.None;
+        Method = default;
+        Path = default;
+        Host = default;
+        RemoteAddr = default;
+        UserAgent = default;
+        Referer = default;
+        ScratchLength = 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly ReadOnlySpan<byte> Text(Utf8Slice slice) => Scratch.AsSpan(slice.Start, slice.Length);
+}

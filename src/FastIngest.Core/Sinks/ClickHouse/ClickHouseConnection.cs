@@ -1,0 +1,41 @@
+using System.Net;
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO;
+
+namespace FastIngest.Core.Sinks.ClickHouse;
+
+/// <summary>
+/// Builds the ClickHouse.Driver client for our settings. Only its raw paths are used
+/// (<c>PostStreamAsync</c>, <c>ExecuteNonQueryAsync</c>, <c>ExecuteRawResultAsync</c>): its typed reader
+/// and bulk copy need RowBinaryWithNamesAndTypes, which ClickHouse 18.16 does not have.
+/// </summary>
+internal static class ClickHouseConnection
+{
+    public static ClickHouseClient CreateClient(ClickHouseOptions options)
+    {
+        Uri url = options.Url;
+        var handler = new SocketsHttpHandler
+        {
+            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+        };
+        var settings = new ClickHouseClientSettings
+        {
+            Host = url.Host,
+            Port = (ushort)url.Port,
+            Protocol = url.Scheme,
+            // A reverse proxy may publish ClickHouse under a path; the driver wants it without slashes.
+            Path = url.AbsolutePath.Trim('/'),
+            Username = options.User,
+            Password = options.Password,
+            UseCompression = options.Compress,
+            Timeout = options.Timeout,
+            // 18.16 knows neither the JSON type nor its settings; these keep the driver from asking.
+            JsonReadMode = JsonReadMode.None,
+            JsonWriteMode = JsonWriteMode.None,
+            HttpClient = new HttpClient(handler) { Timeout = options.Timeout },
+        };
+        return new ClickHouseClient(settings);
+    }
+}

@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FastIngest.Core.Sinks.ClickHouse;
+
+/// <summary>Configuration section <c>FastIngest:ClickHouse</c>.</summary>
+public sealed class ClickHouseOptions
+{
+    public const string SectionName = "FastIngest:ClickHouse";
+
+    /// <summary>The HTTP interface, e.g. <c>http://127.0.0.1:8123</c>.</summary>
+    [Required]
+    public Uri Url { get; set; } = new("http://127.0.0.1:8123");
+
+    [Required]
+    [RegularExpression("^[A-Za-z_][A-Za-z0-9_]*$")]
+    public string Database { get; set; } = "fastingest";
+
+    public string User { get; set; } = "default";
+
+    public string Password { get; set; } = "";
+
+    /// <summary>Create the database and tables from <c>clickhouse/schema.sql</c> at start (idempotent).</summary>
+    public bool ApplySchema { get; set; } = true;
+
+    /// <summary>Gzip insert bodies; worth it when ClickHouse is across a network, not on loopback.</summary>
+    public bool Compress { get; set; }
+
+    /// <summary>Flushed shard batches waiting for ClickHouse before shards wait too (backpressure).</summary>
+    [Range(1, 100_000)]
+    public int MaxQueuedBatches { get; set; } = 256;
+
+    /// <summary>Per-request timeout.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest wait between retries of a failed insert (backoff doubles up to it).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,72 @@
+using FastIngest.Core.Aggregation;
+using FastIngest.Core.Parsing;
+
+namespace FastIngest.Core.Sinks.ClickHouse;
+
+/// <summary>
+/// The column lists of each table and the RowBinary rows that match them. Kept side by side so a
+/// column can't be added to one without the other; <c>clickhouse/schema.sql</c> holds the DDL.
+/// </summary>
+internal static class TableEncoders
+{
+    public const string TrafficColumns =
+        "tenant, minute, requests, bytes_sent, body_bytes_sent, " +
+        "status_1xx, status_2xx, status_3xx, status_4xx, status_5xx, " +
+        "cache_hit, cache_miss, cache_expired, cache_stale, cache_updating, cache_revalidated, cache_bypass, " +
+        "request_time_count, request_time_sum_ms, " +
+        "rt_0_10ms, rt_10_50ms, rt_50_100ms, rt_100_250ms, rt_250_500ms, rt_500_1000ms, rt_1000_5000ms, rt_5000ms_plus";
+
+    public const string StatusColumns = "tenant, minute, status, requests";
+
+    public const string ErrorColumns = "time, source, tenant, reason, count, sample";
+
+    private static readonly string[] s_sourceNames = ["udp", "tcp", "http", "file"];
+
+    public static string SourceName(IngestSource source) => s_sourceNames[(int)source];
+
+    public static void Append(RowBinaryWriter writer, in TrafficRow row)
+    {
+        TrafficCounters c = row.Counters;
+        writer.String(row.Tenant);
+        writer.DateTime(row.Minute);
+        writer.UInt64(c.Requests);
+        writer.UInt64(c.BytesSent);
+        writer.UInt64(c.BodyBytesSent);
+        writer.UInt64(c.Status1xx);
+        writer.UInt64(c.Status2xx);
+        writer.UInt64(c.Status3xx);
+        writer.UInt64(c.Status4xx);
+        writer.UInt64(c.Status5xx);
+        writer.UInt64(c.CacheHit);
+        writer.UInt64(c.CacheMiss);
+        writer.UInt64(c.CacheExpired);
+        writer.UInt64(c.CacheStale);
+        writer.UInt64(c.CacheUpdating);
+        writer.UInt64(c.CacheRevalidated);
+        writer.UInt64(c.CacheBypass);
+        writer.UInt64(c.RequestTimeCount);
+        writer.UInt64(c.RequestTimeSumMs);
+        for (int i = 0; i < LatencyHistogram.BucketCount; i++)
+        {
+            writer.UInt64(c.Latency[i]);
+        }
+    }
+
+    public static void Append(RowBinaryWriter writer, in StatusRow row)
+    {
+        writer.String(row.Tenant);
+        writer.DateTime(row.Minute);
+        writer.UInt16(row.Status);
+        writer.UInt64(row.Requests);
+    }
+
+    public static void Append(RowBinaryWriter writer, in ErrorRow row)
+    {
+        writer.DateTime(row.Time);
+        writer.String(SourceName(row.Source));
+        writer.String(row.Tenant);
+        writer.String(RejectReasons.Name(row.Reason));
+        writer.UInt64(row.Count);
+        writer.String(row.Sample);
+    }
+}
