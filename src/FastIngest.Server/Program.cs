@@ -1,3 +1,9 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using FastIngest.Server.Hosting;
+using FastIngest.Server.Http;
+
+WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
+builder.AddFastIngest();
+
+WebApplication app = builder.Build();
+app.MapHealth();
 app.Run();

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs FastIngest in the foreground with its real dependencies.
+# If no ClickHouse answers at FastIngest__ClickHouse__Url (default http://127.0.0.1:8123), installs
+# Debian's clickhouse-server when missing and starts a private one on loopback with its data under
+# ./.data/clickhouse. Ctrl-C (or SIGTERM) stops FastIngest gracefully, then the private ClickHouse.
+# Extra arguments go to the server, e.g. ./run.sh --FastIngest:Syslog:UdpPort=5515
+set -euo pipefail
+cd "$(dirname "$0")"
+
+url="${FastIngest__ClickHouse__Url:-http://127.0.0.1:8123}"
+for arg in "$@"; do
+  case "$arg" in --FastIngest:ClickHouse:Url=*) url="${arg#*=}" ;; esac
+done
+hostport="${url#*://}"; hostport="${hostport%%/*}"
+ch_host="${hostport%%:*}"; ch_port="${hostport##*:}"
+[ "$ch_port" = "$hostport" ] && ch_port=8123
+
+clickhouse_answers() {
+  # bash's /dev/tcp: no curl needed on a fresh machine.
+  exec 3<>"/dev/tcp/$ch_host/$ch_port" 2>/dev/null || return 1
+  printf 'GET /ping HTTP/1.0\r\nHost: %s\r\n\r\n' "$ch_host" >&3
+  grep -q 'Ok\.' <&3; local ok=$?
+  exec 3<&- 3>&-
+  return $ok
+}
+
+started_clickhouse=""
+stop_all() {
+  if [ -n "$started_clickhouse" ]; then
+    echo "run.sh: stopping the private ClickHouse" >&2
+    clickhouse/private-server.sh stop .data/clickhouse || true
+  fi
+}
+trap stop_all EXIT
+
+if clickhouse_answers; then
+  echo "run.sh: using the ClickHouse that answers at $url" >&2
+else
+  case "$ch_host" in 127.*|localhost) ;; *) echo "run.sh: no ClickHouse answers at $url" >&2; exit 1 ;; esac
+  clickhouse/private-server.sh ensure-installed
+  echo "run.sh: starting a private ClickHouse on 127.0.0.1:$ch_port (data in .data/clickhouse)" >&2
+  clickhouse/private-server.sh start .data/clickhouse "$ch_port" >/dev/null
+  started_clickhouse=1
+fi
+
+dotnet build src/FastIngest.Server -c Release --nologo -v quiet
+dotnet src/FastIngest.Server/bin/Release/net10.0/FastIngest.Server.dll "$@" &
+server=$!
+trap 'kill -TERM "$server" 2>/dev/null || true' INT TERM
+# The first wait returns when a signal arrives; the second waits for the graceful stop to finish.
+wait "$server" || true
+wait "$server" 2>/dev/null && status=0 || status=$?
+exit "$status"

@@ -1,0 +1,53 @@
+using System.Net;
+using FastIngest.Core.Aggregation;
+using FastIngest.Core.Sinks.ClickHouse;
+using FastIngest.Server.Syslog;
+using Microsoft.Extensions.Options;
+
+namespace FastIngest.Server.Hosting;
+
+/// <summary>The host's wiring: options, the sink, the pipeline and the sources.</summary>
+internal static class FastIngestServiceCollectionExtensions
+{
+    public static WebApplicationBuilder AddFastIngest(this WebApplicationBuilder builder)
+    {
+        IServiceCollection services = builder.Services;
+        services.AddOptions<AggregationOptions>().BindConfiguration(AggregationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ClickHouseOptions>().BindConfiguration(ClickHouseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SyslogOptions>().BindConfiguration(SyslogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        // The pipeline and the sink share the pool of flush batches; the sink is created first.
+        services.AddSingleton(sp => new IngestPipelineParts(sp.GetRequiredService<IOptions<AggregationOptions>>().Value));
+        services.AddSingleton(sp => new ClickHouseSink(
+            sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value,
+            sp.GetRequiredService<IngestPipelineParts>().FlushBatches,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClickHouseSink>()));
+        services.AddSingleton(sp => new IngestPipeline(
+            sp.GetRequiredService<IOptions<AggregationOptions>>().Value,
+            sp.GetRequiredService<ClickHouseSink>(),
+            sp.GetRequiredService<IngestPipelineParts>().FlushBatches,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<IngestPipeline>()));
+
+        services.AddSingleton<UdpSyslogReceiver>();
+        services.AddSingleton<IIngestSource>(sp => sp.GetRequiredService<UdpSyslogReceiver>());
+        services.AddHostedService<IngestHostedService>();
+
+        HttpOptions http = builder.Configuration.GetSection(HttpOptions.SectionName).Get<HttpOptions>() ?? new HttpOptions();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = http.ShutdownTimeout);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (http.Port > 0)
+            {
+                kestrel.Listen(IPAddress.Parse(http.BindAddress), http.Port);
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>Objects shared by the pipeline and the sink, made before either.</summary>
+    private sealed class IngestPipelineParts(AggregationOptions options)
+    {
+        public Core.Internal.ObjectPool<FlushBatch> FlushBatches { get; } = new(maxRetained: Math.Max(64, options.EffectiveShards * 4));
+    }
+}

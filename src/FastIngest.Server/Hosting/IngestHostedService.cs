@@ -1,0 +1,72 @@
+using FastIngest.Core.Aggregation;
+using FastIngest.Core.Sinks.ClickHouse;
+
+namespace FastIngest.Server.Hosting;
+
+/// <summary>
+/// Starts the sink, the shards and the sources in that order, and stops them in reverse, so a stop
+/// loses nothing: sources hand over what they hold, shards drain and flush, the sink writes it all.
+/// </summary>
+/// <remarks>
+/// Registered before Kestrel's own hosted service, so the host stops Kestrel (HTTP and TCP sources)
+/// first and this last. The host's shutdown timeout bounds how long the sink may retry at the end.
+/// </remarks>
+internal sealed partial class IngestHostedService(
+    ClickHouseSink sink,
+    IngestPipeline pipeline,
+    IEnumerable<IIngestSource> sources,
+    ILogger<IngestHostedService> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        sink.Start();
+        pipeline.Start();
+        foreach (IIngestSource source in sources)
+        {
+            source.Start();
+        }
+
+        Log.Started(logger, pipeline.ShardCount);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (IIngestSource source in sources)
+        {
+            await source.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await pipeline.StopAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        await sink.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        long counted = 0;
+        foreach (Shard shard in pipeline.Shards)
+        {
+            counted += shard.LinesCounted;
+        }
+
+        long unwritten = counted - sink.LinesWritten;
+        if (unwritten > 0)
+        {
+            Log.StoppedWithUnwritten(logger, unwritten);
+        }
+        else
+        {
+            Log.Stopped(logger, counted);
+        }
+    }
+
+    private static partial class Log
+    {
+        // Hosting owns EventIds 1-99; next free: 4.
+        [LoggerMessage(1, LogLevel.Information, "FastIngest started with {Shards} shards")]
+        public static partial void Started(ILogger logger, int shards);
+
+        [LoggerMessage(2, LogLevel.Information, "FastIngest stopped; {Lines} lines counted and written")]
+        public static partial void Stopped(ILogger logger, long lines);
+
+        [LoggerMessage(3, LogLevel.Error, "FastIngest stopped before ClickHouse took {Lines} counted lines; they are lost")]
+        public static partial void StoppedWithUnwritten(ILogger logger, long lines);
+    }
+}

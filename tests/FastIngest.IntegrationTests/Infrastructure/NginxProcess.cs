@@ -1,0 +1,101 @@
+using System.Diagnostics;
+
+namespace FastIngest.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Real NGINX (Debian's nginx-light) running the repository's <c>nginx/nginx.conf</c>, copied into a
+/// temporary prefix with its ports moved to free ones: the shop and blog servers and the syslog target.
+/// </summary>
+internal sealed class NginxProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private NginxProcess(Process process, string prefix, int shopPort, int blogPort)
+    {
+        _process = process;
+        Prefix = prefix;
+        ShopPort = shopPort;
+        BlogPort = blogPort;
+    }
+
+    public string Prefix { get; }
+
+    public int ShopPort { get; }
+
+    public int BlogPort { get; }
+
+    public static async Task<NginxProcess> StartAsync(int syslogUdpPort)
+    {
+        string prefix = Path.Combine(Path.GetTempPath(), "fastingest-nginx-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(prefix);
+        // Workers run as nobody and write the proxy cache under the prefix.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(prefix, (UnixFileMode)0b111_111_111);
+        }
+        int shop = ServerProcess.FreeTcpPort(), blog = ServerProcess.FreeTcpPort(), origin = ServerProcess.FreeTcpPort();
+        string config = File.ReadAllText(RepoPaths.Combine("nginx", "nginx.conf"))
+            .Replace("127.0.0.1:5514", $"127.0.0.1:{syslogUdpPort}", StringComparison.Ordinal)
+            .Replace("listen 8088;", $"listen 127.0.0.1:{shop};", StringComparison.Ordinal)
+            .Replace("listen 8089;", $"listen 127.0.0.1:{blog};", StringComparison.Ordinal)
+            .Replace("127.0.0.1:8090", $"127.0.0.1:{origin}", StringComparison.Ordinal);
+        Assert.Contains($"server=127.0.0.1:{syslogUdpPort}", config, StringComparison.Ordinal);
+        Assert.Contains($"listen 127.0.0.1:{blog};", config, StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(prefix, "nginx.conf"), config);
+        File.Copy(RepoPaths.Combine("nginx", "fastingest-log-format.conf"), Path.Combine(prefix, "fastingest-log-format.conf"));
+
+        string nginx = File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
+        var psi = new ProcessStartInfo(nginx) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string arg in new[] { "-p", prefix + "/", "-c", Path.Combine(prefix, "nginx.conf"), "-g", "daemon off;" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        Process process = Process.Start(psi) ?? throw new InvalidOperationException("nginx did not start");
+        var server = new NginxProcess(process, prefix, shop, blog);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        for (int i = 0; i < 100; i++)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException("nginx exited: " + await process.StandardError.ReadToEndAsync());
+            }
+
+            try
+            {
+                using HttpResponseMessage _ = await http.GetAsync(new Uri($"http://127.0.0.1:{blog}/robots.txt"));
+                // The probe is logged too, to the file and over syslog alike: tests compare both.
+                return server;
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        throw new TimeoutException("nginx did not answer");
+    }
+
+    public string[] AccessLogLines(string server) =>
+        File.Exists(Path.Combine(Prefix, $"access.{server}.log"))
+            ? File.ReadAllLines(Path.Combine(Prefix, $"access.{server}.log"))
+            : [];
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(Prefix, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

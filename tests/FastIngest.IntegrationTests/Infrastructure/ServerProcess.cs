@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace FastIngest.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real FastIngest server as a child process (the build output of src/FastIngest.Server), on free
+/// loopback ports, writing to a private ClickHouse. Stopped with a real SIGTERM.
+/// </summary>
+internal sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly Lock _outputLock = new();
+
+    private ServerProcess(Process process, int udpPort, int httpPort, string database)
+    {
+        _process = process;
+        UdpPort = udpPort;
+        HttpPort = httpPort;
+        Database = database;
+    }
+
+    public int UdpPort { get; }
+
+    public int HttpPort { get; }
+
+    public string Database { get; }
+
+    public int ProcessId => _process.Id;
+
+    public Uri HttpUri => new($"http://127.0.0.1:{HttpPort}");
+
+    public string Output
+    {
+        get
+        {
+            lock (_outputLock)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(PrivateClickHouse clickHouse, string database, params string[] extraArgs)
+    {
+        int udpPort = FreeUdpPort();
+        int httpPort = FreeTcpPort();
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepoPaths.Root,
+        };
+        psi.ArgumentList.Add(ServerDll());
+        psi.ArgumentList.Add("--FastIngest:Syslog:BindAddress=127.0.0.1");
+        psi.ArgumentList.Add($"--FastIngest:Syslog:UdpPort={udpPort}");
+        psi.ArgumentList.Add("--FastIngest:Http:BindAddress=127.0.0.1");
+        psi.ArgumentList.Add($"--FastIngest:Http:Port={httpPort}");
+        psi.ArgumentList.Add($"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}");
+        psi.ArgumentList.Add($"--FastIngest:ClickHouse:Database={database}");
+        foreach (string arg in extraArgs)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        Process process = Process.Start(psi) ?? throw new InvalidOperationException("dotnet did not start");
+        var server = new ServerProcess(process, udpPort, httpPort, database);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await server.WaitHealthyAsync(TimeSpan.FromSeconds(60));
+        return server;
+    }
+
+    /// <summary>Sends SIGTERM and waits for the process to exit; returns its exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (Kill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill(SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"FastIngest exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                using HttpResponseMessage response = await http.GetAsync(new Uri(HttpUri, "/health"));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"FastIngest did not become healthy in {timeout}:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_outputLock)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static string ServerDll()
+    {
+        // Same configuration as the tests themselves (Release under ./test.sh, Debug in an IDE).
+        string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            ? "Release"
+            : "Debug";
+        string dll = Path.Combine(RepoPaths.Root, "src", "FastIngest.Server", "bin", configuration, "net10.0", "FastIngest.Server.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the server first", dll);
+    }
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static int FreeUdpPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private const int SigTerm = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}

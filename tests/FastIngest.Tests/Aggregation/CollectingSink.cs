@@ -1,0 +1,24 @@
+using FastIngest.Core.Aggregation;
+
+namespace FastIngest.Tests.Aggregation;
+
+/// <summary>Keeps flushed rows in memory so a shard can be tested on its own (no ClickHouse here).</summary>
+internal sealed class CollectingSink : IBatchSink
+{
+    public List<TrafficRow> Traffic { get; } = [];
+    public List<StatusRow> Statuses { get; } = [];
+    public List<ErrorRow> Errors { get; } = [];
+    public int Batches { get; private set; }
+
+    public Core.Internal.ObjectPool<FlushBatch> Pool { get; } = new();
+
+    public ValueTask WriteAsync(FlushBatch batch, CancellationToken cancellationToken)
+    {
+        Batches++;
+        Traffic.AddRange(batch.Traffic);
+        Statuses.AddRange(batch.Statuses);
+        Errors.AddRange(batch.Errors);
+        Pool.Return(batch);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Text;
+using FastIngest.Core.Aggregation;
+using FastIngest.Core.Parsing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FastIngest.Tests.Aggregation;
+
+public sealed class ShardTests
+{
+    private static readonly string[] s_corpus = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "data", "access.json.log"));
+
+    private static (IngestPipeline Pipeline, CollectingSink Sink) NewPipeline(int shards = 1, int maxTenants = 10_000, int samples = 3)
+    {
+        var sink = new CollectingSink();
+        var options = new AggregationOptions { Shards = shards, MaxTenants = maxTenants, RejectSamplesPerMinute = samples };
+        return (new IngestPipeline(options, sink, sink.Pool, NullLogger.Instance), sink);
+    }
+
+    private static string Line(long msec, int status, long bytes, string cache = "", string time = "") =>
+        $"{{\"msec\":\"{msec / 1000}.{msec % 1000:000}\",\"status\":\"{status}\",\"bytes_sent\":\"{bytes}\",\"body_bytes_sent\":\"{bytes / 2}\",\"request_time\":\"0.120\",\"upstream_cache_status\":\"{cache}\"{time}}}";
+
+    private static IngestBatch Batch(IngestPipeline pipeline, params (string Tenant, string Line)[] messages)
+    {
+        IngestBatch batch = pipeline.IngestBatches.Rent();
+        foreach ((string tenant, string line) in messages)
+        {
+            byte[] t = Encoding.UTF8.GetBytes(tenant);
+            batch.Add(MessageKind.NginxJson, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(t), t, Encoding.UTF8.GetBytes(line), 1_800_000_000);
+        }
+
+        return batch;
+    }
+
+    [Fact]
+    public async Task BucketsLinesByTheMinuteOfTheirOwnTimestamp()
+    {
+        (IngestPipeline pipeline, CollectingSink sink) = NewPipeline();
+        Shard shard = pipeline.Shards[0];
+        long minute = 1_795_390_920_000; // a minute start, in ms
+        shard.Process(Batch(pipeline,
+            ("acme", Line(minute + 1_000, 200, 100, "HIT")),
+            ("acme", Line(minute + 59_999, 404, 10, "MISS")),
+            ("acme", Line(minute + 60_000, 200, 1)),
+            ("acme", Line(minute - 3_600_000, 500, 7)), // an hour late: its own minute
+            ("other", Line(minute, 304, 5))));
+        await shard.FlushAsync(CancellationToken.None);
+
+        var acme = sink.Traffic.Where(r => Encoding.UTF8.GetString(r.Tenant) == "acme").OrderBy(r => r.Minute).ToList();
+        Assert.Equal([(uint)(minute / 1000 - 3600), (uint)(minute / 1000), (uint)(minute / 1000 + 60)], acme.Select(r => r.Minute));
+        TrafficCounters first = acme[1].Counters;
+        Assert.Equal(2UL, first.Requests);
+        Assert.Equal(110UL, first.BytesSent);
+        Assert.Equal(55UL, first.BodyBytesSent);
+        Assert.Equal((1UL, 1UL, 1UL, 1UL), (first.Status2xx, first.Status4xx, first.CacheHit, first.CacheMiss));
+        Assert.Equal((2UL, 240UL), (first.RequestTimeCount, first.RequestTimeSumMs));
+        Assert.Equal(2UL, first.Latency[LatencyHistogram.BucketOf(120)]);
+        Assert.Equal(1UL, acme[0].Counters.Status5xx);
+        Assert.Equal(
+            ["acme/200=1", "acme/200=1", "acme/404=1", "acme/500=1", "other/304=1"],
+            sink.Statuses.Select(s => $"{Encoding.UTF8.GetString(s.Tenant)}/{s.Status}={s.Requests}").Order());
+    }
+
+    [Fact]
+    public async Task FlushSendsDeltasAndStartsEmpty()
+    {
+        (IngestPipeline pipeline, CollectingSink sink) = NewPipeline();
+        Shard shard = pipeline.Shards[0];
+        shard.Process(Batch(pipeline, ("acme", Line(1_795_390_920_000, 200, 100))));
+        await shard.FlushAsync(CancellationToken.None);
+        await shard.FlushAsync(CancellationToken.None); // nothing new: no batch
+        shard.Process(Batch(pipeline, ("acme", Line(1_795_390_920_000, 200, 100))));
+        await shard.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(2, sink.Batches);
+        Assert.Equal([1UL, 1UL], sink.Traffic.Select(r => r.Counters.Requests));
+        Assert.Equal(2, shard.LinesCounted);
+    }
+
+    [Fact]
+    public async Task RejectsAreCountedWithAFewSamplesAndTheRestStillCounts()
+    {
+        (IngestPipeline pipeline, CollectingSink sink) = NewPipeline(samples: 2);
+        Shard shard = pipeline.Shards[0];
+        var messages = new List<(string, string)>();
+        for (int i = 0; i < 10; i++)
+        {
+            messages.Add(("acme", "not json " + i));
+            messages.Add(("acme", Line(1_795_390_920_000, 200, 1)));
+        }
+
+        shard.Process(Batch(pipeline, [.. messages]));
+        await shard.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(10UL, sink.Traffic.Single().Counters.Requests);
+        Assert.All(sink.Errors, e => Assert.Equal(RejectReason.NotJson, e.Reason));
+        Assert.Equal(10UL, (ulong)sink.Errors.Sum(e => (long)e.Count));
+        Assert.Equal(["not json 0", "not json 1"], sink.Errors.Where(e => e.Sample.Length > 0).Select(e => e.Sample));
+        Assert.Equal(10, shard.Rejected);
+    }
+
+    [Fact]
+    public async Task TenantsPastTheCapAreRejectedNotStored()
+    {
+        (IngestPipeline pipeline, CollectingSink sink) = NewPipeline(maxTenants: 2);
+        Shard shard = pipeline.Shards[0];
+        shard.Process(Batch(pipeline,
+            ("a", Line(1_795_390_920_000, 200, 1)),
+            ("b", Line(1_795_390_920_000, 200, 1)),
+            ("c", Line(1_795_390_920_000, 200, 1)),
+            ("a", Line(1_795_390_920_000, 200, 1))));
+        await shard.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(["a=2", "b=1"], sink.Traffic.Select(r => $"{Encoding.UTF8.GetString(r.Tenant)}={r.Counters.Requests}").Order());
+        Assert.Equal(RejectReason.TooManyTenants, sink.Errors.Single().Reason);
+    }
+
+    [Fact]
+    public async Task PipelineRoutesEveryTenantToOneShardAndDrainsOnStop()
+    {
+        (IngestPipeline pipeline, CollectingSink sink) = NewPipeline(shards: 4);
+        pipeline.Start();
+        ShardedBatchWriter writer = pipeline.CreateWriter(IngestSource.Udp);
+        for (int i = 0; i < 20_000; i++)
+        {
+            byte[] tenant = Encoding.UTF8.GetBytes("tenant" + (i % 37));
+            byte[] line = Encoding.UTF8.GetBytes(Line(1_795_390_920_000 + i, 200, 3));
+            while (!writer.TryAdd(MessageKind.NginxJson, tenant, line, 1_800_000_000))
+            {
+                await writer.FlushAsync();
+            }
+        }
+
+        await writer.FlushAsync();
+        await pipeline.StopAsync();
+
+        Assert.Equal(20_000UL, (ulong)sink.Traffic.Sum(r => (long)r.Counters.Requests));
+        Assert.Equal(37, pipeline.Shards.Sum(s => s.TenantCount)); // each tenant lives in exactly one shard
+        Assert.Equal(60_000UL, (ulong)sink.Traffic.Sum(r => (long)r.Counters.BytesSent));
+    }
+
+    [Fact]
+    public void ParsingAndCountingAllocateNothingPerLineOnceWarm()
+    {
+        (IngestPipeline pipeline, _) = NewPipeline();
+        Shard shard = pipeline.Shards[0];
+        var messages = new List<(string, string)>();
+        foreach (string line in s_corpus)
+        {
+            messages.Add(("shop_example", line));
+            messages.Add(("blog", line));
+        }
+
+        IngestBatch batch = Batch(pipeline, [.. messages]);
+        shard.Process(batch); // warm: tenants, buckets, scratch buffer grow once
+        shard.Process(batch);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            shard.Process(batch);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(shard.Rejected == 0, "corpus lines must all parse");
+        Assert.Equal(0, allocated);
+    }
+}
