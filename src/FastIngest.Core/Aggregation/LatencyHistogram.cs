@@ -11,8 +11,12 @@ internal struct LatencyHistogram
 {
     public const int BucketCount = 8;
 
+    // An array, not a ReadOnlySpan literal: Debug builds allocate for the literal on every call,
+    // which the allocation guard test caught.
+    private static readonly int[] s_upperBoundsMs = [10, 50, 100, 250, 500, 1000, 5000];
+
     /// <summary>Exclusive upper bounds in milliseconds of all but the last bucket.</summary>
-    public static ReadOnlySpan<int> UpperBoundsMs => [10, 50, 100, 250, 500, 1000, 5000];
+    public static ReadOnlySpan<int> UpperBoundsMs => s_upperBoundsMs;
 
     /// <summary>Column names in <c>traffic_1m</c>, in bucket order.</summary>
     public static readonly string[] ColumnNames =
@@ -25,7 +29,7 @@ internal struct LatencyHistogram
 
     public static int BucketOf(long milliseconds)
     {
-        ReadOnlySpan<int> bounds = UpperBoundsMs;
+        int[] bounds = s_upperBoundsMs;
         for (int i = 0; i < bounds.Length; i++)
         {
             if (milliseconds < bounds[i])

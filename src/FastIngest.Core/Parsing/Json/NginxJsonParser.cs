@@ -1,0 +1,409 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace FastIngest.Core.Parsing.Json;
+
+/// <summary>
+/// Parses one line of NGINX <c>log_format fastingest escape=json</c> (nginx/fastingest.conf,
+/// tests/data/nginx.conf) into an <see cref="AccessLogRecord"/>. Allocation-free once the record's
+/// scratch buffer has grown to the longest line; bad data is reported, never thrown.
+/// </summary>
+internal static class NginxJsonParser
+{
+    // Sentinels for values that are read in any order and judged once the whole object is read.
+    private const long Absent = long.MinValue;
+    private const long Invalid = long.MinValue + 1;
+
+    /// <summary>An escaped name longer than this cannot unescape to a known one (21 bytes × 6 per <c>\uXXXX</c>).</summary>
+    private const int MaxEscapedNameLength = 128;
+
+    private const int MinScratchLength = 256;
+
+    /// <summary>
+    /// Parses one line. Trailing whitespace (CR, LF) is fine; the line needs no newline.
+    /// <paramref name="record"/> is reset first and holds the line's fields when this returns
+    /// <see langword="true"/>; text values are slices of its <see cref="AccessLogRecord.Scratch"/>.
+    /// </summary>
+    /// <remarks>
+    /// Every value may be a JSON string (as NGINX writes them) or a number; <c>null</c>, "" and "-"
+    /// mean absent. Unknown properties, nested objects and arrays included, are skipped. A line is
+    /// refused when it is not one JSON object (<see cref="RejectReason.NotJson"/>, checked first), then
+    /// for its status, then for its time (<c>msec</c> wins over <c>time_iso8601</c> whatever the order),
+    /// then for a size or request time that is not a non-negative number.
+    /// </remarks>
+    /// <returns><see langword="true"/> when the line is usable; otherwise <paramref name="reason"/> says why not.</returns>
+    public static bool TryParse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason)
+    {
+        record.Reset();
+        if (line.IndexOfAnyExcept(" \t\r\n"u8) < 0)
+        {
+            reason = RejectReason.Empty;
+            return false;
+        }
+
+        long msec = Absent;
+        long iso = Absent;
+        long status = Absent;
+        bool badNumber = false;
+        Utf8Slice requestUri = default;
+        Utf8Slice host = default;
+
+        try
+        {
+            var reader = new Utf8JsonReader(line, isFinalBlock: true, state: default);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                reason = RejectReason.NotJson;
+                return false;
+            }
+
+            bool closed = false;
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.EndObject)
+                {
+                    // Nested values are skipped whole, so this is the top-level object's end.
+                    closed = true;
+                    break;
+                }
+
+                NginxJsonField field = reader.ValueIsEscaped ? LookupEscaped(reader.ValueSpan) : Lookup(reader.ValueSpan);
+                if (field == NginxJsonField.Unknown)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                reader.Read();
+                switch (field)
+                {
+                    case NginxJsonField.Msec:
+                        msec = ReadNumber(ref reader, ref record, Number.Thousandths);
+                        break;
+                    case NginxJsonField.TimeIso8601:
+                        iso = ReadNumber(ref reader, ref record, Number.Iso8601);
+                        break;
+                    case NginxJsonField.Status:
+                        status = ReadNumber(ref reader, ref record, Number.Integer);
+                        break;
+                    case NginxJsonField.BytesSent:
+                        record.BytesSent = ReadSize(ref reader, ref record, Number.Integer, ref badNumber);
+                        break;
+                    case NginxJsonField.BodyBytesSent:
+                        record.BodyBytesSent = ReadSize(ref reader, ref record, Number.Integer, ref badNumber);
+                        break;
+                    case NginxJsonField.RequestTime:
+                        record.RequestTimeMs = ReadSize(ref reader, ref record, Number.Thousandths, ref badNumber);
+                        break;
+                    case NginxJsonField.UpstreamCacheStatus:
+                        record.CacheStatus = TryReadScalar(ref reader, ref record, out ReadOnlySpan<byte> cache)
+                            ? ParseCacheStatus(cache)
+                            : CacheStatus.None;
+                        break;
+                    case NginxJsonField.RequestMethod:
+                        record.Method = ReadText(ref reader, ref record);
+                        break;
+                    case NginxJsonField.Uri:
+                        record.Path = ReadText(ref reader, ref record);
+                        break;
+                    case NginxJsonField.RequestUri:
+                        requestUri = ReadText(ref reader, ref record);
+                        break;
+                    case NginxJsonField.HttpHost:
+                        record.Host = ReadText(ref reader, ref record);
+                        break;
+                    case NginxJsonField.Host:
+                        host = ReadText(ref reader, ref record);
+                        break;
+                    case NginxJsonField.RemoteAddr:
+                        record.RemoteAddr = ReadText(ref reader, ref record);
+                        break;
+                    case NginxJsonField.HttpUserAgent:
+                        record.UserAgent = ReadText(ref reader, ref record);
+                        break;
+                    case NginxJsonField.HttpReferer:
+                        record.Referer = ReadText(ref reader, ref record);
+                        break;
+                }
+            }
+
+            // With isFinalBlock the reader throws on truncation and on anything after the object;
+            // these checks only keep that promise local.
+            if (!closed || reader.Read())
+            {
+                reason = RejectReason.NotJson;
+                return false;
+            }
+        }
+        catch (JsonException)
+        {
+            // Cold: a broken line costs one exception; the reader offers no non-throwing validation.
+            reason = RejectReason.NotJson;
+            return false;
+        }
+
+        if (status == Absent)
+        {
+            reason = RejectReason.MissingStatus;
+            return false;
+        }
+
+        if (status is < 100 or > 599)
+        {
+            reason = RejectReason.InvalidStatus;
+            return false;
+        }
+
+        long time = msec != Absent ? msec : iso;
+        if (time == Absent)
+        {
+            reason = RejectReason.MissingTime;
+            return false;
+        }
+
+        if (time == Invalid)
+        {
+            reason = RejectReason.InvalidTime;
+            return false;
+        }
+
+        if (badNumber)
+        {
+            reason = RejectReason.InvalidNumber;
+            return false;
+        }
+
+        record.Status = (ushort)status;
+        record.TimestampMs = time;
+        if (record.Path.IsEmpty && !requestUri.IsEmpty)
+        {
+            int query = record.Text(requestUri).IndexOf((byte)'?');
+            record.Path = query < 0 ? requestUri : new Utf8Slice(requestUri.Start, query);
+        }
+
+        if (record.Host.IsEmpty)
+        {
+            record.Host = host;
+        }
+
+        reason = RejectReason.None;
+        return true;
+    }
+
+    private enum Number
+    {
+        Integer,
+        Thousandths,
+        Iso8601,
+    }
+
+    private static NginxJsonField Lookup(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        3 when name.SequenceEqual("uri"u8) => NginxJsonField.Uri,
+        4 when name.SequenceEqual("msec"u8) => NginxJsonField.Msec,
+        4 when name.SequenceEqual("host"u8) => NginxJsonField.Host,
+        6 when name.SequenceEqual("status"u8) => NginxJsonField.Status,
+        9 when name.SequenceEqual("http_host"u8) => NginxJsonField.HttpHost,
+        10 when name.SequenceEqual("bytes_sent"u8) => NginxJsonField.BytesSent,
+        11 when name.SequenceEqual("request_uri"u8) => NginxJsonField.RequestUri,
+        11 when name.SequenceEqual("remote_addr"u8) => NginxJsonField.RemoteAddr,
+        12 when name.SequenceEqual("request_time"u8) => NginxJsonField.RequestTime,
+        12 when name.SequenceEqual("time_iso8601"u8) => NginxJsonField.TimeIso8601,
+        12 when name.SequenceEqual("http_referer"u8) => NginxJsonField.HttpReferer,
+        14 when name.SequenceEqual("request_method"u8) => NginxJsonField.RequestMethod,
+        15 when name.SequenceEqual("body_bytes_sent"u8) => NginxJsonField.BodyBytesSent,
+        15 when name.SequenceEqual("http_user_agent"u8) => NginxJsonField.HttpUserAgent,
+        21 when name.SequenceEqual("upstream_cache_status"u8) => NginxJsonField.UpstreamCacheStatus,
+        _ => NginxJsonField.Unknown,
+    };
+
+    /// <summary>NGINX never escapes a name it writes; someone else's JSON might.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static NginxJsonField LookupEscaped(ReadOnlySpan<byte> escaped)
+    {
+        if (escaped.Length > MaxEscapedNameLength)
+        {
+            return NginxJsonField.Unknown;
+        }
+
+        Span<byte> name = stackalloc byte[MaxEscapedNameLength];
+        int length = JsonUnescaper.Unescape(escaped, name);
+        return Lookup(name[..length]);
+    }
+
+    /// <summary>Reads a status or a time: <see cref="Absent"/>, <see cref="Invalid"/> or the value.</summary>
+    private static long ReadNumber(ref Utf8JsonReader reader, ref AccessLogRecord record, Number kind)
+    {
+        if (!TryReadScalar(ref reader, ref record, out ReadOnlySpan<byte> text))
+        {
+            return Invalid;
+        }
+
+        if (text.IsEmpty)
+        {
+            return Absent;
+        }
+
+        long value;
+        bool parsed = kind switch
+        {
+            Number.Integer => FixedPoint.TryParseInteger(text, out value),
+            Number.Thousandths => FixedPoint.TryParseThousandths(text, out value),
+            _ => Iso8601.TryParseUnixMilliseconds(text, out value),
+        };
+        return parsed ? value : Invalid;
+    }
+
+    /// <summary>Reads a size or a duration: -1 when absent, as <see cref="AccessLogRecord"/> documents.</summary>
+    private static long ReadSize(ref Utf8JsonReader reader, ref AccessLogRecord record, Number kind, ref bool badNumber)
+    {
+        long value = ReadNumber(ref reader, ref record, kind);
+        if (value == Absent)
+        {
+            return -1;
+        }
+
+        if (value == Invalid)
+        {
+            badNumber = true;
+            return -1;
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// Gives the unescaped text of a string or number value; empty for <c>null</c>, "" and "-". An escaped
+    /// string is unescaped into the free end of the scratch buffer and left uncommitted: the caller parses
+    /// it before anything else is written there.
+    /// </summary>
+    /// <returns><see langword="false"/> for an object, array or boolean, which is skipped.</returns>
+    private static bool TryReadScalar(ref Utf8JsonReader reader, ref AccessLogRecord record, out ReadOnlySpan<byte> value)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                if (reader.ValueIsEscaped)
+                {
+                    EnsureScratch(ref record, reader.ValueSpan.Length);
+                    Span<byte> free = record.Scratch.AsSpan(record.ScratchLength);
+                    value = free[..JsonUnescaper.Unescape(reader.ValueSpan, free)];
+                }
+                else
+                {
+                    value = reader.ValueSpan;
+                }
+
+                break;
+            case JsonTokenType.Number:
+                value = reader.ValueSpan;
+                break;
+            case JsonTokenType.Null:
+                value = default;
+                return true;
+            default:
+                reader.Skip();
+                value = default;
+                return false;
+        }
+
+        if (value.Length == 1 && value[0] == '-')
+        {
+            value = default;
+        }
+
+        return true;
+    }
+
+    /// <summary>Unescapes a string or number value into the scratch buffer; an empty slice when absent or not text.</summary>
+    private static Utf8Slice ReadText(ref Utf8JsonReader reader, ref AccessLogRecord record)
+    {
+        JsonTokenType token = reader.TokenType;
+        if (token is not (JsonTokenType.String or JsonTokenType.Number))
+        {
+            reader.Skip();
+            return default;
+        }
+
+        ReadOnlySpan<byte> raw = reader.ValueSpan;
+        EnsureScratch(ref record, raw.Length);
+        int start = record.ScratchLength;
+        Span<byte> free = record.Scratch.AsSpan(start);
+        int length;
+        if (reader.ValueIsEscaped)
+        {
+            length = JsonUnescaper.Unescape(raw, free);
+        }
+        else
+        {
+            raw.CopyTo(free);
+            length = raw.Length;
+        }
+
+        if (length == 0 || (length == 1 && free[0] == '-'))
+        {
+            return default;
+        }
+
+        record.ScratchLength = start + length;
+        return new Utf8Slice(start, length);
+    }
+
+    /// <summary>
+    /// The last of NGINX's comma-separated statuses (one per upstream tried, "MISS, HIT"; " : " separates
+    /// upstream groups after an internal redirect) is the one that answered.
+    /// </summary>
+    private static CacheStatus ParseCacheStatus(ReadOnlySpan<byte> value)
+    {
+        int separator = value.LastIndexOfAny((byte)',', (byte)':');
+        if (separator >= 0)
+        {
+            value = value[(separator + 1)..];
+        }
+
+        value = value.Trim((byte)' ');
+        return value.Length switch
+        {
+            0 => CacheStatus.None,
+            1 when value[0] == '-' => CacheStatus.None,
+            3 when Ascii.EqualsIgnoreCase(value, "HIT"u8) => CacheStatus.Hit,
+            4 when Ascii.EqualsIgnoreCase(value, "MISS"u8) => CacheStatus.Miss,
+            5 when Ascii.EqualsIgnoreCase(value, "STALE"u8) => CacheStatus.Stale,
+            6 when Ascii.EqualsIgnoreCase(value, "BYPASS"u8) => CacheStatus.Bypass,
+            7 when Ascii.EqualsIgnoreCase(value, "EXPIRED"u8) => CacheStatus.Expired,
+            8 when Ascii.EqualsIgnoreCase(value, "UPDATING"u8) => CacheStatus.Updating,
+            11 when Ascii.EqualsIgnoreCase(value, "REVALIDATED"u8) => CacheStatus.Revalidated,
+            _ => CacheStatus.Other,
+        };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EnsureScratch(ref AccessLogRecord record, int additional)
+    {
+        // A default(AccessLogRecord) has no buffer yet.
+        if (record.Scratch is null || record.Scratch.Length - record.ScratchLength < additional)
+        {
+            GrowScratch(ref record, record.ScratchLength + additional);
+        }
+    }
+
+    /// <summary>Doubles until the line fits: values are disjoint parts of the line, so the line length bounds growth.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void GrowScratch(ref AccessLogRecord record, int needed)
+    {
+        long size = Math.Max(record.Scratch?.Length ?? 0, MinScratchLength);
+        while (size < needed)
+        {
+            size *= 2;
+        }
+
+        var grown = new byte[Math.Min(size, Array.MaxLength)];
+        if (record.Scratch is not null)
+        {
+            record.Scratch.AsSpan(0, record.ScratchLength).CopyTo(grown);
+        }
+
+        record.Scratch = grown;
+    }
+}
