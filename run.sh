@@ -17,7 +17,7 @@ ch_host="${hostport%%:*}"; ch_port="${hostport##*:}"
 
 clickhouse_answers() {
   # bash's /dev/tcp: no curl needed on a fresh machine.
-  exec 3<>"/dev/tcp/$ch_host/$ch_port" 2>/dev/null || return 1
+  { exec 3<>"/dev/tcp/$ch_host/$ch_port"; } 2>/dev/null || return 1
   printf 'GET /ping HTTP/1.0\r\nHost: %s\r\n\r\n' "$ch_host" >&3
   grep -q 'Ok\.' <&3; local ok=$?
   exec 3<&- 3>&-

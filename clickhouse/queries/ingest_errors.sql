@@ -4,7 +4,7 @@ SELECT
     tenant,
     reason,
     sum(count) AS rejected,
-    anyIf(sample, sample != '') AS sample
+    anyIf(sample, sample != '') AS example
 FROM fastingest.ingest_errors
 WHERE time >= now() - INTERVAL 1 DAY
 GROUP BY source, tenant, reason

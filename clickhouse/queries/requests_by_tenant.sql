@@ -1,10 +1,11 @@
 -- Requests and bandwidth per tenant over the last 24 hours.
+-- Aliases never reuse a column name: ClickHouse 18.16 would resolve sum(bytes_sent) to the alias.
 SELECT
     tenant,
-    sum(requests) AS requests,
-    sum(bytes_sent) AS bytes_sent,
+    sum(requests) AS total_requests,
+    sum(bytes_sent) AS total_bytes_sent,
     round(sum(bytes_sent) / 1048576, 1) AS mib_sent
 FROM fastingest.traffic_1m
 WHERE minute >= now() - INTERVAL 1 DAY
 GROUP BY tenant
-ORDER BY requests DESC
+ORDER BY total_requests DESC

@@ -2,8 +2,8 @@
 SELECT
     tenant,
     status,
-    sum(requests) AS requests
+    sum(requests) AS total_requests
 FROM fastingest.status_1m
 WHERE minute >= now() - INTERVAL 1 DAY
 GROUP BY tenant, status
-ORDER BY tenant, requests DESC
+ORDER BY tenant, total_requests DESC

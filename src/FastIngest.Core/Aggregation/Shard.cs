@@ -182,9 +182,21 @@ internal sealed partial class Shard
 
     private string Sample(ReadOnlySpan<byte> input)
     {
-        // Cold: a few per minute. Invalid UTF-8 becomes U+FFFD so the sample stays readable in SQL.
+        // Cold: a few per minute. Invalid UTF-8 becomes U+FFFD so the sample stays readable in SQL;
+        // that can triple binary input, so the bound is applied to what is stored, not to what came in.
         ReadOnlySpan<byte> kept = input.Length > _sampleBytes ? input[.._sampleBytes] : input;
-        return Encoding.UTF8.GetString(kept);
+        string sample = Encoding.UTF8.GetString(kept);
+        int length = sample.Length;
+        while (Encoding.UTF8.GetByteCount(sample.AsSpan(0, length)) > _sampleBytes)
+        {
+            length -= Math.Max(1, length / 8);
+            if (length > 0 && char.IsHighSurrogate(sample[length - 1]))
+            {
+                length--;
+            }
+        }
+
+        return length == sample.Length ? sample : sample[..length];
     }
 
     /// <summary>Hands every changed bucket to the sink as one batch and starts the next interval empty.</summary>

@@ -99,6 +99,24 @@ public sealed class ShardTests
     }
 
     [Fact]
+    public async Task BinaryRejectSamplesStayWithinTheConfiguredBytes()
+    {
+        var sink = new CollectingSink();
+        var options = new AggregationOptions { Shards = 1, RejectSampleBytes = 64 };
+        var pipeline = new IngestPipeline(options, sink, sink.Pool, NullLogger.Instance);
+        byte[] binary = new byte[1000];
+        new Random(1).NextBytes(binary);
+        binary[0] = 0xFF; // never valid UTF-8: every byte may turn into a 3-byte U+FFFD
+        IngestBatch batch = pipeline.IngestBatches.Rent();
+        batch.Add(MessageKind.Rejected, RejectReason.SyslogHeader, 0, default, binary, 1_800_000_000);
+        pipeline.Shards[0].Process(batch);
+        await pipeline.Shards[0].FlushAsync(CancellationToken.None);
+
+        string sample = sink.Errors.Single().Sample;
+        Assert.InRange(Encoding.UTF8.GetByteCount(sample), 40, 64);
+    }
+
+    [Fact]
     public async Task TenantsPastTheCapAreRejectedNotStored()
     {
         (IngestPipeline pipeline, CollectingSink sink) = NewPipeline(maxTenants: 2);

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using FastIngest.IntegrationTests.Infrastructure;
+
+namespace FastIngest.IntegrationTests.ClickHouse;
+
+/// <summary>Every query of clickhouse/queries/ runs on real counted data and returns what it promises.</summary>
+[Collection("ClickHouse")]
+[Trait("Category", "Integration")]
+public sealed partial class AnalystQueryTests(PrivateClickHouse clickHouse)
+{
+    [Fact]
+    public async Task EveryCookbookQueryRunsAndAddsUp()
+    {
+        string db = "queries_" + Guid.NewGuid().ToString("N")[..8];
+        var lines = new NginxLines(seed: 3);
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db))
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            socket.Connect(new IPEndPoint(IPAddress.Loopback, server.UdpPort));
+            long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            for (int i = 0; i < 2_000; i++)
+            {
+                string tenant = i % 4 == 0 ? "blog" : "shop";
+                socket.Send(NginxLines.Datagram(tenant, lines.Line(tenant, now - i * 100), withHostname: false));
+            }
+
+            socket.Send([0x01, 0x02]); // one reject for ingest_errors.sql
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
+        }
+
+        string[] files = Directory.GetFiles(RepoPaths.Combine("clickhouse", "queries"), "*.sql");
+        Assert.NotEmpty(files);
+        var results = new Dictionary<string, List<string[]>>();
+        foreach (string file in files)
+        {
+            string sql = DatabaseName().Replace(File.ReadAllText(file), db + ".");
+            results[Path.GetFileName(file)] = Tsv.Rows(await clickHouse.QueryAsync(sql + "\nFORMAT TSV"));
+            Assert.True(results[Path.GetFileName(file)].Count > 0, $"{Path.GetFileName(file)} returned no rows");
+        }
+
+        Assert.Equal(
+            [$"shop {lines.Expected["shop"].Requests} {lines.Expected["shop"].BytesSent}", $"blog {lines.Expected["blog"].Requests} {lines.Expected["blog"].BytesSent}"],
+            results["requests_by_tenant.sql"].Select(r => $"{r[0]} {r[1]} {r[2]}"));
+        Assert.Equal(lines.Expected["shop"].Requests, results["traffic_per_minute.sql"].Sum(r => long.Parse(r[1])));
+        Assert.Equal(
+            lines.Expected["shop"].Statuses.Values.Sum() + lines.Expected["blog"].Statuses.Values.Sum(),
+            results["status_mix.sql"].Sum(r => long.Parse(r[2])));
+        Assert.Equal("syslog_header 1", string.Join(' ', results["ingest_errors.sql"].Single().Skip(2).Take(2)));
+        Assert.All(results["cache_hit_ratio.sql"], r => Assert.InRange(double.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture), 0, 1));
+    }
+
+    [GeneratedRegex(@"\bfastingest\.")]
+    private static partial Regex DatabaseName();
+}

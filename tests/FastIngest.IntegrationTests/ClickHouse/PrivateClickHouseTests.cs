@@ -1,0 +1,46 @@
+using System.Buffers.Binary;
+using FastIngest.IntegrationTests.Infrastructure;
+
+namespace FastIngest.IntegrationTests.ClickHouse;
+
+[Collection("ClickHouse")]
+[Trait("Category", "Integration")]
+public sealed class PrivateClickHouseTests(PrivateClickHouse clickHouse)
+{
+    [Fact]
+    public async Task AnswersAndTakesRowBinaryInserts()
+    {
+        Assert.Matches("^[0-9]+\\.", await clickHouse.QueryAsync("SELECT version()"));
+        string table = "smoke_" + Guid.NewGuid().ToString("N")[..8];
+        await clickHouse.ExecuteAsync($"CREATE TABLE default.{table} (name String, v UInt64) ENGINE = Memory");
+        var body = new List<byte>();
+        foreach ((string name, ulong v) in new[] { ("a", 1UL), ("bb", 20UL), ("ccc", 300UL) })
+        {
+            body.Add((byte)name.Length);
+            body.AddRange(System.Text.Encoding.UTF8.GetBytes(name));
+            byte[] number = new byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(number, v);
+            body.AddRange(number);
+        }
+
+        await clickHouse.InsertAsync($"INSERT INTO default.{table} FORMAT RowBinary", [.. body]);
+        Assert.Equal("3\t321\n", await clickHouse.QueryAsync($"SELECT count(), sum(v) FROM default.{table} FORMAT TSV"));
+        await clickHouse.ExecuteAsync($"DROP TABLE default.{table}");
+    }
+
+    [Fact]
+    public async Task TheSchemaAppliesTwiceOnThisServer()
+    {
+        string db = "schema_" + Guid.NewGuid().ToString("N")[..8];
+        for (int run = 0; run < 2; run++)
+        {
+            foreach (string statement in Core.Sinks.ClickHouse.SchemaMigrator.Statements(db))
+            {
+                await clickHouse.ExecuteAsync(statement);
+            }
+        }
+
+        Assert.Equal("ingest_errors\nstatus_1m\ntraffic_1m\n",
+            await clickHouse.QueryAsync($"SELECT name FROM system.tables WHERE database = '{db}' ORDER BY name FORMAT TSV"));
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace FastIngest.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A private ClickHouse process for the test run, started by clickhouse/private-server.sh on free
+/// loopback ports with its data under .data/, and removed afterwards. Tests isolate themselves by
+/// database name, so one server serves the whole collection.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync")]
+public sealed class PrivateClickHouse : IAsyncLifetime
+{
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    private string _dataDir = "";
+
+    public int HttpPort { get; private set; }
+
+    public Uri HttpUri => new($"http://127.0.0.1:{HttpPort}/");
+
+    public async Task InitializeAsync()
+    {
+        HttpPort = ServerProcess.FreeTcpPort();
+        _dataDir = RepoPaths.Combine(".data", $"test-clickhouse-{HttpPort}");
+        await RunScriptAsync("ensure-installed");
+        await RunScriptAsync("start", _dataDir, HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ServerProcess.FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ServerProcess.FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await RunScriptAsync("stop", _dataDir);
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Runs one statement over HTTP and returns the body; a ClickHouse error throws with its text.</summary>
+    public async Task<string> QueryAsync(string sql)
+    {
+        using var content = new StringContent(sql, Encoding.UTF8);
+        using HttpResponseMessage response = await _http.PostAsync(HttpUri, content);
+        string body = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode ? body : throw new InvalidOperationException($"ClickHouse: {body}\nSQL: {sql}");
+    }
+
+    public Task ExecuteAsync(string sql) => QueryAsync(sql);
+
+    /// <summary>Posts <paramref name="body"/> as the data of an <c>INSERT … FORMAT …</c> statement.</summary>
+    public async Task InsertAsync(string insertSql, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        using HttpResponseMessage response = await _http.PostAsync(new Uri(HttpUri, "?query=" + Uri.EscapeDataString(insertSql)), content);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException("ClickHouse: " + await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    private static async Task RunScriptAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo(RepoPaths.Combine("clickhouse", "private-server.sh"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(psi) ?? throw new InvalidOperationException("private-server.sh did not start");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"private-server.sh {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}{await stdout}");
+        }
+    }
+}
