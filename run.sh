@@ -39,7 +39,10 @@ else
   case "$ch_host" in 127.*|localhost) ;; *) echo "run.sh: no ClickHouse answers at $url" >&2; exit 1 ;; esac
   clickhouse/private-server.sh ensure-installed
   echo "run.sh: starting a private ClickHouse on 127.0.0.1:$ch_port (data in .data/clickhouse)" >&2
-  clickhouse/private-server.sh start .data/clickhouse "$ch_port" >/dev/null
+  # TCP on 9000 when free, so a plain `clickhouse-client` reaches it as the README shows.
+  tcp_port=""
+  if [ "$ch_port" = 8123 ] && ! { (exec 3<>/dev/tcp/127.0.0.1/9000); } 2>/dev/null; then tcp_port=9000; fi
+  clickhouse/private-server.sh start .data/clickhouse "$ch_port" $tcp_port >/dev/null
   started_clickhouse=1
 fi
 

@@ -1,7 +1,13 @@
 using FastIngest.Server.Hosting;
 using FastIngest.Server.Http;
 
-WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
+// Content root = the app's folder, so appsettings.json is found wherever the server is started from
+// (run.sh starts it from the repository root).
+WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
 builder.AddFastIngest();
 
 WebApplication app = builder.Build();
