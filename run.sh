@@ -6,6 +6,8 @@
 # Extra arguments go to the server, e.g. ./run.sh --FastIngest:Syslog:UdpPort=5515
 set -euo pipefail
 cd "$(dirname "$0")"
+# `./run.sh | tee log` and Ctrl-C: tee dies first; a write to it must not kill us before cleanup.
+trap '' PIPE
 
 url="${FastIngest__ClickHouse__Url:-http://127.0.0.1:8123}"
 for arg in "$@"; do
@@ -27,7 +29,7 @@ clickhouse_answers() {
 started_clickhouse=""
 stop_all() {
   if [ -n "$started_clickhouse" ]; then
-    echo "run.sh: stopping the private ClickHouse" >&2
+    echo "run.sh: stopping the private ClickHouse" >&2 || true
     clickhouse/private-server.sh stop .data/clickhouse || true
   fi
 }
