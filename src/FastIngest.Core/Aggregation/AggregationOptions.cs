@@ -17,7 +17,7 @@ public sealed class AggregationOptions
 
     /// <summary>Batches (of up to 64 KiB of messages each) a shard's channel holds before sources wait.</summary>
     [Range(1, 1_000_000)]
-    public int ChannelCapacity { get; set; } = 1024;
+    public int ChannelCapacity { get; set; } = 256;
 
     /// <summary>Tenants kept in total; lines of tenants past the cap are rejected (<c>too_many_tenants</c>).</summary>
     [Range(1, 10_000_000)]
