@@ -12,8 +12,7 @@ namespace FastIngest.Tests.Syslog;
 /// <summary>The receive loop on a real loopback socket, with the shards behind it, in this process.</summary>
 public sealed class UdpSyslogReceiverTests
 {
-    private static readonly byte[][] s_corpus = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "data", "syslog-udp.b64"))
-        .Select(Convert.FromBase64String).ToArray();
+    private static readonly byte[][] s_corpus = Corpus.Datagrams;
 
     private const int ChannelCapacity = 32;
 

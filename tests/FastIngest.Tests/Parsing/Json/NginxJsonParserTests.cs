@@ -17,29 +17,7 @@ public sealed class NginxJsonParserTests
 
     private const long CorpusSecond = 1_795_390_945_000; // 2026-11-22T23:42:25Z
 
-    private static readonly byte[][] s_corpus = LoadCorpus();
-
-    private static byte[][] LoadCorpus()
-    {
-        byte[] file = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "data", "access.json.log"));
-        var lines = new List<byte[]>();
-        int start = 0;
-        for (int i = 0; i < file.Length; i++)
-        {
-            if (file[i] == '\n')
-            {
-                lines.Add(file[start..i]);
-                start = i + 1;
-            }
-        }
-
-        if (start < file.Length)
-        {
-            lines.Add(file[start..]);
-        }
-
-        return [.. lines];
-    }
+    private static readonly byte[][] s_corpus = Corpus.JsonLines;
 
     private static string CorpusText(int line) => Encoding.UTF8.GetString(s_corpus[line]);
 

@@ -6,50 +6,10 @@ namespace FastIngest.Tests.Parsing.Syslog;
 
 public sealed class SyslogParserTests
 {
-    // tests/data/syslog-udp.b64: one datagram per line from NGINX 1.22 with tests/data/nginx.conf, which
-    // logs every request twice: tag=shop_example with the hostname, then tag=blog with nohostname.
-    // Datagram i carries line i / 2 of tests/data/access.json.log.
-    private static readonly byte[][] s_datagrams = LoadDatagrams();
-    private static readonly byte[][] s_jsonLines = LoadJsonLines();
+    private static readonly byte[][] s_datagrams = Corpus.Datagrams;
+    private static readonly byte[][] s_jsonLines = Corpus.JsonLines;
 
     private const string Json = """{"status":"200"}""";
-
-    private static byte[][] LoadDatagrams()
-    {
-        string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "data", "syslog-udp.b64"));
-        var datagrams = new List<byte[]>(lines.Length);
-        foreach (string line in lines)
-        {
-            if (line.Length > 0)
-            {
-                datagrams.Add(Convert.FromBase64String(line));
-            }
-        }
-
-        return [.. datagrams];
-    }
-
-    private static byte[][] LoadJsonLines()
-    {
-        byte[] file = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "data", "access.json.log"));
-        var lines = new List<byte[]>();
-        int start = 0;
-        for (int i = 0; i < file.Length; i++)
-        {
-            if (file[i] == '\n')
-            {
-                lines.Add(file[start..i]);
-                start = i + 1;
-            }
-        }
-
-        if (start < file.Length)
-        {
-            lines.Add(file[start..]);
-        }
-
-        return [.. lines];
-    }
 
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
