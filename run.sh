@@ -17,15 +17,6 @@ hostport="${url#*://}"; hostport="${hostport%%/*}"
 ch_host="${hostport%%:*}"; ch_port="${hostport##*:}"
 [ "$ch_port" = "$hostport" ] && ch_port=8123
 
-clickhouse_answers() {
-  # bash's /dev/tcp: no curl needed on a fresh machine.
-  { exec 3<>"/dev/tcp/$ch_host/$ch_port"; } 2>/dev/null || return 1
-  printf 'GET /ping HTTP/1.0\r\nHost: %s\r\n\r\n' "$ch_host" >&3
-  grep -q 'Ok\.' <&3; local ok=$?
-  exec 3<&- 3>&-
-  return $ok
-}
-
 started_clickhouse=""
 stop_all() {
   if [ -n "$started_clickhouse" ]; then
@@ -35,7 +26,7 @@ stop_all() {
 }
 trap stop_all EXIT
 
-if clickhouse_answers; then
+if clickhouse/private-server.sh ping "$ch_host" "$ch_port"; then
   echo "run.sh: using the ClickHouse that answers at $url" >&2
 else
   case "$ch_host" in 127.*|localhost) ;; *) echo "run.sh: no ClickHouse answers at $url" >&2; exit 1 ;; esac
@@ -43,7 +34,7 @@ else
   echo "run.sh: starting a private ClickHouse on 127.0.0.1:$ch_port (data in .data/clickhouse)" >&2
   # TCP on 9000 when free, so a plain `clickhouse-client` reaches it as the README shows.
   tcp_port=""
-  if [ "$ch_port" = 8123 ] && ! { (exec 3<>/dev/tcp/127.0.0.1/9000); } 2>/dev/null; then tcp_port=9000; fi
+  if [ "$ch_port" = 8123 ] && clickhouse/private-server.sh port-free 9000; then tcp_port=9000; fi
   clickhouse/private-server.sh start .data/clickhouse "$ch_port" $tcp_port >/dev/null
   started_clickhouse=1
 fi

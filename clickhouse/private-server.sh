@@ -3,6 +3,8 @@
 #   private-server.sh ensure-installed                        installs Debian's clickhouse-server if missing
 #   private-server.sh start DATA_DIR HTTP_PORT [TCP [INTER]]  starts it (idempotent), prints its pid
 #   private-server.sh stop DATA_DIR                           stops it (idempotent)
+#   private-server.sh ping HOST PORT                          exit 0 when a ClickHouse answers /ping there
+#   private-server.sh port-free PORT                          exit 0 when nothing listens on 127.0.0.1:PORT
 # Needs only bash and coreutils (no curl): /ping is asked over bash's /dev/tcp.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -18,9 +20,9 @@ find_server() {
 port_in_use() { { (exec 3<>"/dev/tcp/127.0.0.1/$1"); } 2>/dev/null; }
 
 ping_ok() {
-  local port=$1 reply
-  { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
-  printf 'GET /ping HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  local host=$1 port=$2 reply
+  { exec 3<>"/dev/tcp/$host/$port"; } 2>/dev/null || return 1
+  printf 'GET /ping HTTP/1.0\r\nHost: %s\r\n\r\n' "$host" >&3
   reply="$(timeout 2 cat <&3 2>/dev/null || true)"
   exec 3<&- 3>&-
   [[ "$reply" == *"Ok."* ]]
@@ -52,7 +54,7 @@ start() {
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
   local pidfile="$dir/clickhouse.pid"
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && ping_ok "$http"; then
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && ping_ok 127.0.0.1 "$http"; then
     cat "$pidfile"; return 0
   fi
   if port_in_use "$http"; then
@@ -70,7 +72,7 @@ start() {
   local pid=$!
   echo "$pid" > "$pidfile"
   for _ in $(seq 1 600); do
-    if ping_ok "$http"; then echo "$pid"; return 0; fi
+    if ping_ok 127.0.0.1 "$http"; then echo "$pid"; return 0; fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -97,5 +99,7 @@ case "${1:-}" in
   ensure-installed) ensure_installed ;;
   start) shift; start "$@" ;;
   stop) shift; stop "$@" ;;
-  *) sed -n '2,6p' "$0" >&2; exit 2 ;;
+  ping) ping_ok "${2:?HOST}" "${3:?PORT}" ;;
+  port-free) ! port_in_use "${2:?PORT}" ;;
+  *) sed -n '2,8p' "$0" >&2; exit 2 ;;
 esac

@@ -34,8 +34,6 @@ internal sealed class IngestBatch : IResettable
 
     public ReadOnlySpan<IngestEntry> Entries => _entries.AsSpan(0, Count);
 
-    public bool IsFull => Count == _entries.Length;
-
     /// <summary>True when <paramref name="bytes"/> more bytes and one more entry fit without growing.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool HasRoomFor(int bytes) => Count < _entries.Length && _buffer.Length - BytesUsed >= bytes;

@@ -11,19 +11,10 @@ internal struct LatencyHistogram
 {
     public const int BucketCount = 8;
 
-    // An array, not a ReadOnlySpan literal: Debug builds allocate for the literal on every call,
-    // which the allocation guard test caught.
+    // Exclusive upper bounds in ms of all but the last bucket; TableEncoders.TrafficColumns names the
+    // columns. An array, not a ReadOnlySpan literal: Debug builds allocate for the literal on every
+    // call, which the allocation guard test caught.
     private static readonly int[] s_upperBoundsMs = [10, 50, 100, 250, 500, 1000, 5000];
-
-    /// <summary>Exclusive upper bounds in milliseconds of all but the last bucket.</summary>
-    public static ReadOnlySpan<int> UpperBoundsMs => s_upperBoundsMs;
-
-    /// <summary>Column names in <c>traffic_1m</c>, in bucket order.</summary>
-    public static readonly string[] ColumnNames =
-    [
-        "rt_0_10ms", "rt_10_50ms", "rt_50_100ms", "rt_100_250ms",
-        "rt_250_500ms", "rt_500_1000ms", "rt_1000_5000ms", "rt_5000ms_plus",
-    ];
 
     private ulong _bucket0;
 

@@ -7,8 +7,6 @@ namespace FastIngest.Server.Hosting;
 /// </summary>
 internal interface IIngestSource
 {
-    string Name { get; }
-
     void Start();
 
     /// <summary>Stops taking input, hands every pending message to the pipeline, then returns.</summary>

@@ -47,8 +47,6 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
         _logger = logger;
     }
 
-    public string Name => "udp-syslog";
-
     public long Datagrams => Volatile.Read(ref _datagrams);
 
     public long Bytes => Volatile.Read(ref _bytes);

@@ -61,8 +61,6 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
     /// <summary>Time since ClickHouse last accepted an insert or the schema (or since start).</summary>
     public TimeSpan SinceLastSuccess => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastSuccessTicks));
 
-    public ClickHouseClient Client => _client;
-
     public void Start() => _loop = Task.Run(RunAsync);
 
     public ValueTask WriteAsync(FlushBatch batch, CancellationToken cancellationToken)
