@@ -1,5 +1,7 @@
 using FastIngest.Server.Hosting;
 using FastIngest.Server.Http;
+using FastIngest.Server.Pixel;
+using Microsoft.Extensions.Options;
 
 // Content root = the app's folder, so appsettings.json is found wherever the server is started from
 // (run.sh starts it from the repository root).
@@ -11,5 +13,6 @@ WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicat
 builder.AddFastIngest();
 
 WebApplication app = builder.Build();
+app.UsePixel(app.Services.GetRequiredService<IOptions<PixelOptions>>().Value);
 app.MapHealth();
 app.Run();

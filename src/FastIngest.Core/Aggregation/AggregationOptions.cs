@@ -23,6 +23,20 @@ public sealed class AggregationOptions
     [Range(1, 10_000_000)]
     public int MaxTenants { get; set; } = 10_000;
 
+    /// <summary>
+    /// Distinct pixel keys kept in total; hits of keys past the cap are counted under the key
+    /// <c>(other)</c>, so totals stay exact while memory stays bounded.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxPixelKeys { get; set; } = 100_000;
+
+    /// <summary>
+    /// Secret the daily visitor salts derive from. Empty (the default): a random one per process, the
+    /// most private choice, but a restart then counts the day's returning visitors again. Set the same
+    /// value on every node to count visitors across nodes and restarts.
+    /// </summary>
+    public string VisitorSecret { get; set; } = "";
+
     /// <summary>Samples of bad input kept per reason per minute per shard in <c>ingest_errors</c>.</summary>
     [Range(0, 1000)]
     public int RejectSamplesPerMinute { get; set; } = 3;

@@ -9,6 +9,15 @@ internal readonly record struct TrafficRow(byte[] Tenant, uint Minute, TrafficCo
 /// <summary>One (tenant, minute, exact status) of <c>status_1m</c>.</summary>
 internal readonly record struct StatusRow(byte[] Tenant, uint Minute, ushort Status, ulong Requests);
 
+/// <summary>One (tenant, key, minute) of <c>pixel_1m</c>.</summary>
+internal readonly record struct PixelRow(byte[] Tenant, byte[] Key, uint Minute, ulong Hits);
+
+/// <summary>
+/// One visitor hash for <c>visitor_hashes</c>, which a materialized view folds into <c>visitors_1d</c>.
+/// <see cref="Key"/> is empty for the tenant's whole traffic, the pixel key otherwise.
+/// </summary>
+internal readonly record struct VisitorRow(byte[] Tenant, ushort Day, byte[] Key, ulong Visitor);
+
 /// <summary>
 /// One row of <c>ingest_errors</c>: either a kept sample (<see cref="Count"/> 1, <see cref="Sample"/> set)
 /// or the count of the rest of that (source, tenant, reason) since the last flush, with no sample.
@@ -26,16 +35,26 @@ internal sealed class FlushBatch : IResettable
 
     public List<ErrorRow> Errors { get; } = [];
 
+    public List<PixelRow> Pixels { get; } = [];
+
+    public List<VisitorRow> Visitors { get; } = [];
+
     /// <summary>Lines counted into <see cref="Traffic"/>; equals the sum of its <c>Requests</c>.</summary>
     public long Lines { get; set; }
 
-    public bool IsEmpty => Traffic.Count == 0 && Statuses.Count == 0 && Errors.Count == 0;
+    /// <summary>Pixel hits counted into <see cref="Pixels"/>; equals the sum of its <c>Hits</c>.</summary>
+    public long PixelHits { get; set; }
+
+    public bool IsEmpty => Traffic.Count == 0 && Statuses.Count == 0 && Errors.Count == 0 && Pixels.Count == 0 && Visitors.Count == 0;
 
     public void Reset()
     {
         Traffic.Clear();
         Statuses.Clear();
         Errors.Clear();
+        Pixels.Clear();
+        Visitors.Clear();
         Lines = 0;
+        PixelHits = 0;
     }
 }

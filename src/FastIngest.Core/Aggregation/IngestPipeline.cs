@@ -20,16 +20,18 @@ internal sealed class IngestPipeline : IDisposable
     private Task[] _workers = [];
     private Task _ticks = Task.CompletedTask;
 
-    public IngestPipeline(AggregationOptions options, IBatchSink sink, ObjectPool<FlushBatch> flushBatches, ILogger logger)
+    public IngestPipeline(AggregationOptions options, IBatchSink sink, ObjectPool<FlushBatch> flushBatches, ILogger logger, TenantAllowList? pixelTenants = null)
     {
         FlushBatches = flushBatches;
         int shardCount = options.EffectiveShards;
         int tenantsPerShard = Math.Max(1, (options.MaxTenants + shardCount - 1) / shardCount);
+        // Key names are shared by all tenants, and any shard may see any of them: each gets the whole cap.
+        int pixelKeys = options.MaxPixelKeys;
         _flushInterval = options.FlushInterval;
         _shards = new Shard[shardCount];
         for (int i = 0; i < shardCount; i++)
         {
-            _shards[i] = new Shard(i, this, sink, options, tenantsPerShard, logger);
+            _shards[i] = new Shard(i, this, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger);
         }
     }
 

@@ -6,6 +6,9 @@ internal enum MessageKind : byte
     /// <summary>One NGINX <c>fastingest</c> JSON access-log line.</summary>
     NginxJson = 0,
 
+    /// <summary>A request for the tracking pixel served by FastIngest, encoded as a <see cref="Aggregation.PixelHit"/>.</summary>
+    PixelHit,
+
     /// <summary>Refused before parsing (framing, syslog header): the body is a sample of the input.</summary>
     Rejected,
 }

@@ -16,13 +16,20 @@ namespace FastIngest.Core.Aggregation;
 internal sealed partial class Shard
 {
     private const ulong MaxTimestampMs = uint.MaxValue * 1000UL;
+    private const int WholeTraffic = -1;
+    private const long MsPerDay = 86_400_000;
     private static readonly byte[] s_noTenant = [];
+    private static readonly byte[] s_noKey = [];
 
     private readonly Channel<IngestBatch?> _channel;
     private readonly IngestPipeline _pipeline;
     private readonly IBatchSink _sink;
     private readonly ILogger _logger;
-    private readonly TenantTable _tenants;
+    private readonly NameTable _tenants;
+    private readonly NameTable _keys;
+    private readonly InternedName _otherKey;
+    private readonly TenantAllowList _pixelTenants;
+    private readonly VisitorHasher _visitorHasher;
     private readonly long _flushIntervalMs;
     private readonly int _samplesPerMinute;
     private readonly int _sampleBytes;
@@ -31,22 +38,32 @@ internal sealed partial class Shard
     private readonly Dictionary<StatusKey, ulong> _statuses = [];
     private readonly Dictionary<RejectKey, ulong> _rejects = [];
     private readonly List<ErrorRow> _rejectSamples = [];
+    private readonly Dictionary<PixelKey, ulong> _pixels = [];
+    private readonly HashSet<VisitorKey> _visitors = [];
     private readonly (uint Minute, int Taken)[] _samplesTaken = new (uint, int)[RejectReasons.Count];
     private AccessLogRecord _record = new(4096);
     private long _linesSinceFlush;
+    private long _pixelHitsSinceFlush;
     private long _nextFlushAt;
 
     // Read by metrics from other threads; a torn read of a 64-bit counter cannot happen on x64/arm64.
     private long _linesCounted;
     private long _rejected;
+    private long _pixelHits;
+    private long _pixelKeysFolded;
 
-    public Shard(int id, IngestPipeline pipeline, IBatchSink sink, AggregationOptions options, int maxTenants, ILogger logger)
+    public Shard(int id, IngestPipeline pipeline, IBatchSink sink, AggregationOptions options, int maxTenants, int maxPixelKeys, TenantAllowList pixelTenants, ILogger logger)
     {
         Id = id;
         _pipeline = pipeline;
         _sink = sink;
         _logger = logger;
-        _tenants = new TenantTable(maxTenants);
+        _tenants = new NameTable(maxTenants);
+        // "(other)" can't be a real key (parentheses are outside the key alphabet), so folding is visible.
+        _keys = new NameTable(maxPixelKeys + 1);
+        _keys.TryGet("(other)"u8, out _otherKey);
+        _pixelTenants = pixelTenants;
+        _visitorHasher = new VisitorHasher(Encoding.UTF8.GetBytes(options.VisitorSecret));
         _flushIntervalMs = (long)options.FlushInterval.TotalMilliseconds;
         _samplesPerMinute = options.RejectSamplesPerMinute;
         _sampleBytes = options.RejectSampleBytes;
@@ -72,6 +89,11 @@ internal sealed partial class Shard
     public long Rejected => Volatile.Read(ref _rejected);
 
     public int TenantCount => _tenants.Count;
+
+    public long PixelHits => Volatile.Read(ref _pixelHits);
+
+    /// <summary>Pixel hits counted under <c>(other)</c> because the shard already knew as many keys as allowed.</summary>
+    public long PixelKeysFolded => Volatile.Read(ref _pixelKeysFolded);
 
     /// <summary>
     /// Reads batches until the channel completes, then flushes what is left. A null item is the flush
@@ -120,14 +142,28 @@ internal sealed partial class Shard
             ReadOnlySpan<byte> body = batch.Body(in entry);
             if (entry.Kind == MessageKind.Rejected)
             {
-                Tenant? named = entry.TenantLength > 0 && _tenants.TryGet(entry.TenantHash, batch.Tenant(in entry), out Tenant t) ? t : null;
+                InternedName? named = entry.TenantLength > 0 && _tenants.TryGet(entry.TenantHash, batch.Tenant(in entry), out InternedName t) ? t : null;
                 Reject(source, named, entry.Reject, body, entry.ArrivedAt);
                 continue;
             }
 
-            if (!_tenants.TryGet(entry.TenantHash, batch.Tenant(in entry), out Tenant tenant))
+            if (!_tenants.TryGet(entry.TenantHash, batch.Tenant(in entry), out InternedName tenant))
             {
                 Reject(source, null, RejectReason.TooManyTenants, body, entry.ArrivedAt);
+                continue;
+            }
+
+            if (entry.Kind == MessageKind.PixelHit)
+            {
+                if (PixelHit.TryDecode(body, out PixelHit hit) && (ulong)hit.TimestampMs <= MaxTimestampMs)
+                {
+                    CountPixel(tenant, hit.Key, hit.TimestampMs, hit.CountVisitor, hit.Address, hit.UserAgent);
+                }
+                else
+                {
+                    Reject(source, tenant, RejectReason.InvalidTime, body, entry.ArrivedAt);
+                }
+
                 continue;
             }
 
@@ -148,7 +184,54 @@ internal sealed partial class Shard
         }
     }
 
-    private void Count(Tenant tenant, in AccessLogRecord record)
+    private void CountPixel(InternedName tenant, ReadOnlySpan<byte> key, long timestampMs, bool countVisitor, ReadOnlySpan<byte> address, ReadOnlySpan<byte> userAgent)
+    {
+        if (!_keys.TryGet(key, out InternedName interned))
+        {
+            interned = _otherKey;
+            Volatile.Write(ref _pixelKeysFolded, _pixelKeysFolded + 1);
+        }
+
+        uint minute = (uint)(timestampMs / 60_000 * 60);
+        ref ulong hits = ref CollectionsMarshal.GetValueRefOrAddDefault(_pixels, new PixelKey(tenant.Id, interned.Id, minute), out _);
+        hits++;
+        _pixelHitsSinceFlush++;
+        if (countVisitor)
+        {
+            CountVisitor(tenant, interned.Id, timestampMs, address, userAgent);
+        }
+    }
+
+    private void CountVisitor(InternedName tenant, int keyId, long timestampMs, ReadOnlySpan<byte> address, ReadOnlySpan<byte> userAgent)
+    {
+        uint day = (uint)(timestampMs / MsPerDay);
+        if (_visitorHasher.TryHash(day, tenant.NameUtf8, address, userAgent, out ulong visitor))
+        {
+            // A set per flush interval: a busy visitor costs one row per interval, not one per hit.
+            _visitors.Add(new VisitorKey(tenant.Id, keyId, (ushort)day, visitor));
+        }
+    }
+
+    /// <summary>
+    /// NGINX-served pixels (<c>location ~ ^/p/ { empty_gif; }</c>) count as pixel hits of the tenant their
+    /// URL names, as if FastIngest had served them, besides counting as the NGINX tenant's traffic.
+    /// </summary>
+    private void CountNginxPixel(in AccessLogRecord record)
+    {
+        ReadOnlySpan<byte> path = record.Text(record.Path);
+        if (record.Status >= 400 || !PixelPath.TryParse(path, out Range tenantRange, out Range keyRange, out _))
+        {
+            return;
+        }
+
+        ReadOnlySpan<byte> tenantName = path[tenantRange];
+        if (_pixelTenants.Allows(tenantName) && _tenants.TryGet(tenantName, out InternedName tenant))
+        {
+            CountPixel(tenant, path[keyRange], record.TimestampMs, !record.DoNotTrack, record.Text(record.RemoteAddr), record.Text(record.UserAgent));
+        }
+    }
+
+    private void Count(InternedName tenant, in AccessLogRecord record)
     {
         long minute = record.TimestampMs / 60_000 * 60;
         ref TrafficCounters counters = ref CollectionsMarshal.GetValueRefOrAddDefault(_traffic, new MinuteKey(tenant.Id, (uint)minute), out _);
@@ -156,9 +239,18 @@ internal sealed partial class Shard
         ref ulong statusCount = ref CollectionsMarshal.GetValueRefOrAddDefault(_statuses, new StatusKey(tenant.Id, (uint)minute, record.Status), out _);
         statusCount++;
         _linesSinceFlush++;
+        if (!record.DoNotTrack)
+        {
+            CountVisitor(tenant, WholeTraffic, record.TimestampMs, record.Text(record.RemoteAddr), record.Text(record.UserAgent));
+        }
+
+        if (record.Path.Length > 3)
+        {
+            CountNginxPixel(in record);
+        }
     }
 
-    private void Reject(IngestSource source, Tenant? tenant, RejectReason reason, ReadOnlySpan<byte> input, uint arrivedAt)
+    private void Reject(IngestSource source, InternedName? tenant, RejectReason reason, ReadOnlySpan<byte> input, uint arrivedAt)
     {
         Volatile.Write(ref _rejected, _rejected + 1);
         uint minute = arrivedAt / 60 * 60;
@@ -203,7 +295,7 @@ internal sealed partial class Shard
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         _nextFlushAt = Environment.TickCount64 + _flushIntervalMs;
-        if (_traffic.Count == 0 && _statuses.Count == 0 && _rejects.Count == 0 && _rejectSamples.Count == 0)
+        if (_traffic.Count == 0 && _statuses.Count == 0 && _rejects.Count == 0 && _rejectSamples.Count == 0 && _pixels.Count == 0 && _visitors.Count == 0)
         {
             return;
         }
@@ -219,6 +311,17 @@ internal sealed partial class Shard
             batch.Statuses.Add(new StatusRow(_tenants[pair.Key.TenantId].NameUtf8, pair.Key.Minute, pair.Key.Status, pair.Value));
         }
 
+        foreach (KeyValuePair<PixelKey, ulong> pair in _pixels)
+        {
+            batch.Pixels.Add(new PixelRow(_tenants[pair.Key.TenantId].NameUtf8, _keys[pair.Key.KeyId].NameUtf8, pair.Key.Minute, pair.Value));
+        }
+
+        foreach (VisitorKey visitor in _visitors)
+        {
+            byte[] key = visitor.KeyId == WholeTraffic ? s_noKey : _keys[visitor.KeyId].NameUtf8;
+            batch.Visitors.Add(new VisitorRow(_tenants[visitor.TenantId].NameUtf8, visitor.Day, key, visitor.Hash));
+        }
+
         batch.Errors.AddRange(_rejectSamples);
         uint now = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         foreach (KeyValuePair<RejectKey, ulong> pair in _rejects)
@@ -230,6 +333,11 @@ internal sealed partial class Shard
         batch.Lines = _linesSinceFlush;
         Volatile.Write(ref _linesCounted, _linesCounted + _linesSinceFlush);
         _linesSinceFlush = 0;
+        batch.PixelHits = _pixelHitsSinceFlush;
+        Volatile.Write(ref _pixelHits, _pixelHits + _pixelHitsSinceFlush);
+        _pixelHitsSinceFlush = 0;
+        _pixels.Clear();
+        _visitors.Clear();
         _traffic.Clear();
         _statuses.Clear();
         _rejects.Clear();

@@ -7,3 +7,9 @@ internal readonly record struct StatusKey(int TenantId, uint Minute, ushort Stat
 
 /// <summary>Rejects of one kind since the last flush; tenant -1 when the input named none.</summary>
 internal readonly record struct RejectKey(int TenantId, Parsing.RejectReason Reason, IngestSource Source);
+
+/// <summary>Hits of one pixel key of a tenant in one minute.</summary>
+internal readonly record struct PixelKey(int TenantId, int KeyId, uint Minute);
+
+/// <summary>A visitor seen this flush interval; <see cref="KeyId"/> is -1 for a tenant's whole traffic.</summary>
+internal readonly record struct VisitorKey(int TenantId, int KeyId, ushort Day, ulong Hash);

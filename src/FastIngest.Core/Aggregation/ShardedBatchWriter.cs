@@ -7,16 +7,19 @@ namespace FastIngest.Core.Aggregation;
 /// shard's pending batch. One per receive loop or connection; not thread-safe.
 /// </summary>
 /// <remarks>
-/// <see cref="TryAdd"/> is synchronous so spans can come straight from a receive buffer. It only says
+/// Adding is synchronous so spans can come straight from a receive buffer. <see cref="TryAdd"/> says
 /// no when a full batch could not be handed over without waiting: await <see cref="FlushAsync"/>
-/// (backpressure) and add again. Call <see cref="FlushAsync"/> too whenever the source goes idle, so
-/// a quiet source does not sit on a half-full batch.
+/// (backpressure) and add again. <see cref="Add"/> never says no: it sets full batches aside until the
+/// next <see cref="FlushAsync"/>, for callers that parse a whole read buffer synchronously and wait
+/// once after it (memory stays bounded by what one read holds). Call <see cref="FlushAsync"/> too
+/// whenever the source goes idle, so a quiet source does not sit on a half-full batch.
 /// </remarks>
 internal sealed class ShardedBatchWriter
 {
     private readonly IngestPipeline _pipeline;
     private readonly IngestSource _source;
     private readonly IngestBatch?[] _pending;
+    private readonly Queue<(int Shard, IngestBatch Batch)> _setAside = new();
 
     public ShardedBatchWriter(IngestPipeline pipeline, IngestSource source)
     {
@@ -25,10 +28,18 @@ internal sealed class ShardedBatchWriter
         _pending = new IngestBatch?[pipeline.ShardCount];
     }
 
+    /// <summary>Full batches <see cref="Add"/> could not hand over; the next <see cref="FlushAsync"/> waits for room.</summary>
+    public bool HasSetAside => _setAside.Count > 0;
+
     public bool HasPending
     {
         get
         {
+            if (_setAside.Count > 0)
+            {
+                return true;
+            }
+
             foreach (IngestBatch? batch in _pending)
             {
                 if (batch is { Count: > 0 })
@@ -45,6 +56,12 @@ internal sealed class ShardedBatchWriter
         => TryAdd(kind, Parsing.RejectReason.None, tenant, body, arrivedAt);
 
     public bool TryAdd(MessageKind kind, Parsing.RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt)
+        => Add(kind, reject, tenant, body, arrivedAt, setAsideWhenFull: false);
+
+    public void Add(MessageKind kind, Parsing.RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt)
+        => Add(kind, reject, tenant, body, arrivedAt, setAsideWhenFull: true);
+
+    private bool Add(MessageKind kind, Parsing.RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt, bool setAsideWhenFull)
     {
         ulong hash = XxHash3.HashToUInt64(tenant);
         int shard = (int)(hash % (ulong)_pending.Length);
@@ -57,7 +74,12 @@ internal sealed class ShardedBatchWriter
         {
             if (!_pipeline.TryEnqueue(shard, batch))
             {
-                return false;
+                if (!setAsideWhenFull)
+                {
+                    return false;
+                }
+
+                _setAside.Enqueue((shard, batch));
             }
 
             batch = _pending[shard] = Rent();
@@ -70,6 +92,12 @@ internal sealed class ShardedBatchWriter
     /// <summary>Hands every pending batch to its shard, waiting where a channel is full.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
+        while (_setAside.TryPeek(out (int Shard, IngestBatch Batch) full))
+        {
+            await _pipeline.EnqueueAsync(full.Shard, full.Batch, cancellationToken).ConfigureAwait(false);
+            _setAside.Dequeue();
+        }
+
         for (int shard = 0; shard < _pending.Length; shard++)
         {
             IngestBatch? batch = _pending[shard];

@@ -19,6 +19,8 @@ internal struct AccessLogRecord
     /// <summary><c>$request_time</c> in whole milliseconds (NGINX prints millisecond resolution); -1 when absent.</summary>
     public long RequestTimeMs;
     public CacheStatus CacheStatus;
+    /// <summary>The request carried <c>DNT: 1</c> or <c>Sec-GPC: 1</c>: count it, but not its visitor.</summary>
+    public bool DoNotTrack;
 
     public Utf8Slice Method;
     /// <summary><c>$uri</c>, or <c>$request_uri</c> cut at '?' when <c>uri</c> is absent.</summary>
@@ -47,6 +49,7 @@ internal struct AccessLogRecord
         BodyBytesSent = -1;
         RequestTimeMs = -1;
         CacheStatus = CacheStatus.None;
+        DoNotTrack = false;
         Method = default;
         Path = default;
         Host = default;

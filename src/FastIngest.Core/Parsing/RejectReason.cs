@@ -20,4 +20,6 @@ internal enum RejectReason : byte
     InvalidTime,
     InvalidNumber,
     TooManyTenants,
+    InvalidKey,
+    UnknownTenant,
 }

@@ -18,6 +18,8 @@ internal static class RejectReasons
         "invalid_time",
         "invalid_number",
         "too_many_tenants",
+        "invalid_key",
+        "unknown_tenant",
     ];
 
     public static string Name(RejectReason reason)

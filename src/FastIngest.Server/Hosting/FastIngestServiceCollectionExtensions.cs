@@ -1,6 +1,7 @@
 using System.Net;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Sinks.ClickHouse;
+using FastIngest.Server.Pixel;
 using FastIngest.Server.Syslog;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,9 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddOptions<ClickHouseOptions>().BindConfiguration(ClickHouseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SyslogOptions>().BindConfiguration(SyslogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PixelOptions>().BindConfiguration(PixelOptions.SectionName);
+        services.AddSingleton(sp => new TenantAllowList(sp.GetRequiredService<IOptions<PixelOptions>>().Value.AllowedTenants));
+        services.AddSingleton(TimeProvider.System);
 
         // The pipeline and the sink share the pool of flush batches; the sink is created first.
         services.AddSingleton(sp => new IngestPipelineParts(sp.GetRequiredService<IOptions<AggregationOptions>>().Value));
@@ -27,19 +31,29 @@ internal static class FastIngestServiceCollectionExtensions
             sp.GetRequiredService<IOptions<AggregationOptions>>().Value,
             sp.GetRequiredService<ClickHouseSink>(),
             sp.GetRequiredService<IngestPipelineParts>().FlushBatches,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<IngestPipeline>()));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<IngestPipeline>(),
+            sp.GetRequiredService<TenantAllowList>()));
 
         services.AddSingleton<UdpSyslogReceiver>();
         services.AddSingleton<IIngestSource>(sp => sp.GetRequiredService<UdpSyslogReceiver>());
+        services.AddSingleton<HttpIngestSource>();
+        services.AddSingleton<IIngestSource>(sp => sp.GetRequiredService<HttpIngestSource>());
+        services.AddSingleton<TrackingPixel>();
         services.AddHostedService<IngestHostedService>();
 
         HttpOptions http = builder.Configuration.GetSection(HttpOptions.SectionName).Get<HttpOptions>() ?? new HttpOptions();
+        SyslogOptions syslog = builder.Configuration.GetSection(SyslogOptions.SectionName).Get<SyslogOptions>() ?? new SyslogOptions();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = http.ShutdownTimeout);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             if (http.Port > 0)
             {
                 kestrel.Listen(IPAddress.Parse(http.BindAddress), http.Port);
+            }
+
+            if (syslog.TcpPort > 0)
+            {
+                _ = syslog;
             }
         });
         return builder;

@@ -40,20 +40,21 @@ internal sealed partial class IngestHostedService(
         await pipeline.StopAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         await sink.StopAsync(cancellationToken).ConfigureAwait(false);
 
-        long counted = 0;
+        long counted = 0, hits = 0;
         foreach (Shard shard in pipeline.Shards)
         {
             counted += shard.LinesCounted;
+            hits += shard.PixelHits;
         }
 
-        long unwritten = counted - sink.LinesWritten;
+        long unwritten = counted - sink.LinesWritten + hits - sink.PixelHitsWritten;
         if (unwritten > 0)
         {
             Log.StoppedWithUnwritten(logger, unwritten);
         }
         else
         {
-            Log.Stopped(logger, counted);
+            Log.Stopped(logger, counted, hits);
         }
     }
 
@@ -63,10 +64,10 @@ internal sealed partial class IngestHostedService(
         [LoggerMessage(1, LogLevel.Information, "FastIngest started with {Shards} shards")]
         public static partial void Started(ILogger logger, int shards);
 
-        [LoggerMessage(2, LogLevel.Information, "FastIngest stopped; {Lines} lines counted and written")]
-        public static partial void Stopped(ILogger logger, long lines);
+        [LoggerMessage(2, LogLevel.Information, "FastIngest stopped; {Lines} lines and {PixelHits} pixel hits counted and written")]
+        public static partial void Stopped(ILogger logger, long lines, long pixelHits);
 
-        [LoggerMessage(3, LogLevel.Error, "FastIngest stopped before ClickHouse took {Lines} counted lines; they are lost")]
+        [LoggerMessage(3, LogLevel.Error, "FastIngest stopped before ClickHouse took {Lines} counted lines and hits; they are lost")]
         public static partial void StoppedWithUnwritten(ILogger logger, long lines);
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Sinks.ClickHouse;
+using FastIngest.Server.Pixel;
 using FastIngest.Server.Syslog;
 
 namespace FastIngest.Server.Http;
@@ -16,7 +17,7 @@ internal static class HealthEndpoint
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", (IngestPipeline pipeline, ClickHouseSink sink, UdpSyslogReceiver udp) =>
+        endpoints.MapGet("/health", (IngestPipeline pipeline, ClickHouseSink sink, UdpSyslogReceiver udp, TrackingPixel pixel) =>
         {
             bool clickHouseBehind = sink.QueuedBatches > 0 && sink.SinceLastSuccess > UnhealthyAfter;
             using var stream = new MemoryStream();
@@ -27,6 +28,7 @@ internal static class HealthEndpoint
                 json.WriteStartObject("clickhouse");
                 json.WriteNumber("queued_batches", sink.QueuedBatches);
                 json.WriteNumber("lines_written", sink.LinesWritten);
+                json.WriteNumber("pixel_hits_written", sink.PixelHitsWritten);
                 json.WriteNumber("rows_written", sink.RowsWritten);
                 json.WriteNumber("inserts_failed", sink.InsertsFailed);
                 json.WriteNumber("seconds_since_success", Math.Round(sink.SinceLastSuccess.TotalSeconds, 1));
@@ -34,6 +36,10 @@ internal static class HealthEndpoint
                 json.WriteStartObject("udp");
                 json.WriteNumber("datagrams", udp.Datagrams);
                 json.WriteNumber("bytes", udp.Bytes);
+                json.WriteEndObject();
+                json.WriteStartObject("pixel");
+                json.WriteNumber("hits", pixel.Hits);
+                json.WriteNumber("rejected", pixel.Rejected);
                 json.WriteEndObject();
                 json.WriteStartArray("shards");
                 foreach (Shard shard in pipeline.Shards)
@@ -44,6 +50,8 @@ internal static class HealthEndpoint
                     json.WriteNumber("tenants", shard.TenantCount);
                     json.WriteNumber("lines_counted", shard.LinesCounted);
                     json.WriteNumber("rejected", shard.Rejected);
+                    json.WriteNumber("pixel_hits_counted", shard.PixelHits);
+                    json.WriteNumber("pixel_keys_folded", shard.PixelKeysFolded);
                     json.WriteEndObject();
                 }
 

@@ -22,7 +22,25 @@ public sealed class SyslogOptions
     [Range(64 * 1024, 1024 * 1024 * 1024)]
     public int UdpReceiveBufferBytes { get; set; } = 32 * 1024 * 1024;
 
-    /// <summary>Larger messages are rejected as <c>message_too_large</c>.</summary>
+    /// <summary>
+    /// TCP syslog port (RFC 6587: octet counting and LF framing, detected per message); 0 turns the
+    /// TCP listener off. May equal <see cref="UdpPort"/>.
+    /// </summary>
+    [Range(0, 65535)]
+    public int TcpPort { get; set; } = 5514;
+
+    /// <summary>Open TCP connections at most; more are closed at once, with a warning.</summary>
+    [Range(1, 1_000_000)]
+    public int TcpMaxConnections { get; set; } = 10_000;
+
+    /// <summary>A TCP connection that sends nothing for this long is closed (relays reconnect).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Larger messages are rejected as <c>message_too_large</c>; over TCP the connection then skips to
+    /// the next frame.
+    /// </summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxMessageBytes { get; set; } = 64 * 1024;
 }

@@ -24,7 +24,6 @@ namespace FastIngest.Server.Syslog;
 internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
 {
     private const int MaxDatagram = 65536;
-    private const int RejectSampleBytes = 1024;
     private const int MaxHoldMilliseconds = 1;
     private const int StopCheckMicroseconds = 100_000;
     // Linux: SOL_SOCKET / SO_RCVBUFFORCE (root only; ignores net.core.rmem_max).
@@ -158,11 +157,11 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
         _datagrams++;
         _bytes += received;
         uint now = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        if (!TryAdd(writer, buffer.AsSpan(0, received), now))
+        SyslogMessages.Add(writer, buffer.AsSpan(0, received), _options.MaxMessageBytes, now);
+        if (writer.HasSetAside)
         {
             // A shard's channel is full: wait for room (the kernel buffer absorbs the burst meanwhile).
             Flush(writer);
-            TryAdd(writer, buffer.AsSpan(0, received), now);
         }
     }
 
@@ -174,26 +173,6 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
             // Only under backpressure; this thread has nothing else to do but wait.
             flush.AsTask().GetAwaiter().GetResult();
         }
-    }
-
-    private bool TryAdd(ShardedBatchWriter writer, ReadOnlySpan<byte> datagram, uint now)
-    {
-        if (datagram.Length > _options.MaxMessageBytes)
-        {
-            return writer.TryAdd(MessageKind.Rejected, RejectReason.MessageTooLarge, default, datagram[..RejectSampleBytes], now);
-        }
-
-        if (!SyslogParser.TryParse(datagram, out SyslogHeader header, out RejectReason reason))
-        {
-            ReadOnlySpan<byte> sample = datagram.Length > RejectSampleBytes ? datagram[..RejectSampleBytes] : datagram;
-            return writer.TryAdd(MessageKind.Rejected, reason, default, sample, now);
-        }
-
-        return writer.TryAdd(
-            MessageKind.NginxJson,
-            datagram.Slice(header.TenantStart, header.TenantLength),
-            datagram.Slice(header.BodyStart, header.BodyLength),
-            now);
     }
 
     private static void SetReceiveBuffer(Socket socket, int bytes)

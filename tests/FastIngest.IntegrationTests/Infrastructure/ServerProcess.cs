@@ -16,15 +16,19 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly Lock _outputLock = new();
 
-    private ServerProcess(Process process, int udpPort, int httpPort, string database)
+    private ServerProcess(Process process, int udpPort, int tcpPort, int httpPort, string database)
     {
         _process = process;
         UdpPort = udpPort;
+        TcpPort = tcpPort;
         HttpPort = httpPort;
         Database = database;
     }
 
     public int UdpPort { get; }
+
+    /// <summary>TCP syslog.</summary>
+    public int TcpPort { get; }
 
     public int HttpPort { get; }
 
@@ -49,6 +53,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     {
         int udpPort = FreeUdpPort();
         int httpPort = FreeTcpPort();
+        int tcpPort = FreeTcpPort();
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -59,6 +64,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         psi.ArgumentList.Add(ServerDll());
         psi.ArgumentList.Add("--FastIngest:Syslog:BindAddress=127.0.0.1");
         psi.ArgumentList.Add($"--FastIngest:Syslog:UdpPort={udpPort}");
+        psi.ArgumentList.Add($"--FastIngest:Syslog:TcpPort={tcpPort}");
         psi.ArgumentList.Add("--FastIngest:Http:BindAddress=127.0.0.1");
         psi.ArgumentList.Add($"--FastIngest:Http:Port={httpPort}");
         psi.ArgumentList.Add($"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}");
@@ -70,7 +76,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("dotnet did not start");
-        var server = new ServerProcess(process, udpPort, httpPort, database);
+        var server = new ServerProcess(process, udpPort, tcpPort, httpPort, database);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();

@@ -8,6 +8,8 @@ internal sealed class CollectingSink : IBatchSink
     public List<TrafficRow> Traffic { get; } = [];
     public List<StatusRow> Statuses { get; } = [];
     public List<ErrorRow> Errors { get; } = [];
+    public List<PixelRow> Pixels { get; } = [];
+    public List<VisitorRow> Visitors { get; } = [];
     public int Batches { get; private set; }
 
     public Core.Internal.ObjectPool<FlushBatch> Pool { get; } = new();
@@ -18,6 +20,8 @@ internal sealed class CollectingSink : IBatchSink
         Traffic.AddRange(batch.Traffic);
         Statuses.AddRange(batch.Statuses);
         Errors.AddRange(batch.Errors);
+        Pixels.AddRange(batch.Pixels);
+        Visitors.AddRange(batch.Visitors);
         Pool.Return(batch);
         return ValueTask.CompletedTask;
     }

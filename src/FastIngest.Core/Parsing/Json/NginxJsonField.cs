@@ -19,4 +19,6 @@ internal enum NginxJsonField : byte
     RemoteAddr,
     HttpUserAgent,
     HttpReferer,
+    HttpDnt,
+    HttpSecGpc,
 }

@@ -125,6 +125,11 @@ internal static class NginxJsonParser
                     case NginxJsonField.HttpReferer:
                         record.Referer = ReadText(ref reader, ref record);
                         break;
+                    case NginxJsonField.HttpDnt:
+                    case NginxJsonField.HttpSecGpc:
+                        // Either header set to 1 opts the visitor out; the request still counts.
+                        record.DoNotTrack |= TryReadScalar(ref reader, ref record, out ReadOnlySpan<byte> optOut) && optOut.SequenceEqual("1"u8);
+                        break;
                 }
             }
 
@@ -203,6 +208,7 @@ internal static class NginxJsonParser
         3 when name.SequenceEqual("uri"u8) => NginxJsonField.Uri,
         4 when name.SequenceEqual("msec"u8) => NginxJsonField.Msec,
         4 when name.SequenceEqual("host"u8) => NginxJsonField.Host,
+        8 when name.SequenceEqual("http_dnt"u8) => NginxJsonField.HttpDnt,
         6 when name.SequenceEqual("status"u8) => NginxJsonField.Status,
         9 when name.SequenceEqual("http_host"u8) => NginxJsonField.HttpHost,
         10 when name.SequenceEqual("bytes_sent"u8) => NginxJsonField.BytesSent,
@@ -211,6 +217,7 @@ internal static class NginxJsonParser
         12 when name.SequenceEqual("request_time"u8) => NginxJsonField.RequestTime,
         12 when name.SequenceEqual("time_iso8601"u8) => NginxJsonField.TimeIso8601,
         12 when name.SequenceEqual("http_referer"u8) => NginxJsonField.HttpReferer,
+        12 when name.SequenceEqual("http_sec_gpc"u8) => NginxJsonField.HttpSecGpc,
         14 when name.SequenceEqual("request_method"u8) => NginxJsonField.RequestMethod,
         15 when name.SequenceEqual("body_bytes_sent"u8) => NginxJsonField.BodyBytesSent,
         15 when name.SequenceEqual("http_user_agent"u8) => NginxJsonField.HttpUserAgent,

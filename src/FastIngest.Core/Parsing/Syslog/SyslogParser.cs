@@ -10,7 +10,7 @@ namespace FastIngest.Core.Parsing.Syslog;
 internal static class SyslogParser
 {
     /// <summary>The longest tenant (TAG or APP-NAME) accepted, in bytes.</summary>
-    public const int MaxTenantLength = 64;
+    public const int MaxTenantLength = NameRules.MaxLength;
 
     private const int MaxPriority = 191;
     private const int MaxPriorityDigits = 3;
@@ -25,9 +25,6 @@ internal static class SyslogParser
     private const byte Backslash = (byte)'\\';
     private const byte OpenBracket = (byte)'[';
     private const byte CloseBracket = (byte)']';
-
-    private static readonly SearchValues<byte> s_tenantBytes =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"u8);
 
     private static ReadOnlySpan<byte> Months => "JanFebMarAprMayJunJulAugSepOctNovDec"u8;
 
@@ -452,7 +449,7 @@ internal static class SyslogParser
         }
 
         // The tenant becomes a ClickHouse value and a metric tag: keep it to a safe, bounded alphabet.
-        if (tenant.Length > MaxTenantLength || tenant.ContainsAnyExcept(s_tenantBytes))
+        if (!NameRules.IsValid(tenant))
         {
             reason = RejectReason.InvalidTenant;
             return false;

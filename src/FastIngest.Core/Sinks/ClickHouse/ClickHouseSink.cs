@@ -24,6 +24,7 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
     private Task _loop = Task.CompletedTask;
 
     private long _linesWritten;
+    private long _pixelHitsWritten;
     private long _rowsWritten;
     private long _insertsFailed;
     private long _lastSuccessTicks = Environment.TickCount64;
@@ -46,11 +47,16 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
             new TableBody($"INSERT INTO {db}.traffic_1m ({TableEncoders.TrafficColumns}) FORMAT RowBinary"),
             new TableBody($"INSERT INTO {db}.status_1m ({TableEncoders.StatusColumns}) FORMAT RowBinary"),
             new TableBody($"INSERT INTO {db}.ingest_errors ({TableEncoders.ErrorColumns}) FORMAT RowBinary"),
+            new TableBody($"INSERT INTO {db}.pixel_1m ({TableEncoders.PixelColumns}) FORMAT RowBinary"),
+            new TableBody($"INSERT INTO {db}.visitor_hashes ({TableEncoders.VisitorColumns}) FORMAT RowBinary"),
         ];
     }
 
     /// <summary>Lines whose counters ClickHouse has confirmed.</summary>
     public long LinesWritten => Volatile.Read(ref _linesWritten);
+
+    /// <summary>Pixel hits whose counters ClickHouse has confirmed.</summary>
+    public long PixelHitsWritten => Volatile.Read(ref _pixelHitsWritten);
 
     public long RowsWritten => Volatile.Read(ref _rowsWritten);
 
@@ -116,10 +122,11 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
         ChannelReader<FlushBatch> reader = _queue.Reader;
         while (await reader.WaitToReadAsync(abort).ConfigureAwait(false))
         {
-            long lines = 0;
+            long lines = 0, pixelHits = 0;
             while (reader.TryRead(out FlushBatch? batch))
             {
                 lines += batch.Lines;
+                pixelHits += batch.PixelHits;
                 Encode(batch);
                 _batchPool.Return(batch);
             }
@@ -135,34 +142,27 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
             }
 
             Interlocked.Add(ref _linesWritten, lines);
+            Interlocked.Add(ref _pixelHitsWritten, pixelHits);
         }
     }
 
     private void Encode(FlushBatch batch)
     {
-        TableBody traffic = _tables[0];
-        foreach (TrafficRow row in batch.Traffic)
+        Encode(_tables[0], batch.Traffic, TableEncoders.Append);
+        Encode(_tables[1], batch.Statuses, TableEncoders.Append);
+        Encode(_tables[2], batch.Errors, TableEncoders.Append);
+        Encode(_tables[3], batch.Pixels, TableEncoders.Append);
+        Encode(_tables[4], batch.Visitors, TableEncoders.Append);
+    }
+
+    private static void Encode<TRow>(TableBody table, List<TRow> rows, TableEncoders.RowEncoder<TRow> append)
+    {
+        foreach (TRow row in rows)
         {
-            TableEncoders.Append(traffic.Writer, in row);
+            append(table.Writer, in row);
         }
 
-        traffic.Rows += batch.Traffic.Count;
-
-        TableBody statuses = _tables[1];
-        foreach (StatusRow row in batch.Statuses)
-        {
-            TableEncoders.Append(statuses.Writer, in row);
-        }
-
-        statuses.Rows += batch.Statuses.Count;
-
-        TableBody errors = _tables[2];
-        foreach (ErrorRow row in batch.Errors)
-        {
-            TableEncoders.Append(errors.Writer, in row);
-        }
-
-        errors.Rows += batch.Errors.Count;
+        table.Rows += rows.Count;
     }
 
     private async Task InsertAsync(TableBody table, CancellationToken cancellationToken)

@@ -36,6 +36,9 @@ internal readonly struct RowBinaryWriter(PooledBufferWriter output)
 
     public void DateTime(uint unixSeconds) => UInt32(unixSeconds);
 
+    /// <summary>A <c>Date</c>: days since 1970-01-01.</summary>
+    public void Date(ushort days) => UInt16(days);
+
     public void String(ReadOnlySpan<byte> utf8)
     {
         VarUInt((ulong)utf8.Length);

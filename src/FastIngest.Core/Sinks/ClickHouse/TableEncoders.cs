@@ -20,7 +20,13 @@ internal static class TableEncoders
 
     public const string ErrorColumns = "time, source, tenant, reason, count, sample";
 
+    public const string PixelColumns = "tenant, key, minute, hits";
+
+    public const string VisitorColumns = "tenant, day, key, visitor";
+
     private static readonly string[] s_sourceNames = ["udp", "tcp", "http", "file"];
+
+    public delegate void RowEncoder<TRow>(RowBinaryWriter writer, in TRow row);
 
     public static string SourceName(IngestSource source) => s_sourceNames[(int)source];
 
@@ -68,5 +74,21 @@ internal static class TableEncoders
         writer.String(RejectReasons.Name(row.Reason));
         writer.UInt64(row.Count);
         writer.String(row.Sample);
+    }
+
+    public static void Append(RowBinaryWriter writer, in PixelRow row)
+    {
+        writer.String(row.Tenant);
+        writer.String(row.Key);
+        writer.DateTime(row.Minute);
+        writer.UInt64(row.Hits);
+    }
+
+    public static void Append(RowBinaryWriter writer, in VisitorRow row)
+    {
+        writer.String(row.Tenant);
+        writer.Date(row.Day);
+        writer.String(row.Key);
+        writer.UInt64(row.Visitor);
     }
 }

@@ -2,10 +2,13 @@ using System.Text;
 
 namespace FastIngest.Core.Aggregation;
 
-/// <summary>A tenant as one shard knows it: created once, on the first line that names it.</summary>
-internal sealed class Tenant
+/// <summary>
+/// A tenant or pixel key as one shard knows it: created once, on the first message that names it, so
+/// buckets are keyed by a dense int and rows carry ready UTF-8.
+/// </summary>
+internal sealed class InternedName
 {
-    public Tenant(int id, ulong hash, ReadOnlySpan<byte> name)
+    public InternedName(int id, ulong hash, ReadOnlySpan<byte> name)
     {
         Id = id;
         Hash = hash;
@@ -24,6 +27,6 @@ internal sealed class Tenant
     /// <summary>For logs and tests only; the hot path uses <see cref="NameUtf8"/>.</summary>
     public string Name { get; }
 
-    /// <summary>Next tenant with the same 64-bit hash (in practice never set).</summary>
-    public Tenant? NextWithSameHash { get; set; }
+    /// <summary>Next name with the same 64-bit hash (in practice never set).</summary>
+    public InternedName? NextWithSameHash { get; set; }
 }

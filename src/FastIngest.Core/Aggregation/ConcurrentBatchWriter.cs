@@ -1,0 +1,130 @@
+using System.IO.Hashing;
+using FastIngest.Core.Parsing;
+
+namespace FastIngest.Core.Aggregation;
+
+/// <summary>
+/// The thread-safe sibling of <see cref="ShardedBatchWriter"/>, for sources where every request runs on
+/// its own thread-pool thread (HTTP). Each shard has one pending batch behind its own lock, held for a
+/// few microseconds per message; a batch is handed over when full, or by a background loop once it has
+/// waited <see cref="HoldTime"/>, so a trickle of requests still reaches the shards promptly.
+/// </summary>
+internal sealed class ConcurrentBatchWriter : IDisposable
+{
+    public static readonly TimeSpan HoldTime = TimeSpan.FromMilliseconds(5);
+
+    private readonly IngestPipeline _pipeline;
+    private readonly IngestSource _source;
+    private readonly Slot[] _slots;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _handoffs = Task.CompletedTask;
+
+    public ConcurrentBatchWriter(IngestPipeline pipeline, IngestSource source)
+    {
+        _pipeline = pipeline;
+        _source = source;
+        _slots = new Slot[pipeline.ShardCount];
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            _slots[i] = new Slot();
+        }
+    }
+
+    public void Start() => _handoffs = Task.Run(HandOffWaitingBatchesAsync);
+
+    /// <summary>
+    /// Copies the message into its shard's pending batch. Completes synchronously unless a full batch
+    /// met a full channel: then the caller waits, which is the backpressure HTTP clients should feel.
+    /// </summary>
+    public ValueTask AddAsync(MessageKind kind, RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt)
+    {
+        ulong hash = XxHash3.HashToUInt64(tenant);
+        int shard = (int)(hash % (ulong)_slots.Length);
+        Slot slot = _slots[shard];
+        IngestBatch? full = null;
+        lock (slot.Lock)
+        {
+            IngestBatch? batch = slot.Pending;
+            if (batch is not null && batch.Count > 0 && !batch.HasRoomFor(tenant.Length + body.Length))
+            {
+                full = batch;
+                batch = null;
+            }
+
+            if (batch is null)
+            {
+                batch = _pipeline.IngestBatches.Rent();
+                batch.Source = _source;
+                slot.Pending = batch;
+                slot.FirstAddedAt = Environment.TickCount64;
+            }
+
+            batch.Add(kind, reject, hash, tenant, body, arrivedAt);
+        }
+
+        if (full is null || _pipeline.TryEnqueue(shard, full))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return _pipeline.EnqueueAsync(shard, full, CancellationToken.None);
+    }
+
+    /// <summary>Stops the background hand-offs and hands every pending batch to its shard.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _handoffs.ConfigureAwait(false);
+        await HandOffAsync(olderThan: long.MaxValue, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Call <see cref="StopAsync"/> first: disposing hands nothing over.</summary>
+    public void Dispose() => _stop.Dispose();
+
+    private async Task HandOffWaitingBatchesAsync()
+    {
+        using var timer = new PeriodicTimer(HoldTime);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                // Not cancellable: a batch taken out of its slot must reach its shard, or it is lost.
+                await HandOffAsync(olderThan: Environment.TickCount64 - (long)HoldTime.TotalMilliseconds, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async ValueTask HandOffAsync(long olderThan, CancellationToken cancellationToken)
+    {
+        for (int shard = 0; shard < _slots.Length; shard++)
+        {
+            Slot slot = _slots[shard];
+            IngestBatch? waiting = null;
+            lock (slot.Lock)
+            {
+                if (slot.Pending is { Count: > 0 } && (olderThan == long.MaxValue || slot.FirstAddedAt <= olderThan))
+                {
+                    waiting = slot.Pending;
+                    slot.Pending = null;
+                }
+            }
+
+            if (waiting is not null)
+            {
+                await _pipeline.EnqueueAsync(shard, waiting, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private sealed class Slot
+    {
+        public Lock Lock { get; } = new();
+
+        public IngestBatch? Pending { get; set; }
+
+        public long FirstAddedAt { get; set; }
+    }
+}

@@ -1,0 +1,40 @@
+using FastIngest.Core.Aggregation;
+using FastIngest.Core.Parsing;
+using FastIngest.Core.Parsing.Syslog;
+
+namespace FastIngest.Server.Syslog;
+
+/// <summary>What UDP and TCP syslog do with one message once it is framed: route it by its tenant.</summary>
+internal static class SyslogMessages
+{
+    public const int RejectSampleBytes = 1024;
+
+    /// <summary>
+    /// Parses the syslog header only (the tenant picks the shard) and adds the body to that shard's
+    /// batch; a bad or oversized message is added as a reject with a sample, to be counted on the shard.
+    /// </summary>
+    public static void Add(ShardedBatchWriter writer, ReadOnlySpan<byte> message, int maxMessageBytes, uint now)
+    {
+        if (message.Length > maxMessageBytes)
+        {
+            writer.Add(MessageKind.Rejected, RejectReason.MessageTooLarge, default, Sample(message), now);
+            return;
+        }
+
+        if (!SyslogParser.TryParse(message, out SyslogHeader header, out RejectReason reason))
+        {
+            writer.Add(MessageKind.Rejected, reason, default, Sample(message), now);
+            return;
+        }
+
+        writer.Add(
+            MessageKind.NginxJson,
+            RejectReason.None,
+            message.Slice(header.TenantStart, header.TenantLength),
+            message.Slice(header.BodyStart, header.BodyLength),
+            now);
+    }
+
+    public static ReadOnlySpan<byte> Sample(ReadOnlySpan<byte> message) =>
+        message.Length > RejectSampleBytes ? message[..RejectSampleBytes] : message;
+}
