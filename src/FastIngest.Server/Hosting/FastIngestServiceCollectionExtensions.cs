@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Connections;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Server.Pixel;
@@ -39,6 +40,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<HttpIngestSource>();
         services.AddSingleton<IIngestSource>(sp => sp.GetRequiredService<HttpIngestSource>());
         services.AddSingleton<TrackingPixel>();
+        services.AddSingleton<TcpSyslogConnectionHandler>();
         services.AddHostedService<IngestHostedService>();
 
         HttpOptions http = builder.Configuration.GetSection(HttpOptions.SectionName).Get<HttpOptions>() ?? new HttpOptions();
@@ -53,7 +55,9 @@ internal static class FastIngestServiceCollectionExtensions
 
             if (syslog.TcpPort > 0)
             {
-                _ = syslog;
+                kestrel.Listen(IPAddress.Parse(syslog.BindAddress), syslog.TcpPort, listen => listen.UseConnectionHandler<TcpSyslogConnectionHandler>());
+                // A TCP frame must fit in what Kestrel buffers before pausing the socket (1 MiB by default).
+                kestrel.Limits.MaxRequestBufferSize = Math.Max(kestrel.Limits.MaxRequestBufferSize ?? 0, 2L * syslog.MaxMessageBytes);
             }
         });
         return builder;

@@ -17,7 +17,7 @@ internal static class HealthEndpoint
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", (IngestPipeline pipeline, ClickHouseSink sink, UdpSyslogReceiver udp, TrackingPixel pixel) =>
+        endpoints.MapGet("/health", (IngestPipeline pipeline, ClickHouseSink sink, UdpSyslogReceiver udp, TcpSyslogConnectionHandler tcp, TrackingPixel pixel) =>
         {
             bool clickHouseBehind = sink.QueuedBatches > 0 && sink.SinceLastSuccess > UnhealthyAfter;
             using var stream = new MemoryStream();
@@ -36,6 +36,13 @@ internal static class HealthEndpoint
                 json.WriteStartObject("udp");
                 json.WriteNumber("datagrams", udp.Datagrams);
                 json.WriteNumber("bytes", udp.Bytes);
+                json.WriteEndObject();
+                json.WriteStartObject("tcp");
+                json.WriteNumber("open_connections", tcp.OpenConnections);
+                json.WriteNumber("connections", tcp.Connections);
+                json.WriteNumber("refused", tcp.Refused);
+                json.WriteNumber("messages", tcp.Messages);
+                json.WriteNumber("too_large", tcp.TooLarge);
                 json.WriteEndObject();
                 json.WriteStartObject("pixel");
                 json.WriteNumber("hits", pixel.Hits);

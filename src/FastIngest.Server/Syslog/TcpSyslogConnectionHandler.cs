@@ -1,0 +1,202 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using FastIngest.Core.Aggregation;
+using FastIngest.Core.Parsing;
+using FastIngest.Core.Parsing.Syslog;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.Extensions.Options;
+
+namespace FastIngest.Server.Syslog;
+
+/// <summary>
+/// TCP syslog (RFC 6587) as Kestrel connection middleware: Kestrel owns sockets, buffers and shutdown;
+/// this reads each connection's <see cref="PipeReader"/>, frames messages with
+/// <see cref="SyslogFrameReader"/> (octet counting or LF/NUL, per message) and routes them like UDP.
+/// </summary>
+/// <remarks>
+/// Frames are taken straight from Kestrel's buffers; only a frame that straddles two buffer segments is
+/// copied, into one pooled buffer per connection. A read's messages are added synchronously and the
+/// batches handed over once the socket has nothing more buffered, so a busy peer fills whole batches.
+/// </remarks>
+internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
+{
+    private readonly SyslogOptions _options;
+    private readonly IngestPipeline _pipeline;
+    private readonly ILogger<TcpSyslogConnectionHandler> _logger;
+    private int _open;
+    private long _connections;
+    private long _refused;
+    private long _messages;
+    private long _tooLarge;
+
+    public TcpSyslogConnectionHandler(IOptions<SyslogOptions> options, IngestPipeline pipeline, ILogger<TcpSyslogConnectionHandler> logger)
+    {
+        _options = options.Value;
+        _pipeline = pipeline;
+        _logger = logger;
+    }
+
+    public int OpenConnections => Volatile.Read(ref _open);
+
+    public long Connections => Volatile.Read(ref _connections);
+
+    public long Refused => Volatile.Read(ref _refused);
+
+    public long Messages => Volatile.Read(ref _messages);
+
+    public long TooLarge => Volatile.Read(ref _tooLarge);
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        Interlocked.Increment(ref _connections);
+        if (Interlocked.Increment(ref _open) > _options.TcpMaxConnections)
+        {
+            Interlocked.Decrement(ref _open);
+            Interlocked.Increment(ref _refused);
+            Log.Refused(_logger, connection.RemoteEndPoint, _options.TcpMaxConnections);
+            return;
+        }
+
+        try
+        {
+            await ReadMessagesAsync(connection).ConfigureAwait(false);
+        }
+        catch (ConnectionResetException)
+        {
+            // The peer went away; what it sent before is counted.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
+        }
+    }
+
+    private async Task ReadMessagesAsync(ConnectionContext connection)
+    {
+        PipeReader input = connection.Transport.Input;
+        ShardedBatchWriter writer = _pipeline.CreateWriter(IngestSource.Tcp);
+        var frames = new SyslogFrameReader(_options.MaxMessageBytes);
+        var state = new ConnectionState(frames, writer);
+        using var idle = new CancellationTokenSource();
+        // Kestrel asks connection middleware to finish on shutdown: stop waiting, keep what is buffered.
+        using CancellationTokenRegistration closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>() is { } lifetime
+            ? lifetime.ConnectionClosedRequested.UnsafeRegister(static pipe => ((PipeReader)pipe!).CancelPendingRead(), input)
+            : default;
+        try
+        {
+            while (true)
+            {
+                if (!input.TryRead(out ReadResult result))
+                {
+                    // Nothing more buffered: hand over this read's batches before waiting.
+                    await writer.FlushAsync().ConfigureAwait(false);
+                    idle.CancelAfter(_options.TcpIdleTimeout);
+                    try
+                    {
+                        result = await input.ReadAsync(idle.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (idle.IsCancellationRequested)
+                    {
+                        Log.IdleClosed(_logger, connection.RemoteEndPoint, _options.TcpIdleTimeout);
+                        break;
+                    }
+
+                    idle.TryReset();
+                }
+
+                SequencePosition consumed = AddFrames(result.Buffer, result.IsCompleted, state);
+                input.AdvanceTo(consumed, result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await writer.FlushAsync().ConfigureAwait(false);
+            state.Dispose();
+        }
+    }
+
+    private SequencePosition AddFrames(ReadOnlySequence<byte> buffer, bool isCompleted, ConnectionState state)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        uint now = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        long messages = 0;
+        while (true)
+        {
+            FrameStatus status = state.Frames.TryRead(ref reader, isCompleted, out ReadOnlySequence<byte> frame);
+            if (status == FrameStatus.NeedMoreData)
+            {
+                break;
+            }
+
+            messages++;
+            if (status == FrameStatus.Oversized)
+            {
+                Interlocked.Increment(ref _tooLarge);
+                state.Writer.Add(MessageKind.Rejected, RejectReason.MessageTooLarge, default, state.Contiguous(frame, SyslogMessages.RejectSampleBytes), now);
+                continue;
+            }
+
+            SyslogMessages.Add(state.Writer, state.Contiguous(frame, (int)frame.Length), _options.MaxMessageBytes, now);
+        }
+
+        Interlocked.Add(ref _messages, messages);
+        return reader.Position;
+    }
+
+    /// <summary>One connection's framing state and the buffer for frames that straddle segments.</summary>
+    private sealed class ConnectionState(SyslogFrameReader frames, ShardedBatchWriter writer) : IDisposable
+    {
+        private byte[]? _copy;
+
+        public SyslogFrameReader Frames { get; } = frames;
+
+        public ShardedBatchWriter Writer { get; } = writer;
+
+        /// <summary>The first <paramref name="length"/> bytes of the frame as one span, copied only when it spans segments.</summary>
+        public ReadOnlySpan<byte> Contiguous(ReadOnlySequence<byte> frame, int length)
+        {
+            ReadOnlySequence<byte> wanted = frame.Length > length ? frame.Slice(0, length) : frame;
+            if (wanted.IsSingleSegment)
+            {
+                return wanted.FirstSpan;
+            }
+
+            int needed = (int)wanted.Length;
+            if (_copy is null || _copy.Length < needed)
+            {
+                if (_copy is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(_copy);
+                }
+
+                _copy = ArrayPool<byte>.Shared.Rent(needed);
+            }
+
+            wanted.CopyTo(_copy);
+            return _copy.AsSpan(0, needed);
+        }
+
+        public void Dispose()
+        {
+            if (_copy is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_copy);
+                _copy = null;
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(110, LogLevel.Warning, "TCP syslog connection from {RemoteEndPoint} refused: {Max} connections are open (FastIngest:Syslog:TcpMaxConnections)")]
+        public static partial void Refused(ILogger logger, System.Net.EndPoint? remoteEndPoint, int max);
+
+        [LoggerMessage(111, LogLevel.Information, "TCP syslog connection from {RemoteEndPoint} closed after {IdleTimeout} idle")]
+        public static partial void IdleClosed(ILogger logger, System.Net.EndPoint? remoteEndPoint, TimeSpan idleTimeout);
+    }
+}

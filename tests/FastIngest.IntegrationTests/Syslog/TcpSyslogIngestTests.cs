@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using FastIngest.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace FastIngest.IntegrationTests.Syslog;
+
+[Collection("ClickHouse")]
+[Trait("Category", "Integration")]
+public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
+{
+    private static byte[] OctetCounted(byte[] message) =>
+        [.. Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " "), .. message];
+
+    private static byte[] LineFramed(byte[] message, string trailer = "\n") => [.. message, .. Encoding.ASCII.GetBytes(trailer)];
+
+    private async Task<long> RequestsAsync(string db, string tenant) =>
+        long.Parse(await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV"), CultureInfo.InvariantCulture);
+
+    private async Task AssertTotalsAsync(string db, NginxLines lines)
+    {
+        foreach ((string tenant, TenantTotals expected) in lines.Expected)
+        {
+            var row = Tsv.Rows(await clickHouse.QueryAsync(
+                $"SELECT sum(requests), sum(bytes_sent), sum(body_bytes_sent), sum(request_time_sum_ms) FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV"))[0];
+            Assert.Equal(
+                (expected.Requests, expected.BytesSent, expected.BodyBytesSent, expected.RequestTimeSumMs),
+                (long.Parse(row[0], CultureInfo.InvariantCulture), long.Parse(row[1], CultureInfo.InvariantCulture), long.Parse(row[2], CultureInfo.InvariantCulture), long.Parse(row[3], CultureInfo.InvariantCulture)));
+        }
+    }
+
+    [Fact]
+    public async Task MixedFramingSplitAnywhereOverManyConnectionsIsCountedExactly()
+    {
+        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
+        var lines = new NginxLines(seed: 7);
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        // Four styles of peer, 2,000 messages each: octet counting in big writes, LF, CRLF and NUL
+        // trailers, and a peer that sends one byte at a time.
+        var streams = new List<byte[]>();
+        string[] styles = ["octet", "lf", "crlf", "nul", "octet-bytewise"];
+        foreach (string style in styles)
+        {
+            var stream = new MemoryStream();
+            int count = style == "octet-bytewise" ? 100 : 2_000;
+            for (int i = 0; i < count; i++)
+            {
+                string tenant = i % 2 == 0 ? "blog" : "shop_example";
+                byte[] message = NginxLines.Datagram(tenant, lines.Line(tenant, now - i), withHostname: i % 3 == 0);
+                stream.Write(style switch
+                {
+                    "lf" => LineFramed(message),
+                    "crlf" => LineFramed(message, "\r\n"),
+                    "nul" => LineFramed(message, "\0"),
+                    _ => OctetCounted(message),
+                });
+            }
+
+            streams.Add(stream.ToArray());
+        }
+
+        await Task.WhenAll(streams.Select(async (bytes, index) =>
+        {
+            using var client = new TcpClient();
+            client.NoDelay = true;
+            await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+            NetworkStream stream = client.GetStream();
+            if (styles[index] == "octet-bytewise")
+            {
+                for (int i = 0; i < bytes.Length; i++)
+                {
+                    await stream.WriteAsync(bytes.AsMemory(i, 1));
+                }
+            }
+            else
+            {
+                // Odd-sized writes split messages and their length prefixes across reads.
+                for (int at = 0; at < bytes.Length; at += 7_919)
+                {
+                    await stream.WriteAsync(bytes.AsMemory(at, Math.Min(7_919, bytes.Length - at)));
+                }
+            }
+        }));
+
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
+        output.WriteLine(server.Output);
+        Assert.Equal(8_100, lines.Expected.Values.Sum(t => t.Requests));
+        await AssertTotalsAsync(db, lines);
+        Assert.Equal("0", (await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV")).Trim());
+    }
+
+    [Theory]
+    [InlineData("octet")]
+    [InlineData("lf")]
+    public async Task AOneMegabyteMessageIsAnErrorAndTheNextMessageOnTheSameConnectionCounts(string framing)
+    {
+        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        // A valid line but for its size, from its own generator: it must not count.
+        string huge = new NginxLines(seed: 11).Line("blog", now).Replace("\"args\":\"q=1\"", "\"args\":\"" + new string('x', 1 << 20) + "\"", StringComparison.Ordinal);
+        byte[] big = NginxLines.Datagram("blog", huge, withHostname: false);
+        Assert.True(big.Length > 1 << 20);
+        var lines = new NginxLines(seed: 13);
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+        NetworkStream stream = client.GetStream();
+        Func<byte[], byte[]> frame = framing == "octet" ? OctetCounted : m => LineFramed(m);
+        await stream.WriteAsync(frame(NginxLines.Datagram("blog", lines.Line("blog", now), withHostname: false)));
+        await stream.WriteAsync(frame(big));
+        await stream.WriteAsync(frame(NginxLines.Datagram("blog", lines.Line("blog", now), withHostname: false)));
+        await stream.FlushAsync();
+
+        // The same connection stays usable: wait for both good lines to be counted before closing.
+        using var http = new HttpClient { BaseAddress = server.HttpUri };
+        for (int i = 0; i < 100 && !(await http.GetStringAsync(new Uri("/health", UriKind.Relative))).Contains("\"too_large\":1", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(client.Connected);
+        client.Close();
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
+        output.WriteLine(server.Output);
+        Assert.Equal(2, await RequestsAsync(db, "blog"));
+        await AssertTotalsAsync(db, lines);
+        Assert.Equal("tcp\tmessage_too_large\t1", (await clickHouse.QueryAsync($"SELECT source, reason, sum(count) FROM {db}.ingest_errors GROUP BY source, reason FORMAT TSV")).Trim());
+    }
+
+    [Fact]
+    public async Task AThousandConcurrentConnectionsAreAllCounted()
+    {
+        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
+        const int Connections = 1_000;
+        const int PerConnection = 5;
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        byte[] message = OctetCounted(NginxLines.Datagram("many", new NginxLines(seed: 1).Line("many", now), withHostname: false));
+
+        var clients = new List<TcpClient>();
+        try
+        {
+            // All connected at once first, then all sending: the server holds them open together.
+            for (int i = 0; i < Connections; i++)
+            {
+                var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+                clients.Add(client);
+            }
+
+            using var http = new HttpClient { BaseAddress = server.HttpUri };
+            string health = "";
+            for (int i = 0; i < 100 && !health.Contains($"\"open_connections\":{Connections}", StringComparison.Ordinal); i++)
+            {
+                await Task.Delay(50);
+                health = await http.GetStringAsync(new Uri("/health", UriKind.Relative));
+            }
+
+            Assert.Contains($"\"open_connections\":{Connections},", health, StringComparison.Ordinal);
+
+            await Task.WhenAll(clients.Select(async client =>
+            {
+                for (int i = 0; i < PerConnection; i++)
+                {
+                    await client.GetStream().WriteAsync(message);
+                }
+            }));
+        }
+        finally
+        {
+            foreach (TcpClient client in clients)
+            {
+                client.Dispose();
+            }
+        }
+
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(Connections * PerConnection, await RequestsAsync(db, "many"));
+    }
+
+    [Fact]
+    public async Task SigtermWithPeersStillConnectedCountsWhatTheySentAndExitsCleanly()
+    {
+        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
+        var lines = new NginxLines(seed: 21);
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+        for (int i = 0; i < 500; i++)
+        {
+            await client.GetStream().WriteAsync(OctetCounted(NginxLines.Datagram("blog", lines.Line("blog", now), withHostname: false)));
+        }
+
+        // The connection stays open: Kestrel asks the handler to finish, which keeps what it read.
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
+        output.WriteLine(server.Output);
+        await AssertTotalsAsync(db, lines);
+        Assert.Equal(500, await RequestsAsync(db, "blog"));
+    }
+}
