@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need (clickhouse-server, nginx-light, rsyslog) when missing, builds, and runs
-# every test of the solution. Integration tests start their own private ClickHouse and NGINX on free
-# loopback ports. Ends with one line: "N passed, N failed".
+# Installs what the tests need (clickhouse-server, nginx-light, rsyslog, wrk, logger) when missing,
+# builds, and runs every test of the solution. Integration tests start their own private ClickHouse,
+# NGINX and rsyslogd on free loopback ports. Ends with one line: "N passed, N failed".
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter Category!=Integration
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,11 +9,21 @@ cd "$(dirname "$0")"
 clickhouse/private-server.sh ensure-installed
 need=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+[ -x /usr/sbin/rsyslogd ] || need+=(rsyslog)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v logger >/dev/null 2>&1 || need+=(bsdutils)
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "test.sh: need root to install ${need[*]}" >&2; exit 1; }
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  # Debian starts the packaged nginx on port 80; the tests run their own.
+  # The packaged nginx and rsyslog daemons must not start (port 80, the machine's logs): the tests
+  # run private ones. policy-rc.d is Debian's way to say so to the packages' scripts.
+  had_policy=0; [ -e /usr/sbin/policy-rc.d ] && had_policy=1
+  [ "$had_policy" = 1 ] || printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  installed=0
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null && installed=1
+  [ "$had_policy" = 1 ] || rm -f /usr/sbin/policy-rc.d
+  [ "$installed" = 1 ] || { echo "test.sh: apt-get install ${need[*]} failed" >&2; exit 1; }
   service nginx stop >/dev/null 2>&1 || true
 fi
 
@@ -33,5 +43,6 @@ skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # the run failed without a test result (build or host crash): never report it green
 fi
-echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+[ "$skipped" -eq 0 ] || echo "(${skipped} skipped)"
+echo "${passed} passed, ${failed} failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
