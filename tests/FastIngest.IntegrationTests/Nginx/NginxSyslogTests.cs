@@ -72,6 +72,49 @@ public sealed class NginxSyslogTests(PrivateClickHouse clickHouse, ITestOutputHe
         Assert.Equal("0\n", await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV"));
     }
 
+    [Fact]
+    public async Task NginxServedPixelsCountAsPixelHitsAndItsTrafficGivesVisitors()
+    {
+        string db = "nginxpx_" + Guid.NewGuid().ToString("N")[..8];
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
+        await using NginxProcess nginx = await NginxProcess.StartAsync(server.UdpPort);
+
+        // Everyone is 127.0.0.1 here: five agents are five visitors, two of whom opt out.
+        using var http = new HttpClient();
+        for (int i = 0; i < 50; i++)
+        {
+            int agent = i % 5;
+            string path = i % 10 == 9 ? "/p/acme/cart.gif" : "/p/acme/home.gif";
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{nginx.ShopPort}{path}"));
+            request.Headers.TryAddWithoutValidation("User-Agent", $"Agent/{agent}");
+            if (agent >= 3)
+            {
+                request.Headers.TryAddWithoutValidation(agent == 3 ? "DNT" : "Sec-GPC", "1");
+            }
+
+            using HttpResponseMessage response = await http.SendAsync(request);
+            Assert.Equal("image/gif", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        int lines = nginx.AccessLogLines("shop").Length;
+        Assert.Equal(50, lines);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline && (await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m WHERE tenant = 'shop' FORMAT TSV")).Trim() != "50")
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(
+            "cart\t5\nhome\t45",
+            (await clickHouse.QueryAsync($"SELECT key, sum(hits) FROM {db}.pixel_1m WHERE tenant = 'acme' GROUP BY key ORDER BY key FORMAT TSV")).Trim());
+        // Agents 0-2 hit both keys (i % 10 == 9 is agent 4, so cart's only visitor opted out).
+        Assert.Equal(
+            "acme\thome\t3\nshop\t\t3",
+            (await clickHouse.QueryAsync(
+                $"SELECT tenant, key, uniqMerge(visitors) FROM {db}.visitors_1d WHERE tenant IN ('acme', 'shop') GROUP BY tenant, key ORDER BY tenant, key FORMAT TSV")).Trim());
+    }
+
     private static async Task Get(HttpClient http, int port, string path)
     {
         using HttpResponseMessage response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}{path}"));
