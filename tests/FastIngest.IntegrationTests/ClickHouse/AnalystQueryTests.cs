@@ -48,6 +48,11 @@ public sealed partial class AnalystQueryTests(PrivateClickHouse clickHouse)
             lines.Expected["shop"].Statuses.Values.Sum() + lines.Expected["blog"].Statuses.Values.Sum(),
             results["status_mix.sql"].Sum(r => long.Parse(r[2])));
         Assert.Equal("syslog_header 1", string.Join(' ', results["ingest_errors.sql"].Single().Skip(2).Take(2)));
+        Assert.Equal($"acme home {lines.AcmeHomePixelHits}", string.Join(' ', results["pixel_hits.sql"].Single().Take(3)));
+        Assert.Equal(
+            [$"acme {lines.AcmeHomeVisitors.Count}", $"blog {lines.Expected["blog"].Visitors.Count}", $"shop {lines.Expected["shop"].Visitors.Count}"],
+            results["unique_visitors.sql"].GroupBy(r => r[0]).Select(g => $"{g.Key} {g.Sum(r => long.Parse(r[2]))}"));
+        Assert.Equal(lines.AcmeHomeVisitors.Count, results["pixel_visitors.sql"].Where(r => r[0] == "acme" && r[1] == "home").Sum(r => long.Parse(r[3])));
         Assert.All(results["cache_hit_ratio.sql"], r => Assert.InRange(double.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture), 0, 1));
     }
 

@@ -19,6 +19,12 @@ internal sealed class NginxLines
 
     public Dictionary<string, TenantTotals> Expected { get; } = [];
 
+    /// <summary>Lines for /p/acme/home.gif that NGINX served (status below 400): pixel hits of tenant acme.</summary>
+    public long AcmeHomePixelHits { get; private set; }
+
+    /// <summary>Distinct (UTC day, address) pairs of those pixel hits: acme's unique visitors, summed over days.</summary>
+    public HashSet<string> AcmeHomeVisitors { get; } = [];
+
     /// <summary>A JSON line for <paramref name="tenant"/> at <paramref name="timeMs"/>, recorded in <see cref="Expected"/>.</summary>
     public string Line(string tenant, long timeMs)
     {
@@ -35,12 +41,20 @@ internal sealed class NginxLines
         }
 
         totals.Add(timeMs / 60_000 * 60, status, bytes, body, requestTimeMs, cache);
+        string address = $"10.0.{_random.Next(256)}.{_random.Next(256)}";
+        // Every line has the same agent, so a visitor is an address on a day.
+        totals.Visitors.Add($"{timeMs / 86_400_000}|{address}");
+        if (path == "/p/acme/home.gif" && status < 400)
+        {
+            AcmeHomePixelHits++;
+            AcmeHomeVisitors.Add($"{timeMs / 86_400_000}|{address}");
+        }
 
         var sb = new StringBuilder(700);
         string iso = DateTimeOffset.FromUnixTimeMilliseconds(timeMs).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
         sb.Append("{\"time_iso8601\":\"").Append(iso)
           .Append("\",\"msec\":\"").Append((timeMs / 1000).ToString(CultureInfo.InvariantCulture)).Append('.').Append((timeMs % 1000).ToString("000", CultureInfo.InvariantCulture))
-          .Append("\",\"request_id\":\"809c7818c24c24e7951cb787e5e56ae6\",\"remote_addr\":\"10.0.").Append(_random.Next(256)).Append('.').Append(_random.Next(256))
+          .Append("\",\"request_id\":\"809c7818c24c24e7951cb787e5e56ae6\",\"remote_addr\":\"").Append(address)
           .Append("\",\"remote_user\":\"\",\"request_method\":\"GET\",\"request_uri\":\"").Append(path).Append("?q=1")
           .Append("\",\"uri\":\"").Append(path)
           .Append("\",\"args\":\"q=1\",\"server_protocol\":\"HTTP/1.1\",\"status\":\"").Append(status)
@@ -72,6 +86,8 @@ internal sealed class TenantTotals
     public long CacheMiss { get; private set; }
     public SortedDictionary<int, long> Statuses { get; } = [];
     public SortedDictionary<long, long> RequestsPerMinute { get; } = [];
+    /// <summary>Distinct (UTC day, address) pairs: the tenant's unique visitors, summed over days.</summary>
+    public HashSet<string> Visitors { get; } = [];
 
     public void Add(long minute, int status, long bytes, long body, long requestTimeMs, string cache)
     {
