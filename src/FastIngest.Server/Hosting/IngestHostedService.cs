@@ -1,5 +1,7 @@
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Sinks.ClickHouse;
+using FastIngest.Server.Syslog;
+using Microsoft.Extensions.Options;
 
 namespace FastIngest.Server.Hosting;
 
@@ -15,6 +17,7 @@ internal sealed partial class IngestHostedService(
     ClickHouseSink sink,
     IngestPipeline pipeline,
     IEnumerable<IIngestSource> sources,
+    IOptions<SyslogOptions> syslog,
     ILogger<IngestHostedService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -27,6 +30,11 @@ internal sealed partial class IngestHostedService(
         }
 
         Log.Started(logger, pipeline.ShardCount);
+        if (syslog.Value.TcpPort > 0)
+        {
+            // Kestrel lists this endpoint as "http://…:5514" too; it is syslog, not HTTP.
+            Log.TcpSyslogListening(logger, syslog.Value.BindAddress, syslog.Value.TcpPort);
+        }
         return Task.CompletedTask;
     }
 
@@ -60,9 +68,12 @@ internal sealed partial class IngestHostedService(
 
     private static partial class Log
     {
-        // Hosting owns EventIds 1-99; next free: 4.
+        // Hosting owns EventIds 1-99; next free: 5.
         [LoggerMessage(1, LogLevel.Information, "FastIngest started with {Shards} shards")]
         public static partial void Started(ILogger logger, int shards);
+
+        [LoggerMessage(4, LogLevel.Information, "TCP syslog (RFC 6587) listening on {Address}:{Port}")]
+        public static partial void TcpSyslogListening(ILogger logger, string address, int port);
 
         [LoggerMessage(2, LogLevel.Information, "FastIngest stopped; {Lines} lines and {PixelHits} pixel hits counted and written")]
         public static partial void Stopped(ILogger logger, long lines, long pixelHits);
