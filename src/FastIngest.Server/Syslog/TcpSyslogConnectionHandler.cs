@@ -21,6 +21,9 @@ namespace FastIngest.Server.Syslog;
 /// </remarks>
 internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
 {
+    private static readonly TimeSpan DrainQuietTime = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(5);
+
     private readonly SyslogOptions _options;
     private readonly IngestPipeline _pipeline;
     private readonly ILogger<TcpSyslogConnectionHandler> _logger;
@@ -79,26 +82,42 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
         var frames = new SyslogFrameReader(_options.MaxMessageBytes);
         var state = new ConnectionState(frames, writer);
         using var idle = new CancellationTokenSource();
-        // Kestrel asks connection middleware to finish on shutdown: stop waiting, keep what is buffered.
-        using CancellationTokenRegistration closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>() is { } lifetime
-            ? lifetime.ConnectionClosedRequested.UnsafeRegister(static pipe => ((PipeReader)pipe!).CancelPendingRead(), input)
-            : default;
+        // Kestrel asks connection middleware to finish on shutdown. What the peer sent before the stop
+        // may still sit in the socket: keep reading until it has been quiet for DrainQuietTime (bounded
+        // by DrainLimit), like the UDP receiver drains its kernel buffer.
+        CancellationToken closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? default;
+        using CancellationTokenRegistration wake = closing.UnsafeRegister(static cts => ((CancellationTokenSource)cts!).CancelAfter(DrainQuietTime), idle);
+        long drainUntil = long.MaxValue;
         try
         {
             while (true)
             {
+                if (closing.IsCancellationRequested && drainUntil == long.MaxValue)
+                {
+                    drainUntil = Environment.TickCount64 + (long)DrainLimit.TotalMilliseconds;
+                }
+
+                if (Environment.TickCount64 > drainUntil)
+                {
+                    break;
+                }
+
                 if (!input.TryRead(out ReadResult result))
                 {
                     // Nothing more buffered: hand over this read's batches before waiting.
                     await writer.FlushAsync().ConfigureAwait(false);
-                    idle.CancelAfter(_options.TcpIdleTimeout);
+                    idle.CancelAfter(closing.IsCancellationRequested ? DrainQuietTime : _options.TcpIdleTimeout);
                     try
                     {
                         result = await input.ReadAsync(idle.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (idle.IsCancellationRequested)
                     {
-                        Log.IdleClosed(_logger, connection.RemoteEndPoint, _options.TcpIdleTimeout);
+                        if (!closing.IsCancellationRequested)
+                        {
+                            Log.IdleClosed(_logger, connection.RemoteEndPoint, _options.TcpIdleTimeout);
+                        }
+
                         break;
                     }
 
