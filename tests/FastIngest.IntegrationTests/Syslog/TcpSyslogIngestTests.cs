@@ -203,4 +203,38 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         await AssertTotalsAsync(db, lines);
         Assert.Equal(500, await RequestsAsync(db, "blog"));
     }
+
+    [Fact]
+    public async Task ConnectionsPastTheCapAreRefusedAndIdleOnesAreClosed()
+    {
+        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        await using ServerProcess server = await ServerProcess.StartAsync(
+            clickHouse, db, "--FastIngest:Syslog:TcpMaxConnections=2", "--FastIngest:Syslog:TcpIdleTimeout=00:00:01");
+        using var first = new TcpClient();
+        using var second = new TcpClient();
+        using var third = new TcpClient();
+        await first.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+        await second.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+        await Task.Delay(300); // both accepted before the third arrives
+        await third.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+
+        // The third is closed at once; the first two after a second of silence (read returns 0 = closed).
+        var buffer = new byte[16];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(0, await third.GetStream().ReadAsync(buffer, timeout.Token));
+        TimeSpan refusedAfter = watch.Elapsed;
+        Assert.Equal(0, await first.GetStream().ReadAsync(buffer, timeout.Token));
+        Assert.Equal(0, await second.GetStream().ReadAsync(buffer, timeout.Token));
+        Assert.True(refusedAfter < TimeSpan.FromSeconds(0.9), $"refused after {refusedAfter}");
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.7), $"idle connections closed after {watch.Elapsed}");
+
+        using var http = new HttpClient { BaseAddress = server.HttpUri };
+        string health = await http.GetStringAsync(new Uri("/health", UriKind.Relative));
+        Assert.Contains("\"refused\":1,", health, StringComparison.Ordinal);
+        Assert.Contains("\"open_connections\":0,", health, StringComparison.Ordinal);
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("refused: 2 connections are open", server.Output, StringComparison.Ordinal);
+        Assert.Contains("closed after 00:00:01 idle", server.Output, StringComparison.Ordinal);
+    }
 }
