@@ -113,3 +113,42 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.visitors_1d_mv TO fastingest.v
 AS SELECT tenant, day, key, uniqState(visitor) AS visitors
 FROM fastingest.visitor_hashes
 GROUP BY tenant, day, key;
+
+-- Analytics events from POST /event and /ingest, per (site_id as tenant, minute, event_type, path).
+-- Read with sum(events). Paths and types past the configured caps are counted as '(other)'.
+CREATE TABLE IF NOT EXISTS fastingest.events_1m
+(
+    tenant String,
+    minute DateTime('UTC'),
+    event_type String,
+    path String,
+    events UInt64
+)
+ENGINE = SummingMergeTree()
+PARTITION BY toYYYYMM(minute)
+ORDER BY (tenant, event_type, minute, path);
+
+-- Unique users per site and day: XxHash3 of user_id (keyed by the site, never the id itself) folded
+-- into uniq states like visitors_1d. uniqMerge over days gives all-time unique users.
+CREATE TABLE IF NOT EXISTS fastingest.user_hashes
+(
+    tenant String,
+    day Date,
+    user UInt64
+)
+ENGINE = Null;
+
+CREATE TABLE IF NOT EXISTS fastingest.users_1d
+(
+    tenant String,
+    day Date,
+    users AggregateFunction(uniq, UInt64)
+)
+ENGINE = AggregatingMergeTree()
+PARTITION BY toYYYYMM(day)
+ORDER BY (tenant, day);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.users_1d_mv TO fastingest.users_1d
+AS SELECT tenant, day, uniqState(user) AS users
+FROM fastingest.user_hashes
+GROUP BY tenant, day;

@@ -1,3 +1,4 @@
+using FastIngest.Server.Events;
 using FastIngest.Server.Hosting;
 using FastIngest.Server.Http;
 using FastIngest.Server.Pixel;
@@ -14,5 +15,7 @@ builder.AddFastIngest();
 
 WebApplication app = builder.Build();
 app.UsePixel(app.Services.GetRequiredService<IOptions<PixelOptions>>().Value);
+app.UseRateLimiter();
+app.MapEvents();
 app.MapHealth();
 app.Run();

@@ -31,6 +31,17 @@ public sealed class AggregationOptions
     public int MaxPixelKeys { get; set; } = 100_000;
 
     /// <summary>
+    /// Distinct event paths kept per shard; events of further paths are counted under the path
+    /// <c>(other)</c>, so totals stay exact while memory stays bounded.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxEventPaths { get; set; } = 100_000;
+
+    /// <summary>Distinct event types kept per shard; further types are counted as <c>(other)</c>.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxEventTypes { get; set; } = 1_000;
+
+    /// <summary>
     /// Secret the daily visitor salts derive from. Empty (the default): a random one per process, the
     /// most private choice, but a restart then counts the day's returning visitors again. Set the same
     /// value on every node to count visitors across nodes and restarts.

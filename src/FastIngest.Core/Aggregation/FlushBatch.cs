@@ -18,6 +18,12 @@ internal readonly record struct PixelRow(byte[] Tenant, byte[] Key, uint Minute,
 /// </summary>
 internal readonly record struct VisitorRow(byte[] Tenant, ushort Day, byte[] Key, ulong Visitor);
 
+/// <summary>One (tenant, minute, event type, path) of <c>events_1m</c>.</summary>
+internal readonly record struct EventRow(byte[] Tenant, uint Minute, byte[] EventType, byte[] Path, ulong Events);
+
+/// <summary>One hashed user for <c>user_hashes</c>, which a materialized view folds into <c>users_1d</c>.</summary>
+internal readonly record struct UserRow(byte[] Tenant, ushort Day, ulong User);
+
 /// <summary>
 /// One row of <c>ingest_errors</c>: either a kept sample (<see cref="Count"/> 1, <see cref="Sample"/> set)
 /// or the count of the rest of that (source, tenant, reason) since the last flush, with no sample.
@@ -39,13 +45,20 @@ internal sealed class FlushBatch : IResettable
 
     public List<VisitorRow> Visitors { get; } = [];
 
+    public List<EventRow> Events { get; } = [];
+
+    public List<UserRow> Users { get; } = [];
+
     /// <summary>Lines counted into <see cref="Traffic"/>; equals the sum of its <c>Requests</c>.</summary>
     public long Lines { get; set; }
+
+    /// <summary>Events counted into <see cref="Events"/>; equals the sum of its <c>Events</c>.</summary>
+    public long EventCount { get; set; }
 
     /// <summary>Pixel hits counted into <see cref="Pixels"/>; equals the sum of its <c>Hits</c>.</summary>
     public long PixelHits { get; set; }
 
-    public bool IsEmpty => Traffic.Count == 0 && Statuses.Count == 0 && Errors.Count == 0 && Pixels.Count == 0 && Visitors.Count == 0;
+    public bool IsEmpty => Traffic.Count == 0 && Statuses.Count == 0 && Errors.Count == 0 && Pixels.Count == 0 && Visitors.Count == 0 && Events.Count == 0 && Users.Count == 0;
 
     public void Reset()
     {
@@ -54,7 +67,10 @@ internal sealed class FlushBatch : IResettable
         Errors.Clear();
         Pixels.Clear();
         Visitors.Clear();
+        Events.Clear();
+        Users.Clear();
         Lines = 0;
+        EventCount = 0;
         PixelHits = 0;
     }
 }

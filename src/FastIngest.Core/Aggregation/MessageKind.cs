@@ -9,6 +9,9 @@ internal enum MessageKind : byte
     /// <summary>A request for the tracking pixel served by FastIngest, encoded as a <see cref="Aggregation.PixelHit"/>.</summary>
     PixelHit,
 
+    /// <summary>An analytics event from <c>POST /event</c> or <c>/ingest</c>, encoded as an <see cref="Aggregation.EventMessage"/>.</summary>
+    Event,
+
     /// <summary>Refused before parsing (framing, syslog header): the body is a sample of the input.</summary>
     Rejected,
 }

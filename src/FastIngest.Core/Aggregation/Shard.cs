@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading.Channels;
@@ -28,6 +29,10 @@ internal sealed partial class Shard
     private readonly NameTable _tenants;
     private readonly NameTable _keys;
     private readonly InternedName _otherKey;
+    private readonly NameTable _eventTypes;
+    private readonly NameTable _paths;
+    private readonly InternedName _otherEventType;
+    private readonly InternedName _otherPath;
     private readonly TenantAllowList _pixelTenants;
     private readonly VisitorHasher _visitorHasher;
     private readonly long _flushIntervalMs;
@@ -40,10 +45,13 @@ internal sealed partial class Shard
     private readonly List<ErrorRow> _rejectSamples = [];
     private readonly Dictionary<PixelKey, ulong> _pixels = [];
     private readonly HashSet<VisitorKey> _visitors = [];
+    private readonly Dictionary<EventKey, ulong> _events = [];
+    private readonly HashSet<UserKey> _users = [];
     private readonly (uint Minute, int Taken)[] _samplesTaken = new (uint, int)[RejectReasons.Count];
     private AccessLogRecord _record = new(4096);
     private long _linesSinceFlush;
     private long _pixelHitsSinceFlush;
+    private long _eventsSinceFlush;
     private long _nextFlushAt;
 
     // Read by metrics from other threads; a torn read of a 64-bit counter cannot happen on x64/arm64.
@@ -51,6 +59,8 @@ internal sealed partial class Shard
     private long _rejected;
     private long _pixelHits;
     private long _pixelKeysFolded;
+    private long _eventsCounted;
+    private long _eventsFolded;
 
     public Shard(int id, IngestPipeline pipeline, IBatchSink sink, AggregationOptions options, int maxTenants, int maxPixelKeys, TenantAllowList pixelTenants, ILogger logger)
     {
@@ -62,6 +72,10 @@ internal sealed partial class Shard
         // "(other)" can't be a real key (parentheses are outside the key alphabet), so folding is visible.
         _keys = new NameTable(maxPixelKeys + 1);
         _keys.TryGet("(other)"u8, out _otherKey);
+        _eventTypes = new NameTable(options.MaxEventTypes + 1);
+        _eventTypes.TryGet("(other)"u8, out _otherEventType);
+        _paths = new NameTable(options.MaxEventPaths + 1);
+        _paths.TryGet("(other)"u8, out _otherPath);
         _pixelTenants = pixelTenants;
         _visitorHasher = new VisitorHasher(Encoding.UTF8.GetBytes(options.VisitorSecret));
         _flushIntervalMs = (long)options.FlushInterval.TotalMilliseconds;
@@ -94,6 +108,11 @@ internal sealed partial class Shard
 
     /// <summary>Pixel hits counted under <c>(other)</c> because the shard already knew as many keys as allowed.</summary>
     public long PixelKeysFolded => Volatile.Read(ref _pixelKeysFolded);
+
+    public long EventsCounted => Volatile.Read(ref _eventsCounted);
+
+    /// <summary>Events counted under an <c>(other)</c> type or path because the shard knew as many as allowed.</summary>
+    public long EventsFolded => Volatile.Read(ref _eventsFolded);
 
     /// <summary>
     /// Reads batches until the channel completes, then flushes what is left. A null item is the flush
@@ -153,6 +172,20 @@ internal sealed partial class Shard
                 continue;
             }
 
+            if (entry.Kind == MessageKind.Event)
+            {
+                if (EventMessage.TryDecode(body, out EventMessage decoded) && (ulong)decoded.TimestampMs <= MaxTimestampMs)
+                {
+                    CountEvent(tenant, in decoded);
+                }
+                else
+                {
+                    Reject(source, tenant, RejectReason.InvalidTime, body, entry.ArrivedAt);
+                }
+
+                continue;
+            }
+
             if (entry.Kind == MessageKind.PixelHit)
             {
                 if (PixelHit.TryDecode(body, out PixelHit hit) && (ulong)hit.TimestampMs <= MaxTimestampMs)
@@ -181,6 +214,38 @@ internal sealed partial class Shard
             }
 
             Count(tenant, in _record);
+        }
+    }
+
+    private void CountEvent(InternedName tenant, in EventMessage message)
+    {
+        bool folded = false;
+        if (!_eventTypes.TryGet(message.EventType, out InternedName type))
+        {
+            type = _otherEventType;
+            folded = true;
+        }
+
+        if (!_paths.TryGet(message.Path, out InternedName path))
+        {
+            path = _otherPath;
+            folded = true;
+        }
+
+        if (folded)
+        {
+            Volatile.Write(ref _eventsFolded, _eventsFolded + 1);
+        }
+
+        uint minute = (uint)(message.TimestampMs / 60_000 * 60);
+        ref ulong count = ref CollectionsMarshal.GetValueRefOrAddDefault(_events, new EventKey(tenant.Id, minute, type.Id, path.Id), out _);
+        count++;
+        _eventsSinceFlush++;
+        if (!message.UserId.IsEmpty)
+        {
+            // Not salted: unique users are counted across days (all-time), which a daily salt would break.
+            ulong user = XxHash3.HashToUInt64(message.UserId, (long)tenant.Hash);
+            _users.Add(new UserKey(tenant.Id, (ushort)(message.TimestampMs / MsPerDay), user));
         }
     }
 
@@ -295,7 +360,7 @@ internal sealed partial class Shard
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         _nextFlushAt = Environment.TickCount64 + _flushIntervalMs;
-        if (_traffic.Count == 0 && _statuses.Count == 0 && _rejects.Count == 0 && _rejectSamples.Count == 0 && _pixels.Count == 0 && _visitors.Count == 0)
+        if (_traffic.Count == 0 && _statuses.Count == 0 && _rejects.Count == 0 && _rejectSamples.Count == 0 && _pixels.Count == 0 && _visitors.Count == 0 && _events.Count == 0 && _users.Count == 0)
         {
             return;
         }
@@ -322,6 +387,17 @@ internal sealed partial class Shard
             batch.Visitors.Add(new VisitorRow(_tenants[visitor.TenantId].NameUtf8, visitor.Day, key, visitor.Hash));
         }
 
+        foreach (KeyValuePair<EventKey, ulong> pair in _events)
+        {
+            EventKey key = pair.Key;
+            batch.Events.Add(new EventRow(_tenants[key.TenantId].NameUtf8, key.Minute, _eventTypes[key.TypeId].NameUtf8, _paths[key.PathId].NameUtf8, pair.Value));
+        }
+
+        foreach (UserKey user in _users)
+        {
+            batch.Users.Add(new UserRow(_tenants[user.TenantId].NameUtf8, user.Day, user.Hash));
+        }
+
         batch.Errors.AddRange(_rejectSamples);
         uint now = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         foreach (KeyValuePair<RejectKey, ulong> pair in _rejects)
@@ -338,6 +414,11 @@ internal sealed partial class Shard
         _pixelHitsSinceFlush = 0;
         _pixels.Clear();
         _visitors.Clear();
+        batch.EventCount = _eventsSinceFlush;
+        Volatile.Write(ref _eventsCounted, _eventsCounted + _eventsSinceFlush);
+        _eventsSinceFlush = 0;
+        _events.Clear();
+        _users.Clear();
         _traffic.Clear();
         _statuses.Clear();
         _rejects.Clear();

@@ -13,3 +13,9 @@ internal readonly record struct PixelKey(int TenantId, int KeyId, uint Minute);
 
 /// <summary>A visitor seen this flush interval; <see cref="KeyId"/> is -1 for a tenant's whole traffic.</summary>
 internal readonly record struct VisitorKey(int TenantId, int KeyId, ushort Day, ulong Hash);
+
+/// <summary>Events of one type and path of a tenant in one minute.</summary>
+internal readonly record struct EventKey(int TenantId, uint Minute, int TypeId, int PathId);
+
+/// <summary>A user (hashed user_id) of a tenant on a day, seen this flush interval.</summary>
+internal readonly record struct UserKey(int TenantId, ushort Day, ulong Hash);

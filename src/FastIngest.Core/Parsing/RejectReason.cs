@@ -22,4 +22,7 @@ internal enum RejectReason : byte
     TooManyTenants,
     InvalidKey,
     UnknownTenant,
+    MissingField,
+    InvalidField,
+    FieldTooLong,
 }

@@ -20,6 +20,9 @@ internal static class RejectReasons
         "too_many_tenants",
         "invalid_key",
         "unknown_tenant",
+        "missing_field",
+        "invalid_field",
+        "field_too_long",
     ];
 
     public static string Name(RejectReason reason)

@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Sinks.ClickHouse;
+using System.Threading.RateLimiting;
+using FastIngest.Server.Events;
 using FastIngest.Server.Pixel;
 using FastIngest.Server.Syslog;
 using Microsoft.Extensions.Options;
@@ -21,6 +23,52 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddOptions<PixelOptions>().BindConfiguration(PixelOptions.SectionName);
         services.AddSingleton(sp => new TenantAllowList(sp.GetRequiredService<IOptions<PixelOptions>>().Value.AllowedTenants));
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<EventsOptions>().BindConfiguration(EventsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new TenantKeys(
+            builder.Configuration.GetSection("FastIngest:Tenants").Get<Dictionary<string, TenantSettings>>() ?? []));
+        services.AddSingleton(sp =>
+        {
+            EventsOptions events = sp.GetRequiredService<IOptions<EventsOptions>>().Value;
+            return new IdempotencyStore(
+                Path.GetFullPath(events.StateDirectory), events.IdempotencyRetention,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IdempotencyStore>>());
+        });
+        services.AddSingleton<ClickHouseQueries>();
+        services.AddSingleton<EventApi>();
+        EventsOptions eventOptions = builder.Configuration.GetSection(EventsOptions.SectionName).Get<EventsOptions>() ?? new EventsOptions();
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = static (rejected, cancellationToken) =>
+            {
+                if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retryAfter))
+                {
+                    rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                rejected.HttpContext.Response.ContentType = "application/json";
+                return new ValueTask(rejected.HttpContext.Response.WriteAsync("{\"error\":\"Too many requests\"}", cancellationToken));
+            };
+            limiter.AddPolicy(EventApi.RateLimitPolicy, context =>
+            {
+                if (eventOptions.RequestsPerSecond == 0)
+                {
+                    return RateLimitPartition.GetNoLimiter("off");
+                }
+
+                // Per API key; per client address when the API is open. The key is the partition's name
+                // only in memory, never logged.
+                string partition = TenantKeys.KeyOf(context.Request) is { } key ? "key:" + key : "ip:" + context.Connection.RemoteIpAddress;
+                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = eventOptions.Burst,
+                    TokensPerPeriod = eventOptions.RequestsPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+        });
 
         // The pipeline and the sink share the pool of flush batches; the sink is created first.
         services.AddSingleton(sp => new IngestPipelineParts(sp.GetRequiredService<IOptions<AggregationOptions>>().Value));

@@ -25,6 +25,7 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
 
     private long _linesWritten;
     private long _pixelHitsWritten;
+    private long _eventsWritten;
     private long _rowsWritten;
     private long _insertsFailed;
     private long _lastSuccessTicks = Environment.TickCount64;
@@ -49,6 +50,8 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
             new TableBody($"INSERT INTO {db}.ingest_errors ({TableEncoders.ErrorColumns}) FORMAT RowBinary"),
             new TableBody($"INSERT INTO {db}.pixel_1m ({TableEncoders.PixelColumns}) FORMAT RowBinary"),
             new TableBody($"INSERT INTO {db}.visitor_hashes ({TableEncoders.VisitorColumns}) FORMAT RowBinary"),
+            new TableBody($"INSERT INTO {db}.events_1m ({TableEncoders.EventColumns}) FORMAT RowBinary"),
+            new TableBody($"INSERT INTO {db}.user_hashes ({TableEncoders.UserColumns}) FORMAT RowBinary"),
         ];
     }
 
@@ -57,6 +60,9 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
 
     /// <summary>Pixel hits whose counters ClickHouse has confirmed.</summary>
     public long PixelHitsWritten => Volatile.Read(ref _pixelHitsWritten);
+
+    /// <summary>Events whose counters ClickHouse has confirmed.</summary>
+    public long EventsWritten => Volatile.Read(ref _eventsWritten);
 
     public long RowsWritten => Volatile.Read(ref _rowsWritten);
 
@@ -122,11 +128,12 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
         ChannelReader<FlushBatch> reader = _queue.Reader;
         while (await reader.WaitToReadAsync(abort).ConfigureAwait(false))
         {
-            long lines = 0, pixelHits = 0;
+            long lines = 0, pixelHits = 0, events = 0;
             while (reader.TryRead(out FlushBatch? batch))
             {
                 lines += batch.Lines;
                 pixelHits += batch.PixelHits;
+                events += batch.EventCount;
                 Encode(batch);
                 _batchPool.Return(batch);
             }
@@ -143,6 +150,7 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
 
             Interlocked.Add(ref _linesWritten, lines);
             Interlocked.Add(ref _pixelHitsWritten, pixelHits);
+            Interlocked.Add(ref _eventsWritten, events);
         }
     }
 
@@ -153,6 +161,8 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
         Encode(_tables[2], batch.Errors, TableEncoders.Append);
         Encode(_tables[3], batch.Pixels, TableEncoders.Append);
         Encode(_tables[4], batch.Visitors, TableEncoders.Append);
+        Encode(_tables[5], batch.Events, TableEncoders.Append);
+        Encode(_tables[6], batch.Users, TableEncoders.Append);
     }
 
     private static void Encode<TRow>(TableBody table, List<TRow> rows, TableEncoders.RowEncoder<TRow> append)
@@ -172,7 +182,7 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
         if (!response.IsSuccessStatusCode)
         {
             string error = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw new ClickHouseInsertException((int)response.StatusCode, error);
+            throw new ClickHouseException((int)response.StatusCode, error);
         }
     }
 

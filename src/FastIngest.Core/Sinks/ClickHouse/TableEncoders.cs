@@ -24,6 +24,10 @@ internal static class TableEncoders
 
     public const string VisitorColumns = "tenant, day, key, visitor";
 
+    public const string EventColumns = "tenant, minute, event_type, path, events";
+
+    public const string UserColumns = "tenant, day, user";
+
     private static readonly string[] s_sourceNames = ["udp", "tcp", "http", "file"];
 
     public delegate void RowEncoder<TRow>(RowBinaryWriter writer, in TRow row);
@@ -90,5 +94,21 @@ internal static class TableEncoders
         writer.Date(row.Day);
         writer.String(row.Key);
         writer.UInt64(row.Visitor);
+    }
+
+    public static void Append(RowBinaryWriter writer, in EventRow row)
+    {
+        writer.String(row.Tenant);
+        writer.DateTime(row.Minute);
+        writer.String(row.EventType);
+        writer.String(row.Path);
+        writer.UInt64(row.Events);
+    }
+
+    public static void Append(RowBinaryWriter writer, in UserRow row)
+    {
+        writer.String(row.Tenant);
+        writer.Date(row.Day);
+        writer.UInt64(row.User);
     }
 }
