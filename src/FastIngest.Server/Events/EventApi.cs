@@ -64,6 +64,7 @@ internal sealed partial class EventApi
             read = await body.ReadAsync(context.RequestAborted).ConfigureAwait(false);
             if (read.Buffer.Length > _options.MaxEventBytes)
             {
+                await CountTooLargeAsync(read.Buffer).ConfigureAwait(false);
                 body.AdvanceTo(read.Buffer.End);
                 await ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, $"Event too large (limit {_options.MaxEventBytes} bytes)").ConfigureAwait(false);
                 return;
@@ -113,6 +114,7 @@ internal sealed partial class EventApi
 
         if (request.ContentLength > _options.MaxBatchBytes)
         {
+            await CountTooLargeAsync(default).ConfigureAwait(false);
             await ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge()).ConfigureAwait(false);
             return;
         }
@@ -142,6 +144,8 @@ internal sealed partial class EventApi
             complete = await ReadBatchAsync(request.BodyReader, ndjson, batch, context.RequestAborted).ConfigureAwait(false);
             if (!complete)
             {
+                // Nothing of the batch counts (a retry must be able to send it whole); the refusal does.
+                await CountTooLargeAsync(default).ConfigureAwait(false);
                 await ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge()).ConfigureAwait(false);
                 return;
             }
@@ -241,6 +245,15 @@ internal sealed partial class EventApi
         }
 
         await WriteJsonAsync(context, StatusCodes.Status200OK, Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
+    }
+
+    /// <summary>An oversized body is bad input too: one <c>message_too_large</c> in ingest_errors, with a sample when there is one.</summary>
+    private async ValueTask CountTooLargeAsync(ReadOnlySequence<byte> sample)
+    {
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        using var reject = new EventBatch(_options.MaxEventBytes, tenant: null, now);
+        reject.Reject(EventError.TooLarge, sample, line: 1);
+        await reject.CommitAsync(_source.Writer, (uint)(now / 1000)).ConfigureAwait(false);
     }
 
     /// <summary>Reads and stages the whole body; false when it passed <see cref="EventsOptions.MaxBatchBytes"/>.</summary>
