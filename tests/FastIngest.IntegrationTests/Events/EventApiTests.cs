@@ -91,4 +91,94 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         // items and the oversized body).
         Assert.Equal("9", (await clickHouse.QueryAsync($"SELECT sum(count) FROM {db}.ingest_errors WHERE source = 'http' FORMAT TSV")).Trim());
     }
+
+    [Fact]
+    public async Task TenThousandEventsAndAHundredThousandInBatchesAddUpExactlyInStatsAndSql()
+    {
+        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Events:RequestsPerSecond=0");
+        using var http = new HttpClient { BaseAddress = server.HttpUri };
+        var events = new EventGenerator(seed: 17);
+
+        // 10,000 single events, eight clients at once.
+        string[] singles = Enumerable.Range(0, 10_000).Select(_ => events.Next()).ToArray();
+        await Parallel.ForEachAsync(singles, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (json, _) =>
+        {
+            (HttpStatusCode status, string body) = await SendAsync(http, HttpMethod.Post, "/event", Json(json));
+            Assert.Equal((HttpStatusCode.OK, """{"message":"Event received"}"""), (status, body));
+        });
+
+        // 100,000 in batches of 1,000: half NDJSON, half arrays, one item in a hundred invalid.
+        for (int batch = 0; batch < 100; batch++)
+        {
+            bool ndjson = batch % 2 == 0;
+            var items = new List<string>();
+            for (int i = 0; i < 1_000; i++)
+            {
+                items.Add(i % 100 == 42 ? (ndjson ? """{"site_id":"alpha","event_type":""" : """{"site_id":"alpha"}""") : events.Next());
+            }
+
+            HttpContent content = ndjson ? Json(string.Join("\n", items) + "\n", "application/x-ndjson") : Json("[" + string.Join(",\n", items) + "]");
+            (HttpStatusCode status, string body) = await SendAsync(http, HttpMethod.Post, "/ingest", content);
+            Assert.Equal(HttpStatusCode.Accepted, status);
+            using JsonDocument result = JsonDocument.Parse(body);
+            Assert.Equal((990, 10), (result.RootElement.GetProperty("accepted").GetInt32(), result.RootElement.GetProperty("rejected").GetInt32()));
+            Assert.Equal(Enumerable.Range(0, 10).Select(k => k * 100 + 43), result.RootElement.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("line").GetInt32()));
+        }
+
+        Assert.Equal(109_000, events.Count);
+        foreach (string site in new[] { "alpha", "beta" })
+        {
+            foreach (string? date in new[] { null, "2026-11-20" })
+            {
+                string path = $"/stats?site_id={site}" + (date is null ? "" : $"&date={date}");
+                string expected = events.ExpectedStats(site, date);
+                Assert.Equal(expected, await PollStatsAsync(http, path, expected));
+            }
+        }
+
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
+        var counted = Tsv.Rows(await clickHouse.QueryAsync(
+            $"SELECT tenant, event_type, sum(events) FROM {db}.events_1m GROUP BY tenant, event_type ORDER BY tenant, event_type FORMAT TSV"));
+        Assert.Equal(events.ExpectedByType(), counted.Select(r => $"{r[0]} {r[1]} {r[2]}"));
+        Assert.Equal("1000", (await clickHouse.QueryAsync($"SELECT sum(count) FROM {db}.ingest_errors FORMAT TSV")).Trim());
+    }
+
+    /// <summary>Deterministic events and what /stats must say of them, computed here, not by the server.</summary>
+    private sealed class EventGenerator(int seed)
+    {
+        private readonly Random _random = new(seed);
+        private readonly List<(string Site, string Type, string Path, string? User, string Date)> _sent = [];
+
+        public int Count => _sent.Count;
+
+        public string Next()
+        {
+            string site = _random.Next(2) == 0 ? "alpha" : "beta";
+            string type = _random.Next(5) == 0 ? "click" : "page_view";
+            // Skewed, so the top ten is mostly decided by counts, sometimes by the path as tie-break.
+            string path = "/p" + Math.Min(29, (int)(-Math.Log(1 - _random.NextDouble()) * 6));
+            string? user = _random.Next(10) == 0 ? null : "u" + _random.Next(2_000);
+            string date = _random.Next(5) == 0 ? "2026-11-21" : "2026-11-20";
+            string time = $"{date}T{_random.Next(24):00}:{_random.Next(60):00}:{_random.Next(60):00}Z";
+            _sent.Add((site, type, path, user, date));
+            return JsonSerializer.Serialize(new Dictionary<string, string?> { ["site_id"] = site, ["event_type"] = type, ["path"] = path, ["user_id"] = user, ["timestamp"] = time });
+        }
+
+        public string ExpectedStats(string site, string? date)
+        {
+            var events = _sent.Where(e => e.Site == site && (date is null || e.Date == date)).ToList();
+            var views = events.Where(e => e.Type == "page_view").ToList();
+            var top = views.GroupBy(e => e.Path).Select(g => (Path: g.Key, Views: g.Count()))
+                .OrderByDescending(p => p.Views).ThenBy(p => p.Path, StringComparer.Ordinal).Take(10);
+            int users = events.Where(e => e.User is not null).Select(e => e.User).Distinct().Count();
+            string dateJson = date is null ? "null" : $"\"{date}\"";
+            return $"{{\"site_id\":\"{site}\",\"date\":{dateJson},\"total_views\":{views.Count},\"unique_users\":{users},\"top_paths\":[" +
+                string.Join(",", top.Select(p => $"{{\"path\":\"{p.Path}\",\"views\":{p.Views}}}")) + "]}";
+        }
+
+        public IEnumerable<string> ExpectedByType() =>
+            _sent.GroupBy(e => (e.Site, e.Type)).OrderBy(g => g.Key.Site, StringComparer.Ordinal).ThenBy(g => g.Key.Type, StringComparer.Ordinal)
+                .Select(g => $"{g.Key.Site} {g.Key.Type} {g.Count()}");
+    }
 }
