@@ -12,6 +12,8 @@ namespace FastIngest.IntegrationTests.Events;
 [Trait("Category", "Integration")]
 public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
 {
+    private static readonly JsonSerializerOptions s_relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static StringContent Json(string body, string type = "application/json") => new(body, Encoding.UTF8, type);
 
     private static async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpClient http, HttpMethod method, string path, HttpContent? content = null, Action<HttpRequestMessage>? configure = null)
@@ -142,6 +144,133 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
             $"SELECT tenant, event_type, sum(events) FROM {db}.events_1m GROUP BY tenant, event_type ORDER BY tenant, event_type FORMAT TSV"));
         Assert.Equal(events.ExpectedByType(), counted.Select(r => $"{r[0]} {r[1]} {r[2]}"));
         Assert.Equal("1000", (await clickHouse.QueryAsync($"SELECT sum(count) FROM {db}.ingest_errors FORMAT TSV")).Trim());
+    }
+
+    [Fact]
+    public async Task ABatchRetriedWithItsIdempotencyKeyCountsOnceEvenAcrossARestart()
+    {
+        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
+        string state = Path.Combine(Path.GetTempPath(), "fastingest-state-" + Guid.NewGuid().ToString("N")[..8]);
+        string batch = string.Join("\n", Enumerable.Range(0, 500).Select(i => $$"""{"site_id":"idem","event_type":"page_view","path":"/{{i % 7}}","user_id":"u{{i % 50}}"}""")) + "\n{broken\n";
+        string first;
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
+        {
+            using var http = new HttpClient { BaseAddress = server.HttpUri };
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/ingest", UriKind.Relative)) { Content = Json(batch, "application/x-ndjson") };
+            request.Headers.Add("Idempotency-Key", "batch-0001");
+            using HttpResponseMessage response = await http.SendAsync(request);
+            first = await response.Content.ReadAsStringAsync();
+            Assert.Equal("""{"accepted":500,"rejected":1,"errors":[{"line":501,"error":"Invalid JSON"}]}""", first);
+            Assert.False(response.Headers.Contains("Idempotent-Replayed"));
+
+            for (int retry = 0; retry < 3; retry++)
+            {
+                using var again = new HttpRequestMessage(HttpMethod.Post, new Uri("/ingest", UriKind.Relative)) { Content = Json(batch, "application/x-ndjson") };
+                again.Headers.Add("Idempotency-Key", "batch-0001");
+                using HttpResponseMessage replayed = await http.SendAsync(again);
+                Assert.Equal((HttpStatusCode.Accepted, first), (replayed.StatusCode, await replayed.Content.ReadAsStringAsync()));
+                Assert.Equal("true", replayed.Headers.GetValues("Idempotent-Replayed").Single());
+            }
+
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        // A new process with the same state directory still knows the key.
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
+        {
+            using var http = new HttpClient { BaseAddress = server.HttpUri };
+            using var again = new HttpRequestMessage(HttpMethod.Post, new Uri("/ingest", UriKind.Relative)) { Content = Json(batch, "application/x-ndjson") };
+            again.Headers.Add("Idempotency-Key", "batch-0001");
+            using HttpResponseMessage replayed = await http.SendAsync(again);
+            Assert.Equal((HttpStatusCode.Accepted, first), (replayed.StatusCode, await replayed.Content.ReadAsStringAsync()));
+
+            // Another key is another batch.
+            using var other = new HttpRequestMessage(HttpMethod.Post, new Uri("/ingest", UriKind.Relative)) { Content = Json(batch, "application/x-ndjson") };
+            other.Headers.Add("Idempotency-Key", "batch-0002");
+            using HttpResponseMessage counted = await http.SendAsync(other);
+            Assert.False(counted.Headers.Contains("Idempotent-Replayed"));
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.Equal("1000\t50", (await clickHouse.QueryAsync(
+            $"SELECT (SELECT sum(events) FROM {db}.events_1m WHERE tenant = 'idem'), (SELECT uniqMerge(users) FROM {db}.users_1d WHERE tenant = 'idem') FORMAT TSV")).Trim());
+        Assert.Equal("2", (await clickHouse.QueryAsync($"SELECT sum(count) FROM {db}.ingest_errors FORMAT TSV")).Trim());
+        Directory.Delete(state, recursive: true);
+    }
+
+    [Fact]
+    public async Task ASiteIdThatLooksLikeSqlIsStoredAsDataAndChangesNothingElse()
+    {
+        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
+        using var http = new HttpClient { BaseAddress = server.HttpUri };
+        string[] hostile = [$"x'); DROP TABLE {db}.events_1m; --", "x\\'; SELECT 1; --", "tab\tnew\nline\u0000nul", "\u00e9t\u00e9 \U0001F600"];
+        foreach (string site in hostile.Append("plain"))
+        {
+            string json = JsonSerializer.Serialize(new { site_id = site, event_type = "page_view", path = "/" + site, user_id = "u" });
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, HttpMethod.Post, "/event", Json(json))).Status);
+        }
+
+        foreach (string site in hostile.Append("plain"))
+        {
+            string expected = JsonSerializer.Serialize(new { site_id = site, date = (string?)null, total_views = 1, unique_users = 1, top_paths = new[] { new { path = "/" + site, views = 1 } } },
+                s_relaxed);
+            Assert.Equal(expected, await PollStatsAsync(http, "/stats?site_id=" + Uri.EscapeDataString(site), expected));
+        }
+
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("5\t5", (await clickHouse.QueryAsync($"SELECT count(DISTINCT tenant), sum(events) FROM {db}.events_1m FORMAT TSV")).Trim());
+        Assert.Contains("events_1m", await clickHouse.QueryAsync($"SELECT name FROM system.tables WHERE database = '{db}' FORMAT TSV"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeysDecideWhoMaySendAndReadAndEachKeyIsRateLimited()
+    {
+        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            "--FastIngest:Tenants:shop:ApiKeys:0=shop-key-1", "--FastIngest:Tenants:shop:ApiKeys:1=shop-key-2", "--FastIngest:Tenants:blog:ApiKeys:0=blog-key",
+            "--FastIngest:Events:RequestsPerSecond=2", "--FastIngest:Events:Burst=5");
+        using var http = new HttpClient { BaseAddress = server.HttpUri };
+        static Action<HttpRequestMessage> Bearer(string key) => r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        static Action<HttpRequestMessage> ApiKey(string key) => r => r.Headers.Add("X-Api-Key", key);
+        string shopEvent = """{"site_id":"shop","event_type":"page_view","path":"/"}""";
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, HttpMethod.Post, "/event", Json(shopEvent))).Status);
+        Assert.Equal(
+            (HttpStatusCode.Unauthorized, """{"error":"Missing or invalid API key"}"""),
+            await SendAsync(http, HttpMethod.Post, "/event", Json(shopEvent), Bearer("shop-key-3")));
+        Assert.Equal(
+            (HttpStatusCode.Forbidden, """{"error":"Forbidden: this API key may not send events for this site_id"}"""),
+            await SendAsync(http, HttpMethod.Post, "/event", Json(shopEvent), Bearer("blog-key")));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, HttpMethod.Post, "/event", Json(shopEvent), Bearer("shop-key-2"))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, HttpMethod.Post, "/event", Json(shopEvent), ApiKey("shop-key-1"))).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(http, HttpMethod.Get, "/stats?site_id=shop", null, ApiKey("blog-key"))).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, HttpMethod.Get, "/stats?site_id=shop")).Status);
+        (HttpStatusCode batchStatus, string batchBody) = await SendAsync(http, HttpMethod.Post, "/ingest",
+            Json(shopEvent + "\n" + shopEvent.Replace("\"shop\"", "\"blog\"", StringComparison.Ordinal) + "\n", "application/x-ndjson"), ApiKey("blog-key"));
+        Assert.Equal((HttpStatusCode.Accepted, """{"accepted":1,"rejected":1,"errors":[{"line":1,"error":"Forbidden: this API key may not send events for this site_id"}]}"""), (batchStatus, batchBody));
+
+        // Per key: blog-key has spent 3 of its 5; a burst of 10 more gets 429s with Retry-After, shop-key-1 is unaffected.
+        var statuses = new List<HttpStatusCode>();
+        string? retryAfter = null;
+        for (int i = 0; i < 10; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/stats?site_id=blog", UriKind.Relative));
+            request.Headers.Add("X-Api-Key", "blog-key");
+            using HttpResponseMessage response = await http.SendAsync(request);
+            statuses.Add(response.StatusCode);
+            retryAfter ??= response.Headers.RetryAfter?.ToString();
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        Assert.Contains(HttpStatusCode.OK, statuses);
+        Assert.NotNull(retryAfter);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, HttpMethod.Get, "/stats?site_id=shop", null, ApiKey("shop-key-1"))).Status);
+
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        Assert.DoesNotContain("shop-key", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("blog-key", server.Output, StringComparison.Ordinal);
+        Assert.Equal("blog\t1\nshop\t2", (await clickHouse.QueryAsync($"SELECT tenant, sum(events) FROM {db}.events_1m GROUP BY tenant ORDER BY tenant FORMAT TSV")).Trim());
     }
 
     /// <summary>Deterministic events and what /stats must say of them, computed here, not by the server.</summary>
