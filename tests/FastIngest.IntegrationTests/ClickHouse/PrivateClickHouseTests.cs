@@ -43,4 +43,20 @@ public sealed class PrivateClickHouseTests(PrivateClickHouse clickHouse)
         Assert.Equal("ingest_errors\npixel_1m\nstatus_1m\ntraffic_1m\nvisitor_hashes\nvisitors_1d\nvisitors_1d_mv\n",
             await clickHouse.QueryAsync($"SELECT name FROM system.tables WHERE database = '{db}' ORDER BY name FORMAT TSV"));
     }
+
+    [Fact]
+    public async Task QuotedStringsComeBackFromTheServerExactlyAsTheyWere()
+    {
+        string[] values =
+        [
+            "", "plain", "it's", "back\\slash", "\\'", "'; DROP TABLE x; --", "x'); DROP TABLE fastingest.events_1m; --",
+            "new\nline\rcr\ttab", "nul\0byte", "\u007f del", "caf\u00e9 \u4e2d \U0001F600", "{a:1}", "\\x41", "?", "$1",
+        ];
+        foreach (string value in values)
+        {
+            string hex = Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(value));
+            string sql = $"SELECT {Core.Sinks.ClickHouse.ClickHouseSql.Quote(value)} = unhex('{hex}'), hex({Core.Sinks.ClickHouse.ClickHouseSql.Quote(value)}) FORMAT TSV";
+            Assert.Equal($"1\t{hex}\n", await clickHouse.QueryAsync(sql));
+        }
+    }
 }
