@@ -13,5 +13,22 @@ internal sealed class ClickHouseQueries(IOptions<ClickHouseOptions> options) : I
     public Task<SiteStats> StatsAsync(string siteId, DateOnly? date, CancellationToken cancellationToken) =>
         SiteStats.QueryAsync(_client, _database, siteId, date, cancellationToken);
 
+    /// <summary>True when ClickHouse answers a trivial query within <paramref name="timeout"/>.</summary>
+    public async Task<bool> PingAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            using HttpResponseMessage response = await _client.PostStreamAsync("SELECT 1 FORMAT TSV", Stream.Null, isCompressed: false, deadline.Token).ConfigureAwait(false);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Whatever the driver throws (refused, DNS, timeout, TLS), the answer is the same: not reachable.
+            return false;
+        }
+    }
+
     public void Dispose() => _client.Dispose();
 }

@@ -208,8 +208,9 @@ internal sealed partial class EventApi
         {
             stats = await _clickHouse.StatsAsync(site, date, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or ClickHouseException or TaskCanceledException && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
         {
+            // The driver throws its own types for server errors, HttpRequestException for the network.
             Log.StatsFailed(_logger, ex);
             await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "ClickHouse is unavailable").ConfigureAwait(false);
             return;

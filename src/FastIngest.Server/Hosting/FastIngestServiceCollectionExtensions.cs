@@ -34,6 +34,7 @@ internal static class FastIngestServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IdempotencyStore>>());
         });
         services.AddSingleton<ClickHouseQueries>();
+        services.AddHealthChecks().AddCheck<Http.ClickHouseHealthCheck>("clickhouse");
         services.AddSingleton<EventApi>();
         EventsOptions eventOptions = builder.Configuration.GetSection(EventsOptions.SectionName).Get<EventsOptions>() ?? new EventsOptions();
         services.AddRateLimiter(limiter =>
