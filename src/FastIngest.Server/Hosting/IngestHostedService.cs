@@ -48,21 +48,22 @@ internal sealed partial class IngestHostedService(
         await pipeline.StopAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         await sink.StopAsync(cancellationToken).ConfigureAwait(false);
 
-        long counted = 0, hits = 0;
+        long counted = 0, hits = 0, events = 0;
         foreach (Shard shard in pipeline.Shards)
         {
             counted += shard.LinesCounted;
             hits += shard.PixelHits;
+            events += shard.EventsCounted;
         }
 
-        long unwritten = counted - sink.LinesWritten + hits - sink.PixelHitsWritten;
+        long unwritten = counted - sink.LinesWritten + hits - sink.PixelHitsWritten + events - sink.EventsWritten;
         if (unwritten > 0)
         {
             Log.StoppedWithUnwritten(logger, unwritten);
         }
         else
         {
-            Log.Stopped(logger, counted, hits);
+            Log.Stopped(logger, counted, hits, events);
         }
     }
 
@@ -75,10 +76,10 @@ internal sealed partial class IngestHostedService(
         [LoggerMessage(4, LogLevel.Information, "TCP syslog (RFC 6587) listening on {Address}:{Port}")]
         public static partial void TcpSyslogListening(ILogger logger, string address, int port);
 
-        [LoggerMessage(2, LogLevel.Information, "FastIngest stopped; {Lines} lines and {PixelHits} pixel hits counted and written")]
-        public static partial void Stopped(ILogger logger, long lines, long pixelHits);
+        [LoggerMessage(2, LogLevel.Information, "FastIngest stopped; {Lines} lines, {PixelHits} pixel hits and {Events} events counted and written")]
+        public static partial void Stopped(ILogger logger, long lines, long pixelHits, long events);
 
-        [LoggerMessage(3, LogLevel.Error, "FastIngest stopped before ClickHouse took {Lines} counted lines and hits; they are lost")]
+        [LoggerMessage(3, LogLevel.Error, "FastIngest stopped before ClickHouse took {Lines} counted lines, hits and events; they are lost")]
         public static partial void StoppedWithUnwritten(ILogger logger, long lines);
     }
 }
