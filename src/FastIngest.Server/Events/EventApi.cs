@@ -44,7 +44,7 @@ internal sealed partial class EventApi
 
     public async Task PostEventAsync(HttpContext context)
     {
-        if (!IsJson(context.Request.ContentType, out _))
+        if (!IsJson(context.Request.ContentType))
         {
             await ErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, "Content-Type must be application/json").ConfigureAwait(false);
             return;
@@ -100,7 +100,7 @@ internal sealed partial class EventApi
     {
         HttpRequest request = context.Request;
         bool ndjson = IsNdjson(request.ContentType);
-        if (!ndjson && !IsJson(request.ContentType, out _))
+        if (!ndjson && !IsJson(request.ContentType))
         {
             await ErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, "Content-Type must be application/json (an array of events) or application/x-ndjson").ConfigureAwait(false);
             return;
@@ -216,8 +216,7 @@ internal sealed partial class EventApi
             return;
         }
 
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, s_json))
+        string answer = Json(json =>
         {
             json.WriteStartObject();
             json.WriteString("site_id", site);
@@ -243,9 +242,9 @@ internal sealed partial class EventApi
 
             json.WriteEndArray();
             json.WriteEndObject();
-        }
+        });
 
-        await WriteJsonAsync(context, StatusCodes.Status200OK, Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
+        await WriteJsonAsync(context, StatusCodes.Status200OK, answer).ConfigureAwait(false);
     }
 
     /// <summary>An oversized body is bad input too: one <c>message_too_large</c> in ingest_errors, with a sample when there is one.</summary>
@@ -307,42 +306,42 @@ internal sealed partial class EventApi
 
     private string TooLarge() => $"Request body too large (limit {_options.MaxBatchBytes} bytes)";
 
-    private static string Accepted(EventBatch batch)
+    private static string Accepted(EventBatch batch) => Json(json =>
+    {
+        json.WriteStartObject();
+        json.WriteNumber("accepted", batch.Accepted);
+        json.WriteNumber("rejected", batch.Rejected);
+        json.WriteStartArray("errors");
+        foreach ((int line, string error) in batch.Errors)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("line", line);
+            json.WriteString("error", error);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    });
+
+    /// <summary>Cold paths (answers, errors): a small JSON document as a string.</summary>
+    private static string Json(Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, s_json))
         {
-            json.WriteStartObject();
-            json.WriteNumber("accepted", batch.Accepted);
-            json.WriteNumber("rejected", batch.Rejected);
-            json.WriteStartArray("errors");
-            foreach ((int line, string error) in batch.Errors)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("line", line);
-                json.WriteString("error", error);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
+            write(json);
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static Task ErrorAsync(HttpContext context, int status, string message)
+    private static Task ErrorAsync(HttpContext context, int status, string message) => WriteJsonAsync(context, status, Json(json =>
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, s_json))
-        {
-            json.WriteStartObject();
-            json.WriteString("error", message);
-            json.WriteEndObject();
-        }
-
-        return WriteJsonAsync(context, status, Encoding.UTF8.GetString(buffer.ToArray()));
-    }
+        json.WriteStartObject();
+        json.WriteString("error", message);
+        json.WriteEndObject();
+    }));
 
     private static Task WriteJsonAsync(HttpContext context, int status, string json)
     {
@@ -351,28 +350,21 @@ internal sealed partial class EventApi
         return context.Response.WriteAsync(json, context.RequestAborted);
     }
 
-    private static bool IsJson(string? contentType, out bool hasOtherCharset)
-    {
-        hasOtherCharset = false;
-        if (contentType is null || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media))
-        {
-            return false;
-        }
+    private static bool IsJson(string? contentType) =>
+        MediaType(contentType) is { } type && (type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
-        string type = media.MediaType.Value ?? "";
-        hasOtherCharset = media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase);
-        return !hasOtherCharset && (type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-    }
+    private static bool IsNdjson(string? contentType) =>
+        MediaType(contentType)?.ToLowerInvariant() is "application/x-ndjson" or "application/ndjson" or "application/jsonl" or "application/x-jsonlines";
 
-    private static bool IsNdjson(string? contentType)
+    /// <summary>The media type without parameters; null when unparsable or in a charset other than UTF-8.</summary>
+    private static string? MediaType(string? contentType)
     {
         if (contentType is null || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media))
         {
-            return false;
+            return null;
         }
 
-        string type = media.MediaType.Value ?? "";
-        return type is "application/x-ndjson" or "application/ndjson" or "application/jsonl" or "application/x-jsonlines";
+        return media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) ? null : media.MediaType.Value;
     }
 
     private static partial class Log
