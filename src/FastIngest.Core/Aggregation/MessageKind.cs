@@ -6,6 +6,9 @@ internal enum MessageKind : byte
     /// <summary>One NGINX <c>fastingest</c> JSON access-log line.</summary>
     NginxJson = 0,
 
+    /// <summary>One line of NGINX's classic <c>combined</c> access-log format (files, bulk import).</summary>
+    CombinedLog,
+
     /// <summary>A request for the tracking pixel served by FastIngest, encoded as a <see cref="Aggregation.PixelHit"/>.</summary>
     PixelHit,
 

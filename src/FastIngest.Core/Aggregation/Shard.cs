@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading.Channels;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
+using FastIngest.Core.Parsing.Combined;
 using FastIngest.Core.Parsing.Json;
 using Microsoft.Extensions.Logging;
 
@@ -200,7 +201,10 @@ internal sealed partial class Shard
                 continue;
             }
 
-            if (!NginxJsonParser.TryParse(body, ref _record, out RejectReason reason))
+            bool parsed = entry.Kind == MessageKind.CombinedLog
+                ? CombinedLogParser.TryParse(body, ref _record, out RejectReason reason)
+                : NginxJsonParser.TryParse(body, ref _record, out reason);
+            if (!parsed)
             {
                 Reject(source, tenant, reason, body, entry.ArrivedAt);
                 continue;

@@ -59,6 +59,20 @@ internal struct AccessLogRecord
         ScratchLength = 0;
     }
 
+    /// <summary>Copies <paramref name="text"/> into the scratch buffer (growing it, rarely) and returns where it is.</summary>
+    public Utf8Slice Store(ReadOnlySpan<byte> text)
+    {
+        if (Scratch is null || Scratch.Length - ScratchLength < text.Length)
+        {
+            Array.Resize(ref Scratch, Math.Max(256, Math.Max((Scratch?.Length ?? 0) * 2, ScratchLength + text.Length)));
+        }
+
+        text.CopyTo(Scratch.AsSpan(ScratchLength));
+        var slice = new Utf8Slice(ScratchLength, text.Length);
+        ScratchLength += text.Length;
+        return slice;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly ReadOnlySpan<byte> Text(Utf8Slice slice) => Scratch.AsSpan(slice.Start, slice.Length);
 }

@@ -25,4 +25,5 @@ internal enum RejectReason : byte
     MissingField,
     InvalidField,
     FieldTooLong,
+    NotCombined,
 }

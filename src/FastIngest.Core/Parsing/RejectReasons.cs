@@ -23,6 +23,7 @@ internal static class RejectReasons
         "missing_field",
         "invalid_field",
         "field_too_long",
+        "not_combined",
     ];
 
     public static string Name(RejectReason reason)

@@ -156,7 +156,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static string ServerDll()
+    internal static string ServerDll()
     {
         // Same configuration as the tests themselves (Release under ./test.sh, Debug in an IDE).
         string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)

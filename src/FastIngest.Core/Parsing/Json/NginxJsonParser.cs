@@ -98,7 +98,7 @@ internal static class NginxJsonParser
                         break;
                     case NginxJsonField.UpstreamCacheStatus:
                         record.CacheStatus = TryReadScalar(ref reader, ref record, out ReadOnlySpan<byte> cache)
-                            ? ParseCacheStatus(cache)
+                            ? CacheStatuses.Parse(cache)
                             : CacheStatus.None;
                         break;
                     case NginxJsonField.RequestMethod:
@@ -355,34 +355,6 @@ internal static class NginxJsonParser
 
         record.ScratchLength = start + length;
         return new Utf8Slice(start, length);
-    }
-
-    /// <summary>
-    /// The last of NGINX's comma-separated statuses (one per upstream tried, "MISS, HIT"; " : " separates
-    /// upstream groups after an internal redirect) is the one that answered.
-    /// </summary>
-    private static CacheStatus ParseCacheStatus(ReadOnlySpan<byte> value)
-    {
-        int separator = value.LastIndexOfAny((byte)',', (byte)':');
-        if (separator >= 0)
-        {
-            value = value[(separator + 1)..];
-        }
-
-        value = value.Trim((byte)' ');
-        return value.Length switch
-        {
-            0 => CacheStatus.None,
-            1 when value[0] == '-' => CacheStatus.None,
-            3 when Ascii.EqualsIgnoreCase(value, "HIT"u8) => CacheStatus.Hit,
-            4 when Ascii.EqualsIgnoreCase(value, "MISS"u8) => CacheStatus.Miss,
-            5 when Ascii.EqualsIgnoreCase(value, "STALE"u8) => CacheStatus.Stale,
-            6 when Ascii.EqualsIgnoreCase(value, "BYPASS"u8) => CacheStatus.Bypass,
-            7 when Ascii.EqualsIgnoreCase(value, "EXPIRED"u8) => CacheStatus.Expired,
-            8 when Ascii.EqualsIgnoreCase(value, "UPDATING"u8) => CacheStatus.Updating,
-            11 when Ascii.EqualsIgnoreCase(value, "REVALIDATED"u8) => CacheStatus.Revalidated,
-            _ => CacheStatus.Other,
-        };
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,0 +1,206 @@
+namespace FastIngest.Core.Parsing.Combined;
+
+/// <summary>
+/// Parses one line of NGINX's classic <c>combined</c> format,
+/// <c>$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"</c>,
+/// optionally followed by the cache status as <c>"HIT"</c> or <c>cache=HIT</c>, into the same
+/// <see cref="AccessLogRecord"/> the JSON parser fills, so both count the same way. Allocation-free.
+/// </summary>
+/// <remarks>
+/// NGINX escapes <c>"</c> inside quoted values as <c>\x22</c>, so a quote always ends a value. The format
+/// has no <c>$bytes_sent</c> and no <c>$request_time</c>: those stay absent (-1), not zero.
+/// </remarks>
+internal static class CombinedLogParser
+{
+    private const int UnixEpochDayNumber = 719_162; // DateOnly(1970, 1, 1).DayNumber
+
+    private static ReadOnlySpan<byte> Months => "JanFebMarAprMayJunJulAugSepOctNovDec"u8;
+
+    public static bool TryParse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason)
+    {
+        record.Reset();
+        line = line.TrimEnd("\r\n"u8);
+        if (line.IsEmpty)
+        {
+            reason = RejectReason.Empty;
+            return false;
+        }
+
+        // $remote_addr - $remote_user [
+        int space = line.IndexOf((byte)' ');
+        int open = line.IndexOf(" ["u8);
+        if (space <= 0 || open < space || !line[space..].StartsWith(" - "u8))
+        {
+            reason = RejectReason.NotCombined;
+            return false;
+        }
+
+        Utf8Slice address = record.Store(line[..space]);
+        ReadOnlySpan<byte> rest = line[(open + 2)..];
+        int close = rest.IndexOf((byte)']');
+        if (close < 0 || !TryParseTimeLocal(rest[..close], out long timestampMs))
+        {
+            reason = close < 0 ? RejectReason.NotCombined : RejectReason.InvalidTime;
+            return false;
+        }
+
+        rest = rest[(close + 1)..];
+        if (!TryQuoted(ref rest, out ReadOnlySpan<byte> request)
+            || !TryNumber(ref rest, out long status)
+            || !TryNumberOrDash(ref rest, out long bodyBytes)
+            || !TryQuoted(ref rest, out ReadOnlySpan<byte> referer)
+            || !TryQuoted(ref rest, out ReadOnlySpan<byte> agent))
+        {
+            reason = RejectReason.NotCombined;
+            return false;
+        }
+
+        if (status is < 100 or > 599)
+        {
+            reason = RejectReason.InvalidStatus;
+            return false;
+        }
+
+        record.CacheStatus = TrailingCacheStatus(rest);
+
+        // "GET /path?query HTTP/1.1"; a malformed request line ("-", garbage from scanners) keeps no path.
+        int methodEnd = request.IndexOf((byte)' ');
+        if (methodEnd > 0)
+        {
+            record.Method = record.Store(request[..methodEnd]);
+            ReadOnlySpan<byte> target = request[(methodEnd + 1)..];
+            int targetEnd = target.IndexOf((byte)' ');
+            target = targetEnd >= 0 ? target[..targetEnd] : target;
+            int query = target.IndexOf((byte)'?');
+            record.Path = record.Store(query >= 0 ? target[..query] : target);
+        }
+
+        record.RemoteAddr = address;
+        record.Referer = referer.SequenceEqual("-"u8) ? default : record.Store(referer);
+        record.UserAgent = agent.SequenceEqual("-"u8) ? default : record.Store(agent);
+        record.Status = (ushort)status;
+        record.BodyBytesSent = bodyBytes;
+        record.TimestampMs = timestampMs;
+        reason = RejectReason.None;
+        return true;
+    }
+
+    /// <summary><c>10/Oct/2000:13:55:36 -0700</c>, NGINX's <c>$time_local</c>.</summary>
+    public static bool TryParseTimeLocal(ReadOnlySpan<byte> text, out long unixMilliseconds)
+    {
+        unixMilliseconds = 0;
+        if (text.Length != 26 || text[2] != '/' || text[6] != '/' || text[11] != ':' || text[14] != ':' || text[17] != ':' || text[20] != ' '
+            || !TryDigits(text[..2], out int day) || !TryDigits(text.Slice(7, 4), out int year)
+            || !TryDigits(text.Slice(12, 2), out int hour) || !TryDigits(text.Slice(15, 2), out int minute) || !TryDigits(text.Slice(18, 2), out int second)
+            || text[21] is not ((byte)'+' or (byte)'-') || !TryDigits(text.Slice(22, 2), out int offsetHours) || !TryDigits(text.Slice(24, 2), out int offsetMinutes))
+        {
+            return false;
+        }
+
+        int month = 0;
+        for (int m = 0; m < 12; m++)
+        {
+            if (text.Slice(3, 3).SequenceEqual(Months.Slice(m * 3, 3)))
+            {
+                month = m + 1;
+                break;
+            }
+        }
+
+        if (month == 0 || year < 1970 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 60 || offsetHours > 23 || offsetMinutes > 59)
+        {
+            return false;
+        }
+
+        long days = new DateOnly(year, month, day).DayNumber - UnixEpochDayNumber;
+        long offset = ((offsetHours * 60) + offsetMinutes) * (text[21] == '-' ? -1 : 1);
+        unixMilliseconds = ((((days * 24) + hour) * 60 + minute - offset) * 60 + Math.Min(second, 59)) * 1000;
+        return true;
+    }
+
+    /// <summary>What operators append for the cache: <c>"HIT"</c> or <c>cache=HIT</c>; anything else is no status.</summary>
+    private static CacheStatus TrailingCacheStatus(ReadOnlySpan<byte> rest)
+    {
+        if (TryQuoted(ref rest, out ReadOnlySpan<byte> quoted))
+        {
+            return CacheStatuses.Parse(quoted);
+        }
+
+        rest = rest.TrimStart((byte)' ');
+        return rest.StartsWith("cache="u8) ? CacheStatuses.Parse(Token(rest[6..])) : CacheStatus.None;
+    }
+
+    private static bool TryQuoted(ref ReadOnlySpan<byte> rest, out ReadOnlySpan<byte> value)
+    {
+        ReadOnlySpan<byte> s = rest.TrimStart((byte)' ');
+        value = default;
+        if (s.IsEmpty || s[0] != '"')
+        {
+            return false;
+        }
+
+        int end = s[1..].IndexOf((byte)'"');
+        if (end < 0)
+        {
+            return false;
+        }
+
+        value = s.Slice(1, end);
+        rest = s[(end + 2)..];
+        return true;
+    }
+
+    private static bool TryNumber(ref ReadOnlySpan<byte> rest, out long value)
+    {
+        ReadOnlySpan<byte> token = Token(rest.TrimStart((byte)' '));
+        rest = rest.TrimStart((byte)' ')[token.Length..];
+        return TryDigits(token, out value);
+    }
+
+    private static bool TryNumberOrDash(ref ReadOnlySpan<byte> rest, out long value)
+    {
+        ReadOnlySpan<byte> token = Token(rest.TrimStart((byte)' '));
+        rest = rest.TrimStart((byte)' ')[token.Length..];
+        if (token.SequenceEqual("-"u8))
+        {
+            value = -1;
+            return true;
+        }
+
+        return TryDigits(token, out value);
+    }
+
+    private static ReadOnlySpan<byte> Token(ReadOnlySpan<byte> s)
+    {
+        int end = s.IndexOf((byte)' ');
+        return end < 0 ? s : s[..end];
+    }
+
+    private static bool TryDigits(ReadOnlySpan<byte> digits, out int value)
+    {
+        bool ok = TryDigits(digits, out long wide);
+        value = (int)wide;
+        return ok && wide <= int.MaxValue;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<byte> digits, out long value)
+    {
+        value = 0;
+        if (digits.IsEmpty || digits.Length > 18)
+        {
+            return false;
+        }
+
+        foreach (byte b in digits)
+        {
+            if ((uint)(b - '0') > 9)
+            {
+                return false;
+            }
+
+            value = (value * 10) + (b - '0');
+        }
+
+        return true;
+    }
+}

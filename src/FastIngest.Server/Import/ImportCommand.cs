@@ -1,0 +1,263 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using FastIngest.Core.Aggregation;
+using FastIngest.Core.Internal;
+using FastIngest.Core.Parsing;
+using FastIngest.Core.Sinks.ClickHouse;
+using FastIngest.Server.Events;
+
+namespace FastIngest.Server.Import;
+
+/// <summary>
+/// <c>FastIngest.Server import --format combined|json --tenant NAME FILE...</c>: counts historic access logs
+/// (plain or .gz, oldest first) through the same parser, shards and sink as the live server, shows
+/// progress on stderr and records what it imported, so a re-run adds nothing.
+/// </summary>
+internal static partial class ImportCommand
+{
+    private const string Usage = "usage: FastIngest.Server import --format combined|json --tenant NAME [--FastIngest:Key=Value ...] FILE...";
+    private const int ReadBufferBytes = 1 << 20;
+
+    public static async Task<int> RunAsync(string[] args, IConfiguration configuration, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (!TryParseArguments(args, out string format, out string tenant, out List<string> files, out string? error))
+        {
+            await Console.Error.WriteLineAsync(error + "\n" + Usage).ConfigureAwait(false);
+            return 2;
+        }
+
+        var aggregation = configuration.GetSection(AggregationOptions.SectionName).Get<AggregationOptions>() ?? new AggregationOptions();
+        var clickHouse = configuration.GetSection(ClickHouseOptions.SectionName).Get<ClickHouseOptions>() ?? new ClickHouseOptions();
+        var events = configuration.GetSection(EventsOptions.SectionName).Get<EventsOptions>() ?? new EventsOptions();
+        var ledger = new ImportLedger(Path.GetFullPath(events.StateDirectory));
+        MessageKind kind = format == "combined" ? MessageKind.CombinedLog : MessageKind.NginxJson;
+        byte[] tenantUtf8 = Encoding.UTF8.GetBytes(tenant);
+
+        var flushBatches = new ObjectPool<FlushBatch>(maxRetained: Math.Max(64, aggregation.EffectiveShards * 4));
+        await using var sink = new ClickHouseSink(clickHouse, flushBatches, loggers.CreateLogger<ClickHouseSink>());
+        using var pipeline = new IngestPipeline(aggregation, sink, flushBatches, loggers.CreateLogger<IngestPipeline>());
+        sink.Start();
+        pipeline.Start();
+
+        ShardedBatchWriter writer = pipeline.CreateWriter(IngestSource.File);
+        var progress = new Progress(files.Sum(f => new FileInfo(f).Length));
+        var done = new List<(string Path, byte[] Head, long Bytes)>();
+        long lines = 0;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
+        try
+        {
+            foreach (string file in files)
+            {
+                (long fileLines, byte[] head, long bytes, long skipped) = await ImportFileAsync(file, kind, tenantUtf8, tenant, format, ledger, writer, buffer, progress, cancellationToken).ConfigureAwait(false);
+                lines += fileLines;
+                if (skipped > 0)
+                {
+                    await Console.Error.WriteLineAsync($"{file}: {skipped.ToString("N0", CultureInfo.InvariantCulture)} bytes imported before, skipped").ConfigureAwait(false);
+                }
+
+                if (bytes > skipped)
+                {
+                    done.Add((file, head, bytes));
+                }
+            }
+
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        await pipeline.StopAsync().ConfigureAwait(false);
+        await sink.StopAsync(cancellationToken).ConfigureAwait(false);
+        progress.Finish();
+
+        long counted = pipeline.Shards.Sum(s => s.LinesCounted);
+        long rejected = pipeline.Shards.Sum(s => s.Rejected);
+        if (sink.LinesWritten != counted)
+        {
+            await Console.Error.WriteLineAsync($"ClickHouse took {sink.LinesWritten} of {counted} counted lines; nothing recorded, run the import again").ConfigureAwait(false);
+            return 1;
+        }
+
+        // Recorded only now that ClickHouse has every line: a failed run can simply be run again.
+        foreach ((string path, byte[] head, long bytes) in done)
+        {
+            ledger.Record(tenant, format, head, bytes, path);
+        }
+
+        double seconds = progress.Elapsed.TotalSeconds;
+        await Console.Error.WriteLineAsync(lines == 0
+            ? "nothing new to import: every file was imported before"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"imported {lines:N0} lines ({counted:N0} counted, {rejected:N0} rejected, see fastingest.ingest_errors) from {done.Count} file(s) in {seconds:F1} s, {lines / Math.Max(seconds, 0.001):N0} lines/s")).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task<(long Lines, byte[] Head, long Bytes, long Skipped)> ImportFileAsync(
+        string file, MessageKind kind, byte[] tenantUtf8, string tenant, string format, ImportLedger ledger,
+        ShardedBatchWriter writer, byte[] buffer, Progress progress, CancellationToken cancellationToken)
+    {
+        await using FileStream raw = File.OpenRead(file);
+        await using Stream content = file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(raw, CompressionMode.Decompress) : raw;
+        long position = 0;
+        long lines = 0;
+        int filled = 0;
+        byte[] head = [];
+        long skip = -1;
+        long lastRaw = 0;
+        long lastLines = 0;
+        while (true)
+        {
+            int read = await content.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            filled += read;
+            bool end = read == 0;
+            if (skip < 0)
+            {
+                // The fingerprint needs the head of the content; a shorter file is its own head.
+                if (filled < ImportLedger.FingerprintBytes && !end)
+                {
+                    continue;
+                }
+
+                head = buffer.AsSpan(0, Math.Min(filled, ImportLedger.FingerprintBytes)).ToArray();
+                skip = ledger.ImportedBytes(tenant, format, head);
+            }
+
+            int consumed = AddLines(buffer.AsSpan(0, filled), end, position, skip, kind, tenantUtf8, writer, ref lines);
+            position += consumed;
+            buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
+            filled -= consumed;
+            if (writer.HasSetAside)
+            {
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            progress.Add(raw.Position - lastRaw, lines - lastLines);
+            lastRaw = raw.Position;
+            lastLines = lines;
+            if (end)
+            {
+                return (lines, head, position, Math.Max(0, skip));
+            }
+
+            if (filled == buffer.Length)
+            {
+                throw new InvalidDataException($"{file}: a line longer than {buffer.Length} bytes");
+            }
+        }
+    }
+
+    /// <summary>Adds every complete line past <paramref name="skip"/>; returns the bytes consumed.</summary>
+    private static int AddLines(ReadOnlySpan<byte> data, bool end, long position, long skip, MessageKind kind, byte[] tenant, ShardedBatchWriter writer, ref long lines)
+    {
+        uint now = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        int consumed = 0;
+        while (consumed < data.Length)
+        {
+            int newline = data[consumed..].IndexOf((byte)'\n');
+            if (newline < 0 && !end)
+            {
+                break;
+            }
+
+            int length = newline < 0 ? data.Length - consumed : newline;
+            ReadOnlySpan<byte> line = data.Slice(consumed, length);
+            if (position + consumed >= skip && !line.TrimEnd((byte)'\r').IsEmpty)
+            {
+                writer.Add(kind, RejectReason.None, tenant, line, now);
+                lines++;
+            }
+
+            consumed += newline < 0 ? length : length + 1;
+        }
+
+        return consumed;
+    }
+
+    private static bool TryParseArguments(string[] args, out string format, out string tenant, out List<string> files, out string? error)
+    {
+        format = "";
+        tenant = "";
+        files = [];
+        error = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--format" when i + 1 < args.Length:
+                    format = args[++i];
+                    break;
+                case "--tenant" when i + 1 < args.Length:
+                    tenant = args[++i];
+                    break;
+                default:
+                    if (!args[i].StartsWith("--", StringComparison.Ordinal))
+                    {
+                        files.Add(args[i]);
+                    }
+
+                    break;
+            }
+        }
+
+        if (format is not ("combined" or "json"))
+        {
+            error = "--format must be combined or json";
+        }
+        else if (!NameRules.IsValid(Encoding.UTF8.GetBytes(tenant)))
+        {
+            error = "--tenant must be 1-64 characters of [A-Za-z0-9_.-]";
+        }
+        else if (files.Count == 0)
+        {
+            error = "no files given";
+        }
+        else if (files.Find(f => !File.Exists(f)) is { } missing)
+        {
+            error = $"no such file: {missing}";
+        }
+
+        // Oldest first: rotated logs (access.log.3.gz, .2.gz, .1, access.log) in the order they were written.
+        files = [.. files.OrderBy(f => File.Exists(f) ? File.GetLastWriteTimeUtc(f) : DateTime.MinValue).ThenByDescending(f => f, StringComparer.Ordinal)];
+        return error is null;
+    }
+
+    /// <summary>Lines, MB/s and ETA on stderr, redrawn twice a second when it is a terminal.</summary>
+    private sealed class Progress(long totalBytes)
+    {
+        private readonly Stopwatch _watch = Stopwatch.StartNew();
+        private long _bytes;
+        private long _lines;
+        private long _lastDraw;
+
+        public TimeSpan Elapsed => _watch.Elapsed;
+
+        public void Add(long bytes, long lines)
+        {
+            _bytes += bytes;
+            _lines += lines;
+            if (_watch.ElapsedMilliseconds - _lastDraw >= 500)
+            {
+                _lastDraw = _watch.ElapsedMilliseconds;
+                Draw(final: false);
+            }
+        }
+
+        public void Finish() => Draw(final: true);
+
+        private void Draw(bool final)
+        {
+            double seconds = Math.Max(_watch.Elapsed.TotalSeconds, 0.001);
+            double rate = _bytes / seconds;
+            double eta = rate > 0 ? (totalBytes - _bytes) / rate : 0;
+            string text = string.Create(CultureInfo.InvariantCulture,
+                $"{_lines:N0} lines, {_bytes / 1e6:F1} of {totalBytes / 1e6:F1} MB, {rate / 1e6:F1} MB/s, ETA {Math.Max(0, eta):F0} s");
+            // On a terminal the line is redrawn in place; in a log each draw is a line of its own.
+            Console.Error.Write(Console.IsErrorRedirected ? text + "\n" : "\r" + text + (final ? "\n" : ""));
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.IO.Hashing;
+
+namespace FastIngest.Server.Import;
+
+/// <summary>
+/// What <c>import</c> has already counted, so running it again on the same files adds nothing and on a
+/// grown file adds only the new lines. A file is known by the XxHash128 of its first bytes (up to
+/// <see cref="FingerprintBytes"/>, after decompression), per tenant and format, not by its name:
+/// rotation renames files.
+/// </summary>
+/// <remarks>Entries are appended only after ClickHouse confirmed every line of the run.</remarks>
+internal sealed class ImportLedger
+{
+    public const int FingerprintBytes = 4096;
+    private const string FileName = "imports.log";
+
+    private readonly string _path;
+    private readonly List<Entry> _entries = [];
+
+    public ImportLedger(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        _path = Path.Combine(directory, FileName);
+        if (!File.Exists(_path))
+        {
+            return;
+        }
+
+        foreach (string line in File.ReadLines(_path))
+        {
+            string[] f = line.Split('\t');
+            if (f.Length >= 5 && int.TryParse(f[2], CultureInfo.InvariantCulture, out int length) && long.TryParse(f[4], CultureInfo.InvariantCulture, out long imported))
+            {
+                _entries.Add(new Entry(f[0], f[1], length, f[3], imported));
+            }
+        }
+    }
+
+    /// <summary>Bytes of this content already imported for this tenant and format (0 when new).</summary>
+    public long ImportedBytes(string tenant, string format, ReadOnlySpan<byte> head)
+    {
+        long imported = 0;
+        foreach (Entry entry in _entries)
+        {
+            if (entry.Tenant == tenant && entry.Format == format && entry.FingerprintLength <= head.Length
+                && Fingerprint(head[..entry.FingerprintLength]) == entry.Fingerprint)
+            {
+                imported = Math.Max(imported, entry.ImportedBytes);
+            }
+        }
+
+        return imported;
+    }
+
+    public void Record(string tenant, string format, ReadOnlySpan<byte> head, long importedBytes, string path)
+    {
+        var entry = new Entry(tenant, format, head.Length, Fingerprint(head), importedBytes);
+        _entries.Add(entry);
+        File.AppendAllText(_path, string.Create(CultureInfo.InvariantCulture,
+            $"{entry.Tenant}\t{entry.Format}\t{entry.FingerprintLength}\t{entry.Fingerprint}\t{entry.ImportedBytes}\t{DateTimeOffset.UtcNow:O}\t{path}\n"));
+    }
+
+    private static string Fingerprint(ReadOnlySpan<byte> head) => Convert.ToHexString(XxHash128.Hash(head));
+
+    private sealed record Entry(string Tenant, string Format, int FingerprintLength, string Fingerprint, long ImportedBytes);
+}

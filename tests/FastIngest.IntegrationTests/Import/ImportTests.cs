@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using FastIngest.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace FastIngest.IntegrationTests.Import;
+
+[Collection("ClickHouse")]
+[Trait("Category", "Integration")]
+public sealed class ImportTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
+{
+    private const int Lines = 1_000_000;
+
+    [Fact]
+    public async Task AMillionLineCombinedLogImportsWithExactHourlyTotalsAndARerunAddsNothing()
+    {
+        string db = "import_" + Guid.NewGuid().ToString("N")[..8];
+        string folder = Path.Combine(Path.GetTempPath(), "fastingest-import-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            // Rotated history the way logrotate leaves it: the older 40 % compressed, the rest plain.
+            var expected = new SortedDictionary<long, (long Requests, long Body, long NotFound)>();
+            var random = new Random(8);
+            long start = new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
+            string[] paths = ["/", "/media/a.mp4", "/media/b.webp", "/api/cart", "/download/file1.zip"];
+            int[] statuses = [200, 200, 200, 206, 304, 404, 500];
+            string[] tails = ["", " \"HIT\"", " \"MISS\"", " cache=HIT", " \"-\""];
+            var offset = TimeSpan.FromHours(-7);
+            string older = Path.Combine(folder, "access.log.1.gz"), current = Path.Combine(folder, "access.log");
+            using (var gz = new StreamWriter(new GZipStream(File.Create(older), CompressionLevel.Fastest), new UTF8Encoding(false)))
+            using (var plain = new StreamWriter(current, false, new UTF8Encoding(false)))
+            {
+                for (int i = 0; i < Lines; i++)
+                {
+                    long time = start + i / 10;
+                    int status = statuses[random.Next(statuses.Length)];
+                    int body = random.Next(0, 100_000);
+                    string local = DateTimeOffset.FromUnixTimeSeconds(time).ToOffset(offset).ToString("dd/MMM/yyyy:HH:mm:ss zzz", CultureInfo.InvariantCulture).Remove(24, 1);
+                    (i < Lines * 4 / 10 ? gz : plain).Write(
+                        $"10.0.{random.Next(256)}.{random.Next(256)} - - [{local}] \"GET {paths[random.Next(paths.Length)]}?x=1 HTTP/1.1\" {status} {body} \"-\" \"Mozilla/5.0 \\x22q\\x22\"{tails[random.Next(tails.Length)]}\n");
+                    long hour = time / 3600 * 3600;
+                    (long r, long b, long n) = expected.GetValueOrDefault(hour);
+                    expected[hour] = (r + 1, b + body, n + (status == 404 ? 1 : 0));
+                }
+            }
+
+            File.SetLastWriteTimeUtc(older, DateTime.UtcNow.AddDays(-1));
+            string first = await ImportAsync(db, folder, current, older);
+            Assert.Contains(" MB/s, ETA ", first, StringComparison.Ordinal);
+            Assert.Contains($"imported {Lines:N0} lines ({Lines:N0} counted, 0 rejected", first, StringComparison.Ordinal);
+
+            string hourly = $"SELECT toUInt32(toStartOfHour(minute)) AS hour, sum(requests), sum(body_bytes_sent) FROM {db}.traffic_1m WHERE tenant = 'cdn' GROUP BY hour ORDER BY hour FORMAT TSV";
+            string statusSql = $"SELECT toUInt32(toStartOfHour(minute)) AS hour, sum(requests) FROM {db}.status_1m WHERE tenant = 'cdn' AND status = 404 GROUP BY hour ORDER BY hour FORMAT TSV";
+            Assert.Equal(expected.Select(p => $"{p.Key}\t{p.Value.Requests}\t{p.Value.Body}"), Tsv.Rows(await clickHouse.QueryAsync(hourly)).Select(r => string.Join('\t', r)));
+            Assert.Equal(expected.Select(p => $"{p.Key}\t{p.Value.NotFound}"), Tsv.Rows(await clickHouse.QueryAsync(statusSql)).Select(r => string.Join('\t', r)));
+
+            string again = await ImportAsync(db, folder, current, older);
+            Assert.Contains("nothing new to import", again, StringComparison.Ordinal);
+            Assert.Equal(expected.Select(p => $"{p.Key}\t{p.Value.Requests}\t{p.Value.Body}"), Tsv.Rows(await clickHouse.QueryAsync(hourly)).Select(r => string.Join('\t', r)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private async Task<string> ImportAsync(string db, string folder, params string[] files)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in new[] { ServerProcess.ServerDll(), "import", "--format", "combined", "--tenant", "cdn" }.Concat(files).Concat(
+            [$"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}", $"--FastIngest:ClickHouse:Database={db}", $"--FastIngest:Events:StateDirectory={Path.Combine(folder, "state")}"]))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using Process import = Process.Start(psi) ?? throw new InvalidOperationException("import did not start");
+        Task<string> stdout = import.StandardOutput.ReadToEndAsync();
+        string stderr = await import.StandardError.ReadToEndAsync();
+        await import.WaitForExitAsync();
+        output.WriteLine(stderr + await stdout);
+        Assert.True(import.ExitCode == 0, stderr);
+        return stderr;
+    }
+}
