@@ -20,6 +20,7 @@ namespace FastIngest.Tests.Pixel;
 /// cheapest request Kestrel can serve (a terminal middleware that sets a status). Everything runs in
 /// this process, shards included, so the figure is all the pixel costs per request.
 /// </summary>
+[Collection(ProcessWideMeasurements.Name)]
 public sealed class PixelAllocationTests(ITestOutputHelper output)
 {
     private const int Requests = 20_000;

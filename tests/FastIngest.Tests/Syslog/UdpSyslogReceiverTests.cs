@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 namespace FastIngest.Tests.Syslog;
 
 /// <summary>The receive loop on a real loopback socket, with the shards behind it, in this process.</summary>
+[Collection(ProcessWideMeasurements.Name)]
 public sealed class UdpSyslogReceiverTests
 {
     private static readonly byte[][] s_corpus = Corpus.Datagrams;
