@@ -1,0 +1,483 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using FastIngest.Core.Parsing;
+using FastIngest.Core.Parsing.Syslog;
+using FastIngest.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace FastIngest.IntegrationTests.Syslog;
+
+/// <summary>
+/// The real TCP syslog clients the acceptance tests drive FastIngest with (util-linux logger, rsyslog
+/// as a relay), checked against a plain listener rather than the server: every frame they send must
+/// give <see cref="SyslogParser"/> the NGINX tag as tenant and the JSON line byte for byte as body, and
+/// the number of frames must be exact. Needs no ClickHouse.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class SyslogClientsTests(ITestOutputHelper output)
+{
+    /// <summary>tests/data holds 34 datagrams; the first 500 cycle through it, each 8 KB line 14 times.</summary>
+    private const int FirstDatagrams = 500;
+
+    private static readonly TimeSpan s_deliveryTimeout = TimeSpan.FromSeconds(60);
+
+    // Long enough for a straggler after the expected count (a duplicate, a split line) to show up.
+    private static readonly TimeSpan s_quietPeriod = TimeSpan.FromSeconds(1);
+
+    private static readonly byte[][] s_datagrams = LoadDatagrams();
+
+    private static readonly byte[][] s_jsonLines = LoadJsonLines();
+
+    /// <summary>
+    /// Datagram <paramref name="k"/> of the cycled corpus and what it carries. NGINX logged every request
+    /// twice: tag shop_example with a hostname, then tag blog with <c>nohostname</c>.
+    /// </summary>
+    private static Message Corpus(int k)
+    {
+        int i = k % s_datagrams.Length;
+        return new Message(i % 2 == 0 ? "shop_example" : "blog", s_jsonLines[i / 2], s_datagrams[i]);
+    }
+
+    private static List<Message> FirstCorpus(int count) => [.. Enumerable.Range(0, count).Select(Corpus)];
+
+    [Fact]
+    public void TheCorpusPairsEachDatagramWithItsTagAndJsonLine()
+    {
+        Assert.Equal(2 * s_jsonLines.Length, s_datagrams.Length);
+        for (int k = 0; k < s_datagrams.Length; k++)
+        {
+            Message m = Corpus(k);
+            Assert.True(m.Datagram.AsSpan().EndsWith([.. Encoding.ASCII.GetBytes(" " + m.Tenant + ": "), .. m.Body]), $"datagram {k}");
+        }
+
+        // The long lines are what a default 1 KiB logger or 8k rsyslog would cut.
+        Assert.Contains(s_jsonLines, line => line.Length > 8_000);
+        Assert.Contains(s_jsonLines, line => Array.Exists(line, b => b >= 0x80));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task LoggerSendsEachLineAsOneFrameWithTheTagAsTenantAndTheLineAsBody(bool rfc3164)
+    {
+        await using var listener = OctetCountedListener.Start();
+        // One logger run per tag, in corpus order within a tag: logger takes one -t per run.
+        List<Message> messages = [.. FirstCorpus(FirstDatagrams).OrderBy(m => m.Tenant, StringComparer.Ordinal)];
+        foreach (IGrouping<string, Message> tag in messages.GroupBy(m => m.Tenant))
+        {
+            await SyslogLogger.SendAsync(listener.Port, tag.Key, tag.Select(m => m.Body), rfc3164);
+        }
+
+        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, s_quietPeriod);
+        output.WriteLine("logger sent: " + Escape(frames[0], 160));
+
+        Assert.Equal(messages.Count, frames.Count);
+        for (int i = 0; i < frames.Count; i++)
+        {
+            Parsed parsed = Parse(frames[i], rfc3164 ? SyslogFormat.Rfc3164 : SyslogFormat.Rfc5424);
+            Assert.Equal(messages[i].Expected, parsed.Key);
+        }
+    }
+
+    [Fact]
+    public async Task LoggerSendsTheRawBytesOfOddLinesUnchanged()
+    {
+        await using var listener = OctetCountedListener.Start();
+        byte[][] lines =
+        [
+            "{\"ua\":\"tab\there \u0001ctrl\"}"u8.ToArray(),
+            "  {\"leading\":\"and trailing spaces\"}  "u8.ToArray(),
+            [.. "{\"bad_utf8\":\""u8, 0xFF, 0xFE, .. "\"}"u8],
+            "{\"uri\":\"/media/\u65e5\u672c.png\",\"esc\":\"\\x22\\u00e9\"}"u8.ToArray(),
+            [.. Enumerable.Repeat((byte)'x', SyslogLogger.MaxLineBytes - 100)],
+        ];
+
+        await SyslogLogger.SendAsync(listener.Port, "odd", lines);
+
+        List<byte[]> frames = await listener.WaitForFramesAsync(lines.Length, s_deliveryTimeout, s_quietPeriod);
+        Assert.Equal(lines.Length, frames.Count);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            Assert.Equal(new Message("odd", lines[i], []).Expected, Parse(frames[i], SyslogFormat.Rfc5424).Key);
+        }
+    }
+
+    [Fact]
+    public async Task LoggerRefusesALineItWouldSplitOrCut()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => SyslogLogger.SendAsync(1, "blog", [new byte[SyslogLogger.MaxLineBytes + 1]]));
+        await Assert.ThrowsAsync<ArgumentException>(() => SyslogLogger.SendAsync(1, "blog", ["{\"a\":\"\0\"}"u8.ToArray()]));
+    }
+
+    [Fact]
+    public async Task RsyslogRelaysTheFirst500DatagramsOverTcpWithTenantAndBodyUnchanged()
+    {
+        await using var listener = OctetCountedListener.Start();
+        await using RsyslogRelay relay = await RsyslogRelay.StartAsync(listener.Port);
+        List<Message> messages = FirstCorpus(FirstDatagrams);
+
+        await relay.SendLinesAsync(messages.Select(m => m.Datagram));
+
+        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, s_quietPeriod);
+        output.WriteLine("rsyslog sent: " + Escape(frames[0], 160));
+        output.WriteLine("rsyslog sent: " + Escape(frames[1], 160));
+        AssertSameMessages(messages, frames);
+    }
+
+    [Fact]
+    public async Task RsyslogRelaysTheWholeCorpusManyTimesFromTcpAndUdp()
+    {
+        await using var listener = OctetCountedListener.Start();
+        await using RsyslogRelay relay = await RsyslogRelay.StartAsync(listener.Port);
+        List<Message> overTcp = FirstCorpus(30 * s_datagrams.Length);
+        List<Message> overUdp = FirstCorpus(3 * s_datagrams.Length);
+
+        // A UDP burst of ~110 KB: loopback drops nothing while it fits the relay's receive buffer.
+        await Task.WhenAll(
+            relay.SendLinesAsync(overTcp.Select(m => m.Datagram)),
+            relay.SendDatagramsAsync(overUdp.Select(m => m.Datagram)));
+
+        List<byte[]> frames = await listener.WaitForFramesAsync(overTcp.Count + overUdp.Count, s_deliveryTimeout, s_quietPeriod);
+        AssertSameMessages([.. overTcp, .. overUdp], frames);
+    }
+
+    [Fact]
+    public async Task RsyslogRelaysLongTagsControlBytesAndLongLinesUnchanged()
+    {
+        await using var listener = OctetCountedListener.Start();
+        await using RsyslogRelay relay = await RsyslogRelay.StartAsync(listener.Port);
+        string longTag = new('t', SyslogParser.MaxTenantLength);
+        (string Tag, byte[] Body)[] cases =
+        [
+            (longTag, "{\"tag\":\"as long as a tenant may be\"}"u8.ToArray()),
+            ("blog", "{\"ua\":\"tab\there \u0001ctrl \u007f\"}"u8.ToArray()),
+            ("blog", [.. "{\"bad_utf8\":\""u8, 0xFF, 0xC3, .. "\"}"u8]),
+            ("blog", "  {\"leading\":\"spaces\"}"u8.ToArray()),
+            ("shop_example", [.. "{\"long\":\""u8, .. Enumerable.Repeat((byte)'x', 60_000), .. "\"}"u8]),
+        ];
+        List<Message> messages = [];
+        foreach ((string tag, byte[] body) in cases)
+        {
+            // With a hostname and without one (NGINX nohostname): rsyslog parses the two differently.
+            messages.Add(new Message(tag, body, [.. Encoding.ASCII.GetBytes($"<190>Nov 22 23:42:25 vm {tag}: "), .. body]));
+            messages.Add(new Message(tag, body, [.. Encoding.ASCII.GetBytes($"<190>Nov 22 23:42:25 {tag}: "), .. body]));
+        }
+
+        await relay.SendLinesAsync(messages.Select(m => m.Datagram));
+
+        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, s_quietPeriod);
+        AssertSameMessages(messages, frames);
+    }
+
+    [Fact]
+    public async Task RsyslogDeliversEverythingWhenTheTargetListensLate()
+    {
+        int target = ServerProcess.FreeTcpPort();
+        await using RsyslogRelay relay = await RsyslogRelay.StartAsync(target);
+        List<Message> messages = FirstCorpus(FirstDatagrams);
+        await relay.SendLinesAsync(messages.Select(m => m.Datagram));
+
+        // Refused connections suspend the action; its queue keeps the messages for the next retry.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await using var listener = OctetCountedListener.Start(target);
+
+        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, s_quietPeriod);
+        // rsyslog 8.2302 is at least once here: the message whose send was refused comes again after
+        // the backlog. Seen on every run; pinned so that a change in that shows up.
+        Assert.InRange(frames.Count, messages.Count, messages.Count + 1);
+        if (frames.Count > messages.Count)
+        {
+            int repeat = frames.FindLastIndex(f => Parse(f, SyslogFormat.Rfc3164).Key == messages[0].Expected);
+            Assert.True(repeat >= 0, "the extra frame is not the first message again");
+            frames.RemoveAt(repeat);
+        }
+
+        AssertSameMessages(messages, frames);
+    }
+
+    /// <summary>Same messages, as many times each, in any order: tenant and body byte for byte.</summary>
+    private static void AssertSameMessages(List<Message> expected, List<byte[]> frames)
+    {
+        Assert.Equal(expected.Count, frames.Count);
+        List<string> want = [.. expected.Select(m => m.Expected).Order(StringComparer.Ordinal)];
+        List<string> got = [.. frames.Select(f => Parse(f, SyslogFormat.Rfc3164).Key).Order(StringComparer.Ordinal)];
+        for (int i = 0; i < want.Count; i++)
+        {
+            if (!string.Equals(want[i], got[i], StringComparison.Ordinal))
+            {
+                Assert.Fail($"message {i} in sorted order differs:\nwant {Escape(Encoding.Latin1.GetBytes(want[i]), 300)}\ngot  {Escape(Encoding.Latin1.GetBytes(got[i]), 300)}");
+            }
+        }
+    }
+
+    private static Parsed Parse(byte[] frame, SyslogFormat format)
+    {
+        Assert.True(SyslogParser.TryParse(frame, out SyslogHeader header, out RejectReason reason), $"{reason}: {Escape(frame, 300)}");
+        Assert.Equal(format, header.Format);
+        return new Parsed(
+            Encoding.Latin1.GetString(frame, header.TenantStart, header.TenantLength),
+            Encoding.Latin1.GetString(frame, header.BodyStart, header.BodyLength));
+    }
+
+    /// <summary>Printable ASCII as is, every other byte as \xNN.</summary>
+    private static string Escape(ReadOnlySpan<byte> bytes, int max)
+    {
+        var sb = new StringBuilder();
+        foreach (byte b in bytes[..Math.Min(bytes.Length, max)])
+        {
+            if (b is >= 0x20 and < 0x7F and not (byte)'\\')
+            {
+                sb.Append((char)b);
+            }
+            else
+            {
+                sb.Append("\\x").Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return bytes.Length > max ? sb.Append($"... ({bytes.Length} bytes)").ToString() : sb.ToString();
+    }
+
+    private static byte[][] LoadDatagrams() =>
+        [.. File.ReadAllLines(RepoPaths.Combine("tests", "data", "syslog-udp.b64")).Where(l => l.Length > 0).Select(Convert.FromBase64String)];
+
+    private static byte[][] LoadJsonLines()
+    {
+        // Bytes split on LF, not text: the file is what NGINX wrote.
+        byte[] file = File.ReadAllBytes(RepoPaths.Combine("tests", "data", "access.json.log"));
+        var lines = new List<byte[]>();
+        int start = 0;
+        for (int i = 0; i < file.Length; i++)
+        {
+            if (file[i] == '\n')
+            {
+                lines.Add(file[start..i]);
+                start = i + 1;
+            }
+        }
+
+        if (start < file.Length)
+        {
+            lines.Add(file[start..]);
+        }
+
+        return [.. lines];
+    }
+
+    /// <param name="Tenant">The syslog tag.</param>
+    /// <param name="Body">The NGINX JSON line.</param>
+    /// <param name="Datagram">The whole syslog message NGINX sent for it.</param>
+    private sealed record Message(string Tenant, byte[] Body, byte[] Datagram)
+    {
+        /// <summary>Tenant and body as one comparable string; Latin-1 maps each byte to one char.</summary>
+        public string Expected => new Parsed(Tenant, Encoding.Latin1.GetString(Body)).Key;
+    }
+
+    private readonly record struct Parsed(string Tenant, string Body)
+    {
+        public string Key => Tenant + "\n" + Body;
+    }
+
+    /// <summary>
+    /// A TCP listener that takes every connection and cuts what arrives into RFC 6587 octet-counted
+    /// frames (<c>LEN SP MSG</c>), the framing both clients send. Deliberately naive: it buffers each
+    /// connection and records anything that is not a frame as an error.
+    /// </summary>
+    private sealed class OctetCountedListener : IAsyncDisposable
+    {
+        private readonly TcpListener _listener;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly List<byte[]> _frames = [];
+        private readonly List<string> _errors = [];
+        private readonly Lock _lock = new();
+        private readonly List<Task> _connections = [];
+        private readonly Task _acceptLoop;
+
+        private OctetCountedListener(TcpListener listener)
+        {
+            _listener = listener;
+            _acceptLoop = AcceptAsync();
+        }
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public static OctetCountedListener Start(int port = 0)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return new OctetCountedListener(listener);
+        }
+
+        /// <summary>
+        /// Waits for <paramref name="count"/> frames, then for <paramref name="quiet"/> more, and returns
+        /// all frames so far, so that extra frames are seen rather than missed.
+        /// </summary>
+        public async Task<List<byte[]>> WaitForFramesAsync(int count, TimeSpan timeout, TimeSpan quiet)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (Snapshot().Count < count)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"{Snapshot().Count} of {count} frames in {timeout}; errors: {string.Join("; ", Errors())}");
+                }
+
+                await Task.Delay(20);
+            }
+
+            await Task.Delay(quiet);
+            Assert.Empty(Errors());
+            return Snapshot();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            await _acceptLoop;
+            Task[] connections;
+            lock (_lock)
+            {
+                connections = [.. _connections];
+            }
+
+            await Task.WhenAll(connections);
+            _stop.Dispose();
+        }
+
+        private List<byte[]> Snapshot()
+        {
+            lock (_lock)
+            {
+                return [.. _frames];
+            }
+        }
+
+        private List<string> Errors()
+        {
+            lock (_lock)
+            {
+                return [.. _errors];
+            }
+        }
+
+        private async Task AcceptAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                }
+                catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                lock (_lock)
+                {
+                    _connections.Add(ReadAsync(client));
+                }
+            }
+        }
+
+        private async Task ReadAsync(TcpClient client)
+        {
+            using (client)
+            {
+                var pending = new List<byte>();
+                byte[] buffer = new byte[64 * 1024];
+                NetworkStream stream = client.GetStream();
+                while (true)
+                {
+                    int read;
+                    try
+                    {
+                        read = await stream.ReadAsync(buffer, _stop.Token);
+                    }
+                    catch (Exception e) when (e is OperationCanceledException or IOException)
+                    {
+                        return;
+                    }
+
+                    if (read == 0)
+                    {
+                        if (pending.Count > 0)
+                        {
+                            AddError($"connection closed inside a frame: {Escape([.. pending], 100)}");
+                        }
+
+                        return;
+                    }
+
+                    pending.AddRange(buffer.AsSpan(0, read));
+                    if (!CutFrames(pending))
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Moves every whole frame at the start of <paramref name="pending"/> to the list; false on garbage.</summary>
+        private bool CutFrames(List<byte> pending)
+        {
+            int pos = 0;
+            while (true)
+            {
+                int space = pending.IndexOf((byte)' ', pos);
+                if (space < 0)
+                {
+                    break;
+                }
+
+                // RFC 6587: MSG-LEN is NONZERO-DIGIT *DIGIT.
+                int length = 0;
+                for (int i = pos; i < space; i++)
+                {
+                    byte b = pending[i];
+                    if (b is < (byte)'0' or > (byte)'9' || (i == pos && b == '0') || space - pos > 9)
+                    {
+                        AddError($"not an octet count at byte {pos}: {Escape([.. pending.Skip(pos).Take(100)], 100)}");
+                        return false;
+                    }
+
+                    length = (length * 10) + (b - '0');
+                }
+
+                if (space == pos)
+                {
+                    AddError($"empty octet count at byte {pos}");
+                    return false;
+                }
+
+                if (pending.Count - (space + 1) < length)
+                {
+                    break;
+                }
+
+                byte[] frame = [.. pending.GetRange(space + 1, length)];
+                lock (_lock)
+                {
+                    _frames.Add(frame);
+                }
+
+                pos = space + 1 + length;
+            }
+
+            pending.RemoveRange(0, pos);
+            return true;
+        }
+
+        private void AddError(string error)
+        {
+            lock (_lock)
+            {
+                _errors.Add(error);
+            }
+        }
+    }
+}
