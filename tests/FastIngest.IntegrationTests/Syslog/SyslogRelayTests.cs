@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -55,25 +54,7 @@ public sealed class SyslogRelayTests(PrivateClickHouse clickHouse, ITestOutputHe
         const int Lines = 3_000;
         var lines = new NginxLines(seed: 5);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        string file = Path.GetTempFileName();
-        try
-        {
-            await File.WriteAllLinesAsync(file, Enumerable.Range(0, Lines).Select(i => lines.Line("blog", now - i)));
-            var psi = new ProcessStartInfo("logger") { UseShellExecute = false, RedirectStandardError = true };
-            foreach (string arg in new[] { "--tcp", "--octet-count", "-n", "127.0.0.1", "-P", server.TcpPort.ToString(CultureInfo.InvariantCulture), "-t", "blog", "--size", "65536", "-f", file })
-            {
-                psi.ArgumentList.Add(arg);
-            }
-
-            using Process logger = Process.Start(psi) ?? throw new InvalidOperationException("logger did not start");
-            string errors = await logger.StandardError.ReadToEndAsync();
-            await logger.WaitForExitAsync();
-            Assert.True(logger.ExitCode == 0, errors);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        await SyslogLogger.SendAsync(server.TcpPort, "blog", Enumerable.Range(0, Lines).Select(i => Encoding.UTF8.GetBytes(lines.Line("blog", now - i))));
 
         await WaitForTcpMessagesAsync(server, Lines);
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
