@@ -152,3 +152,41 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.users_1d_mv TO fastingest.user
 AS SELECT tenant, day, uniqState(user) AS users
 FROM fastingest.user_hashes
 GROUP BY tenant, day;
+
+-- Per file (path) and hour: downloads, bytes, cache hits and misses, last hit. FastIngest inserts
+-- per-flush rows into path_hits (Null); the view folds them into states: read with sumMerge and
+-- maxMerge (see clickhouse/queries/top_files_*.sql). Paths past the configured cap count as '(other)'.
+CREATE TABLE IF NOT EXISTS fastingest.path_hits
+(
+    tenant String,
+    hour DateTime('UTC'),
+    path String,
+    requests UInt64,
+    body_bytes_sent UInt64,
+    cache_hit UInt64,
+    cache_miss UInt64,
+    last_hit DateTime('UTC')
+)
+ENGINE = Null;
+
+CREATE TABLE IF NOT EXISTS fastingest.paths_1h
+(
+    tenant String,
+    hour DateTime('UTC'),
+    path String,
+    requests AggregateFunction(sum, UInt64),
+    body_bytes_sent AggregateFunction(sum, UInt64),
+    cache_hit AggregateFunction(sum, UInt64),
+    cache_miss AggregateFunction(sum, UInt64),
+    last_hit AggregateFunction(max, DateTime('UTC'))
+)
+ENGINE = AggregatingMergeTree()
+PARTITION BY toYYYYMM(hour)
+ORDER BY (tenant, hour, path);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.paths_1h_mv TO fastingest.paths_1h
+AS SELECT tenant, hour, path,
+    sumState(requests) AS requests, sumState(body_bytes_sent) AS body_bytes_sent,
+    sumState(cache_hit) AS cache_hit, sumState(cache_miss) AS cache_miss, maxState(last_hit) AS last_hit
+FROM fastingest.path_hits
+GROUP BY tenant, hour, path;

@@ -21,6 +21,9 @@ internal readonly record struct VisitorRow(byte[] Tenant, ushort Day, byte[] Key
 /// <summary>One (tenant, minute, event type, path) of <c>events_1m</c>.</summary>
 internal readonly record struct EventRow(byte[] Tenant, uint Minute, byte[] EventType, byte[] Path, ulong Events);
 
+/// <summary>One (tenant, hour, path) for <c>path_hits</c>, which a materialized view folds into <c>paths_1h</c>.</summary>
+internal readonly record struct PathRow(byte[] Tenant, uint Hour, byte[] Path, PathCounters Counters);
+
 /// <summary>One hashed user for <c>user_hashes</c>, which a materialized view folds into <c>users_1d</c>.</summary>
 internal readonly record struct UserRow(byte[] Tenant, ushort Day, ulong User);
 
@@ -49,6 +52,8 @@ internal sealed class FlushBatch : IResettable
 
     public List<UserRow> Users { get; } = [];
 
+    public List<PathRow> Paths { get; } = [];
+
     /// <summary>Lines counted into <see cref="Traffic"/>; equals the sum of its <c>Requests</c>.</summary>
     public long Lines { get; set; }
 
@@ -58,7 +63,7 @@ internal sealed class FlushBatch : IResettable
     /// <summary>Pixel hits counted into <see cref="Pixels"/>; equals the sum of its <c>Hits</c>.</summary>
     public long PixelHits { get; set; }
 
-    public bool IsEmpty => Traffic.Count == 0 && Statuses.Count == 0 && Errors.Count == 0 && Pixels.Count == 0 && Visitors.Count == 0 && Events.Count == 0 && Users.Count == 0;
+    public bool IsEmpty => Traffic.Count == 0 && Statuses.Count == 0 && Errors.Count == 0 && Pixels.Count == 0 && Visitors.Count == 0 && Events.Count == 0 && Users.Count == 0 && Paths.Count == 0;
 
     public void Reset()
     {
@@ -69,6 +74,7 @@ internal sealed class FlushBatch : IResettable
         Visitors.Clear();
         Events.Clear();
         Users.Clear();
+        Paths.Clear();
         Lines = 0;
         EventCount = 0;
         PixelHits = 0;

@@ -48,6 +48,7 @@ internal sealed partial class Shard
     private readonly HashSet<VisitorKey> _visitors = [];
     private readonly Dictionary<EventKey, ulong> _events = [];
     private readonly HashSet<UserKey> _users = [];
+    private readonly Dictionary<PathKey, PathCounters> _pathHits = [];
     private readonly (uint Minute, int Taken)[] _samplesTaken = new (uint, int)[RejectReasons.Count];
     private AccessLogRecord _record = new(4096);
     private long _linesSinceFlush;
@@ -313,10 +314,28 @@ internal sealed partial class Shard
             CountVisitor(tenant, WholeTraffic, record.TimestampMs, record.Text(record.RemoteAddr), record.Text(record.UserAgent));
         }
 
+        if (!record.Path.IsEmpty)
+        {
+            CountPath(tenant, in record);
+        }
+
         if (record.Path.Length > 3)
         {
             CountNginxPixel(in record);
         }
+    }
+
+    /// <summary>Per file (path) and hour: what "top files by downloads and by bytes" reads.</summary>
+    private void CountPath(InternedName tenant, in AccessLogRecord record)
+    {
+        if (!_paths.TryGet(record.Text(record.Path), out InternedName path))
+        {
+            path = _otherPath;
+        }
+
+        uint second = (uint)(record.TimestampMs / 1000);
+        ref PathCounters counters = ref CollectionsMarshal.GetValueRefOrAddDefault(_pathHits, new PathKey(tenant.Id, second / 3600 * 3600, path.Id), out _);
+        counters.Add(in record, second);
     }
 
     private void Reject(IngestSource source, InternedName? tenant, RejectReason reason, ReadOnlySpan<byte> input, uint arrivedAt)
@@ -364,7 +383,7 @@ internal sealed partial class Shard
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         _nextFlushAt = Environment.TickCount64 + _flushIntervalMs;
-        if (_traffic.Count == 0 && _statuses.Count == 0 && _rejects.Count == 0 && _rejectSamples.Count == 0 && _pixels.Count == 0 && _visitors.Count == 0 && _events.Count == 0 && _users.Count == 0)
+        if (_traffic.Count == 0 && _statuses.Count == 0 && _rejects.Count == 0 && _rejectSamples.Count == 0 && _pixels.Count == 0 && _visitors.Count == 0 && _events.Count == 0 && _users.Count == 0 && _pathHits.Count == 0)
         {
             return;
         }
@@ -397,6 +416,11 @@ internal sealed partial class Shard
             batch.Events.Add(new EventRow(_tenants[key.TenantId].NameUtf8, key.Minute, _eventTypes[key.TypeId].NameUtf8, _paths[key.PathId].NameUtf8, pair.Value));
         }
 
+        foreach (KeyValuePair<PathKey, PathCounters> pair in _pathHits)
+        {
+            batch.Paths.Add(new PathRow(_tenants[pair.Key.TenantId].NameUtf8, pair.Key.Hour, _paths[pair.Key.PathId].NameUtf8, pair.Value));
+        }
+
         foreach (UserKey user in _users)
         {
             batch.Users.Add(new UserRow(_tenants[user.TenantId].NameUtf8, user.Day, user.Hash));
@@ -423,6 +447,7 @@ internal sealed partial class Shard
         _eventsSinceFlush = 0;
         _events.Clear();
         _users.Clear();
+        _pathHits.Clear();
         _traffic.Clear();
         _statuses.Clear();
         _rejects.Clear();

@@ -19,3 +19,6 @@ internal readonly record struct EventKey(int TenantId, uint Minute, int TypeId, 
 
 /// <summary>A user (hashed user_id) of a tenant on a day, seen this flush interval.</summary>
 internal readonly record struct UserKey(int TenantId, ushort Day, ulong Hash);
+
+/// <summary>One path (file) of a tenant in one hour.</summary>
+internal readonly record struct PathKey(int TenantId, uint Hour, int PathId);

@@ -53,6 +53,19 @@ public sealed partial class AnalystQueryTests(PrivateClickHouse clickHouse)
             [$"acme {lines.AcmeHomeVisitors.Count}", $"blog {lines.Expected["blog"].Visitors.Count}", $"shop {lines.Expected["shop"].Visitors.Count}"],
             results["unique_visitors.sql"].GroupBy(r => r[0]).Select(g => $"{g.Key} {g.Sum(r => long.Parse(r[2]))}"));
         Assert.Equal(lines.AcmeHomeVisitors.Count, results["pixel_visitors.sql"].Where(r => r[0] == "acme" && r[1] == "home").Sum(r => long.Parse(r[3])));
+        foreach (string tenant in new[] { "blog", "shop" })
+        {
+            var paths = lines.Expected[tenant].Paths;
+            Assert.Equal(
+                paths.OrderByDescending(f => f.Value.Requests).ThenBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} {f.Value.Requests} {f.Value.Body} {f.Value.Hit} {f.Value.Miss}"),
+                results["top_files_by_downloads.sql"].Where(r => r[0] == tenant).Select(r => $"{r[1]} {r[2]} {r[3]} {r[4]} {r[5]}"));
+            Assert.Equal(
+                paths.OrderByDescending(f => f.Value.Body).ThenBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} {f.Value.Body}"),
+                results["top_files_by_bytes.sql"].Where(r => r[0] == tenant).Select(r => $"{r[1]} {r[2]}"));
+            Assert.Equal(lines.Expected[tenant].Requests, results["hourly_traffic.sql"].Where(r => r[0] == tenant).Sum(r => long.Parse(r[2])));
+            Assert.Equal(lines.Expected[tenant].BodyBytesSent, results["hourly_traffic.sql"].Where(r => r[0] == tenant).Sum(r => long.Parse(r[4])));
+        }
+
         Assert.All(results["cache_hit_ratio.sql"], r => Assert.InRange(double.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture), 0, 1));
     }
 

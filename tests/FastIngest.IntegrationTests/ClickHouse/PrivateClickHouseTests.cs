@@ -40,7 +40,7 @@ public sealed class PrivateClickHouseTests(PrivateClickHouse clickHouse)
             }
         }
 
-        Assert.Equal("events_1m\ningest_errors\npixel_1m\nstatus_1m\ntraffic_1m\nuser_hashes\nusers_1d\nusers_1d_mv\nvisitor_hashes\nvisitors_1d\nvisitors_1d_mv\n",
+        Assert.Equal("events_1m\ningest_errors\npath_hits\npaths_1h\npaths_1h_mv\npixel_1m\nstatus_1m\ntraffic_1m\nuser_hashes\nusers_1d\nusers_1d_mv\nvisitor_hashes\nvisitors_1d\nvisitors_1d_mv\n",
             await clickHouse.QueryAsync($"SELECT name FROM system.tables WHERE database = '{db}' ORDER BY name FORMAT TSV"));
     }
 

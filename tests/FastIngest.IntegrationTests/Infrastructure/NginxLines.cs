@@ -41,6 +41,8 @@ internal sealed class NginxLines
         }
 
         totals.Add(timeMs / 60_000 * 60, status, bytes, body, requestTimeMs, cache);
+        (long Requests, long Body, long Hit, long Miss) file = totals.Paths.GetValueOrDefault(path);
+        totals.Paths[path] = (file.Requests + 1, file.Body + body, file.Hit + (cache == "HIT" ? 1 : 0), file.Miss + (cache == "MISS" ? 1 : 0));
         string address = $"10.0.{_random.Next(256)}.{_random.Next(256)}";
         // Every line has the same agent, so a visitor is an address on a day.
         totals.Visitors.Add($"{timeMs / 86_400_000}|{address}");
@@ -88,6 +90,8 @@ internal sealed class TenantTotals
     public SortedDictionary<long, long> RequestsPerMinute { get; } = [];
     /// <summary>Distinct (UTC day, address) pairs: the tenant's unique visitors, summed over days.</summary>
     public HashSet<string> Visitors { get; } = [];
+    /// <summary>Per path (file): requests, body bytes, cache hits and misses.</summary>
+    public Dictionary<string, (long Requests, long Body, long Hit, long Miss)> Paths { get; } = [];
 
     public void Add(long minute, int status, long bytes, long body, long requestTimeMs, string cache)
     {

@@ -52,6 +52,7 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
             new TableBody($"INSERT INTO {db}.visitor_hashes ({TableEncoders.VisitorColumns}) FORMAT RowBinary"),
             new TableBody($"INSERT INTO {db}.events_1m ({TableEncoders.EventColumns}) FORMAT RowBinary"),
             new TableBody($"INSERT INTO {db}.user_hashes ({TableEncoders.UserColumns}) FORMAT RowBinary"),
+            new TableBody($"INSERT INTO {db}.path_hits ({TableEncoders.PathColumns}) FORMAT RowBinary"),
         ];
     }
 
@@ -163,6 +164,7 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
         Encode(_tables[4], batch.Visitors, TableEncoders.Append);
         Encode(_tables[5], batch.Events, TableEncoders.Append);
         Encode(_tables[6], batch.Users, TableEncoders.Append);
+        Encode(_tables[7], batch.Paths, TableEncoders.Append);
     }
 
     private static void Encode<TRow>(TableBody table, List<TRow> rows, TableEncoders.RowEncoder<TRow> append)

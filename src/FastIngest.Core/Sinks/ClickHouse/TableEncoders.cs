@@ -28,6 +28,8 @@ internal static class TableEncoders
 
     public const string UserColumns = "tenant, day, user";
 
+    public const string PathColumns = "tenant, hour, path, requests, body_bytes_sent, cache_hit, cache_miss, last_hit";
+
     private static readonly string[] s_sourceNames = ["udp", "tcp", "http", "file"];
 
     public delegate void RowEncoder<TRow>(RowBinaryWriter writer, in TRow row);
@@ -110,5 +112,17 @@ internal static class TableEncoders
         writer.String(row.Tenant);
         writer.Date(row.Day);
         writer.UInt64(row.User);
+    }
+
+    public static void Append(RowBinaryWriter writer, in PathRow row)
+    {
+        writer.String(row.Tenant);
+        writer.DateTime(row.Hour);
+        writer.String(row.Path);
+        writer.UInt64(row.Counters.Requests);
+        writer.UInt64(row.Counters.BodyBytes);
+        writer.UInt64(row.Counters.CacheHit);
+        writer.UInt64(row.Counters.CacheMiss);
+        writer.DateTime(row.Counters.LastHit);
     }
 }
