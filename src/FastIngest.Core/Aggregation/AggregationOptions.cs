@@ -31,11 +31,11 @@ public sealed class AggregationOptions
     public int MaxPixelKeys { get; set; } = 100_000;
 
     /// <summary>
-    /// Distinct event paths kept per shard; events of further paths are counted under the path
-    /// <c>(other)</c>, so totals stay exact while memory stays bounded.
+    /// Distinct paths (of events and of access-log lines, per file) kept per shard; further paths are
+    /// counted under the path <c>(other)</c>, so totals stay exact while memory stays bounded.
     /// </summary>
     [Range(1, 10_000_000)]
-    public int MaxEventPaths { get; set; } = 100_000;
+    public int MaxPaths { get; set; } = 100_000;
 
     /// <summary>Distinct event types kept per shard; further types are counted as <c>(other)</c>.</summary>
     [Range(1, 1_000_000)]

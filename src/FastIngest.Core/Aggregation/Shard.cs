@@ -76,7 +76,7 @@ internal sealed partial class Shard
         _keys.TryGet("(other)"u8, out _otherKey);
         _eventTypes = new NameTable(options.MaxEventTypes + 1);
         _eventTypes.TryGet("(other)"u8, out _otherEventType);
-        _paths = new NameTable(options.MaxEventPaths + 1);
+        _paths = new NameTable(options.MaxPaths + 1);
         _paths.TryGet("(other)"u8, out _otherPath);
         _pixelTenants = pixelTenants;
         _visitorHasher = new VisitorHasher(Encoding.UTF8.GetBytes(options.VisitorSecret));
