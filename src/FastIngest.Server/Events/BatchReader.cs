@@ -21,9 +21,22 @@ internal sealed class BatchReader(EventBatch batch, bool ndjson)
     /// <summary>Consumes every complete event of <paramref name="buffer"/>; returns how far it got.</summary>
     public SequencePosition Read(ReadOnlySequence<byte> buffer, bool isCompleted)
     {
-        if (_broken || _ended)
+        if (_broken)
         {
-            // After a syntax error nothing more can be trusted; after the array, nothing more counts.
+            // After a syntax error nothing more can be trusted.
+            return buffer.End;
+        }
+
+        if (_ended)
+        {
+            // Only whitespace may follow the array; anything else is refused once, not silently dropped.
+            var rest = new SequenceReader<byte>(buffer);
+            rest.AdvancePastAny((byte)' ', (byte)'\t', (byte)'\r', (byte)'\n');
+            if (!rest.End)
+            {
+                Break(rest.UnreadSequence, EventError.InvalidJson);
+            }
+
             return buffer.End;
         }
 
@@ -101,7 +114,7 @@ internal sealed class BatchReader(EventBatch batch, bool ndjson)
                 if (reader.TokenType == JsonTokenType.EndArray)
                 {
                     _ended = true;
-                    return buffer.End;
+                    return Read(buffer.Slice(reader.Position), isCompleted);
                 }
 
                 long start = reader.TokenStartIndex;

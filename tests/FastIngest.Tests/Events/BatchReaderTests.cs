@@ -59,6 +59,7 @@ public sealed class BatchReaderTests
     [InlineData("[{\"site_id\":\"s\",\"event_type\":\"t\"}", "2:Invalid JSON")]
     [InlineData("[{\"site_id\":\"s\",\"event_type\":\"t\"}, {\"site_id\": ]", "2:Invalid JSON")]
     [InlineData("{\"site_id\":\"s\",\"event_type\":\"t\"}", "1:Invalid JSON")]
+    [InlineData("[{\"site_id\":\"s\",\"event_type\":\"t\"}] \n {\"site_id\":\"s\"}", "2:Invalid JSON")]
     public void ABrokenArrayKeepsWhatCameBeforeAndSaysWhereItBroke(string body, string errors)
     {
         (int accepted, int rejected, string reported) = Read(body, ndjson: false, chunk: 5);
