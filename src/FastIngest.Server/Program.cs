@@ -24,6 +24,7 @@ app.UsePixel(app.Services.GetRequiredService<IOptions<PixelOptions>>().Value);
 app.UseRateLimiter();
 app.MapEvents();
 app.MapHealth();
+app.MapMetrics();
 await app.RunAsync();
 return 0;
 

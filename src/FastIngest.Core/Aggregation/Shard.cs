@@ -49,6 +49,8 @@ internal sealed partial class Shard
     private readonly Dictionary<EventKey, ulong> _events = [];
     private readonly HashSet<UserKey> _users = [];
     private readonly Dictionary<PathKey, PathCounters> _pathHits = [];
+    // Read by metrics: one slot per (source, reason), written only by this shard.
+    private readonly long[] _rejectsBySourceAndReason = new long[IngestSources.Count * RejectReasons.Count];
     private readonly (uint Minute, int Taken)[] _samplesTaken = new (uint, int)[RejectReasons.Count];
     private AccessLogRecord _record = new(4096);
     private long _linesSinceFlush;
@@ -107,6 +109,10 @@ internal sealed partial class Shard
     public int TenantCount => _tenants.Count;
 
     public long PixelHits => Volatile.Read(ref _pixelHits);
+
+    /// <summary>Rejects so far of one source for one reason.</summary>
+    public long RejectsOf(IngestSource source, RejectReason reason) =>
+        Volatile.Read(ref _rejectsBySourceAndReason[((int)source * RejectReasons.Count) + (int)reason]);
 
     /// <summary>Pixel hits counted under <c>(other)</c> because the shard already knew as many keys as allowed.</summary>
     public long PixelKeysFolded => Volatile.Read(ref _pixelKeysFolded);
@@ -341,6 +347,8 @@ internal sealed partial class Shard
     private void Reject(IngestSource source, InternedName? tenant, RejectReason reason, ReadOnlySpan<byte> input, uint arrivedAt)
     {
         Volatile.Write(ref _rejected, _rejected + 1);
+        ref long bySourceAndReason = ref _rejectsBySourceAndReason[((int)source * RejectReasons.Count) + (int)reason];
+        Volatile.Write(ref bySourceAndReason, bySourceAndReason + 1);
         uint minute = arrivedAt / 60 * 60;
         ref (uint Minute, int Taken) taken = ref _samplesTaken[(int)reason];
         if (taken.Minute != minute)

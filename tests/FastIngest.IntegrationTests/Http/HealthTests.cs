@@ -1,12 +1,14 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using FastIngest.IntegrationTests.Infrastructure;
 
 namespace FastIngest.IntegrationTests.Http;
 
 [Collection("ClickHouse")]
 [Trait("Category", "Integration")]
-public sealed class HealthTests(PrivateClickHouse clickHouse)
+public sealed partial class HealthTests(PrivateClickHouse clickHouse)
 {
     [Fact]
     public async Task HealthShowsClickHouseAndEveryShardAndTurnsDegradedWhenClickHouseIsGone()
@@ -36,4 +38,50 @@ public sealed class HealthTests(PrivateClickHouse clickHouse)
             Assert.False(health.RootElement.GetProperty("clickhouse").GetProperty("reachable").GetBoolean());
         }
     }
+
+    [Fact]
+    public async Task MetricsAreValidPrometheusTextAndCountWhatCameIn()
+    {
+        string db = "metrics_" + Guid.NewGuid().ToString("N")[..8];
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
+        var lines = new NginxLines(seed: 4);
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            socket.Connect(new IPEndPoint(IPAddress.Loopback, server.UdpPort));
+            for (int i = 0; i < 10; i++)
+            {
+                socket.Send(NginxLines.Datagram("blog", lines.Line("blog", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), withHostname: false));
+            }
+
+            for (int i = 0; i < 3; i++)
+            {
+                socket.Send("<13>Nov 23 06:42:25 blog: {not json"u8.ToArray());
+            }
+        }
+
+        using var http = new HttpClient { BaseAddress = server.HttpUri };
+        string metrics = "";
+        // Lines count at the shards' next flush (every second); rejects as they arrive.
+        for (int i = 0; i < 100 && LinesCounted(metrics) < 10; i++)
+        {
+            await Task.Delay(50);
+            metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        }
+
+        Assert.Contains("fastingest_udp_datagrams_total 13\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("fastingest_rejected_total{source=\"udp\",reason=\"not_json\"} 3\n", metrics, StringComparison.Ordinal);
+        Assert.Equal(10, LinesCounted(metrics));
+        Assert.Contains("fastingest_udp_kernel_drops_total 0\n", metrics, StringComparison.Ordinal);
+        foreach (string line in metrics.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            Assert.True(line.StartsWith("# HELP ", StringComparison.Ordinal) || line.StartsWith("# TYPE ", StringComparison.Ordinal) || SampleLine().IsMatch(line), line);
+        }
+    }
+
+    private static int LinesCounted(string metrics) =>
+        SampleLine().Matches(metrics).Where(m => m.Groups["name"].Value == "fastingest_lines_counted_total")
+            .Sum(m => (int)double.Parse(m.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture));
+
+    [GeneratedRegex(@"^(?<name>[a-z_]+)(\{[a-z_]+=""[^""]*""(,[a-z_]+=""[^""]*"")*\})? (?<value>-?[0-9.eE+]+)$", RegexOptions.Multiline)]
+    private static partial Regex SampleLine();
 }

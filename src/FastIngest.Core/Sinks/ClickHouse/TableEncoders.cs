@@ -30,11 +30,7 @@ internal static class TableEncoders
 
     public const string PathColumns = "tenant, hour, path, requests, body_bytes_sent, cache_hit, cache_miss, last_hit";
 
-    private static readonly string[] s_sourceNames = ["udp", "tcp", "http", "file"];
-
     public delegate void RowEncoder<TRow>(RowBinaryWriter writer, in TRow row);
-
-    public static string SourceName(IngestSource source) => s_sourceNames[(int)source];
 
     public static void Append(RowBinaryWriter writer, in TrafficRow row)
     {
@@ -75,7 +71,7 @@ internal static class TableEncoders
     public static void Append(RowBinaryWriter writer, in ErrorRow row)
     {
         writer.DateTime(row.Time);
-        writer.String(SourceName(row.Source));
+        writer.String(IngestSources.Name(row.Source));
         writer.String(row.Tenant);
         writer.String(RejectReasons.Name(row.Reason));
         writer.UInt64(row.Count);
