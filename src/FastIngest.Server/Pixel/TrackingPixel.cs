@@ -65,14 +65,15 @@ internal sealed class TrackingPixel
             return;
         }
 
+        // Awaited either way: a reject is queued like a hit, and may meet the same backpressure.
         ValueTask counted = Count(context, out bool isPixel);
+        await counted.ConfigureAwait(false);
         if (!isPixel)
         {
             response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
 
-        await counted.ConfigureAwait(false);
         response.StatusCode = StatusCodes.Status200OK;
         IHeaderDictionary headers = response.Headers;
         headers.ContentType = s_contentType;
@@ -93,6 +94,7 @@ internal sealed class TrackingPixel
         Span<byte> pathBytes = stackalloc byte[MaxPathBytes];
         RejectReason reason;
         Range tenant = default, key = default;
+        bool pixelShaped = false;
         isPixel = false;
         if (path.Length > MaxPathBytes || !Ascii.IsValid(path))
         {
@@ -103,7 +105,8 @@ internal sealed class TrackingPixel
         {
             int written = Encoding.ASCII.GetBytes(path, pathBytes);
             pathBytes = pathBytes[..written];
-            if (PixelPath.TryParse(pathBytes, out tenant, out key, out reason) && !_allowed.Allows(pathBytes[tenant]))
+            pixelShaped = PixelPath.TryParse(pathBytes, out tenant, out key, out reason);
+            if (pixelShaped && !_allowed.Allows(pathBytes[tenant]))
             {
                 reason = RejectReason.UnknownTenant;
             }
@@ -115,8 +118,9 @@ internal sealed class TrackingPixel
             return Reject(reason, path, now);
         }
 
-        if (tenant.Equals(default(Range)))
+        if (!pixelShaped)
         {
+            // Another page under /p/: not ours to count.
             return ValueTask.CompletedTask;
         }
 
