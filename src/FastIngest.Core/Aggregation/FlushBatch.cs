@@ -54,6 +54,9 @@ internal sealed class FlushBatch : IResettable
 
     public List<PathRow> Paths { get; } = [];
 
+    /// <summary>Completed by the sink once this batch (and every one before it) is written.</summary>
+    public List<TaskCompletionSource> Barriers { get; } = [];
+
     /// <summary>Lines counted into <see cref="Traffic"/>; equals the sum of its <c>Requests</c>.</summary>
     public long Lines { get; set; }
 
@@ -75,6 +78,7 @@ internal sealed class FlushBatch : IResettable
         Events.Clear();
         Users.Clear();
         Paths.Clear();
+        Barriers.Clear();
         Lines = 0;
         EventCount = 0;
         PixelHits = 0;

@@ -26,6 +26,12 @@ internal sealed class IngestBatch : IResettable
 
     public IngestSource Source { get; set; }
 
+    /// <summary>
+    /// Set on an empty batch that asks the shard to flush now and complete this once ClickHouse has
+    /// everything the shard had counted: see <see cref="IngestPipeline.BarrierAsync"/>.
+    /// </summary>
+    public TaskCompletionSource? Barrier { get; set; }
+
     public int Count { get; private set; }
 
     public int BytesUsed { get; private set; }
@@ -71,6 +77,7 @@ internal sealed class IngestBatch : IResettable
 
     public void Reset()
     {
+        Barrier = null;
         Count = 0;
         BytesUsed = 0;
     }

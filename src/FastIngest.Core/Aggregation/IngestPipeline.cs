@@ -58,6 +58,26 @@ internal sealed class IngestPipeline : IDisposable
 
     public ShardedBatchWriter CreateWriter(IngestSource source) => new(this, source);
 
+    /// <summary>
+    /// Completes once everything handed to the shards before this call is in ClickHouse: each shard
+    /// flushes when it reaches the barrier in its channel, and the sink completes it after writing.
+    /// What a file source waits for before it saves a read position.
+    /// </summary>
+    public async Task BarrierAsync(CancellationToken cancellationToken)
+    {
+        var barriers = new Task[_shards.Length];
+        for (int i = 0; i < _shards.Length; i++)
+        {
+            IngestBatch marker = IngestBatches.Rent();
+            var barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            marker.Barrier = barrier;
+            barriers[i] = barrier.Task;
+            await EnqueueAsync(i, marker, cancellationToken).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(barriers).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Completes every channel and waits until each shard has drained and flushed into the sink.</summary>
     public async Task StopAsync()
     {

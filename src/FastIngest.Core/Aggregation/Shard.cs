@@ -147,7 +147,12 @@ internal sealed partial class Shard
                         Log.BatchFailed(_logger, ex, Id, batch.Count);
                     }
 
+                    TaskCompletionSource? barrier = batch.Barrier;
                     _pipeline.IngestBatches.Return(batch);
+                    if (barrier is not null)
+                    {
+                        await FlushAsync(CancellationToken.None, barrier).ConfigureAwait(false);
+                    }
                 }
 
                 if (Environment.TickCount64 >= _nextFlushAt)
@@ -388,15 +393,21 @@ internal sealed partial class Shard
     }
 
     /// <summary>Hands every changed bucket to the sink as one batch and starts the next interval empty.</summary>
-    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    /// <param name="barrier">Travels with the batch (sent even when empty) and is completed once it is written.</param>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken, TaskCompletionSource? barrier = null)
     {
         _nextFlushAt = Environment.TickCount64 + _flushIntervalMs;
-        if (_traffic.Count == 0 && _statuses.Count == 0 && _rejects.Count == 0 && _rejectSamples.Count == 0 && _pixels.Count == 0 && _visitors.Count == 0 && _events.Count == 0 && _users.Count == 0 && _pathHits.Count == 0)
+        if (barrier is null && _traffic.Count == 0 && _statuses.Count == 0 && _rejects.Count == 0 && _rejectSamples.Count == 0 && _pixels.Count == 0 && _visitors.Count == 0 && _events.Count == 0 && _users.Count == 0 && _pathHits.Count == 0)
         {
             return;
         }
 
         FlushBatch batch = _pipeline.FlushBatches.Rent();
+        if (barrier is not null)
+        {
+            batch.Barriers.Add(barrier);
+        }
+
         foreach (KeyValuePair<MinuteKey, TrafficCounters> pair in _traffic)
         {
             batch.Traffic.Add(new TrafficRow(_tenants[pair.Key.TenantId].NameUtf8, pair.Key.Minute, pair.Value));

@@ -22,6 +22,11 @@ internal sealed class CollectingSink : IBatchSink
         Errors.AddRange(batch.Errors);
         Pixels.AddRange(batch.Pixels);
         Visitors.AddRange(batch.Visitors);
+        foreach (TaskCompletionSource barrier in batch.Barriers)
+        {
+            barrier.TrySetResult();
+        }
+
         Pool.Return(batch);
         return ValueTask.CompletedTask;
     }

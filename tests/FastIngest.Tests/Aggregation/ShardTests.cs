@@ -182,4 +182,27 @@ public sealed class ShardTests
         Assert.True(shard.Rejected == 0, "corpus lines must all parse");
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public async Task ABarrierCompletesOnlyOnceEverythingBeforeItIsWritten()
+    {
+        var sink = new CollectingSink();
+        // A flush interval far away: only the barrier can make the shards flush during this test.
+        var options = new AggregationOptions { Shards = 3, FlushInterval = TimeSpan.FromMinutes(30) };
+        using var pipeline = new IngestPipeline(options, sink, sink.Pool, NullLogger.Instance);
+        pipeline.Start();
+        ShardedBatchWriter writer = pipeline.CreateWriter(IngestSource.File);
+        for (int i = 0; i < 1_000; i++)
+        {
+            writer.Add(MessageKind.NginxJson, RejectReason.None, Encoding.UTF8.GetBytes("t" + (i % 7)), Encoding.UTF8.GetBytes(Line(1_795_390_920_000, 200, 10)), 1_800_000_000);
+        }
+
+        await writer.FlushAsync();
+        Assert.Empty(sink.Traffic);
+        await pipeline.BarrierAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1_000UL, (ulong)sink.Traffic.Sum(r => (long)r.Counters.Requests));
+        Assert.Equal(3, sink.Batches);
+        await pipeline.StopAsync();
+    }
 }

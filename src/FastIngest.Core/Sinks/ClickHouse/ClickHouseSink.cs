@@ -130,11 +130,13 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
         while (await reader.WaitToReadAsync(abort).ConfigureAwait(false))
         {
             long lines = 0, pixelHits = 0, events = 0;
+            var barriers = new List<TaskCompletionSource>();
             while (reader.TryRead(out FlushBatch? batch))
             {
                 lines += batch.Lines;
                 pixelHits += batch.PixelHits;
                 events += batch.EventCount;
+                barriers.AddRange(batch.Barriers);
                 Encode(batch);
                 _batchPool.Return(batch);
             }
@@ -152,6 +154,10 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
             Interlocked.Add(ref _linesWritten, lines);
             Interlocked.Add(ref _pixelHitsWritten, pixelHits);
             Interlocked.Add(ref _eventsWritten, events);
+            foreach (TaskCompletionSource barrier in barriers)
+            {
+                barrier.TrySetResult();
+            }
         }
     }
 
