@@ -90,6 +90,9 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<IIngestSource>(sp => sp.GetRequiredService<HttpIngestSource>());
         services.AddSingleton<TrackingPixel>();
         services.AddSingleton<TcpSyslogConnectionHandler>();
+        services.AddOptions<Files.FileSourceOptions>().BindConfiguration(Files.FileSourceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Files.FileTailSource>();
+        services.AddSingleton<IIngestSource>(sp => sp.GetRequiredService<Files.FileTailSource>());
         services.AddHostedService<IngestHostedService>();
 
         HttpOptions http = builder.Configuration.GetSection(HttpOptions.SectionName).Get<HttpOptions>() ?? new HttpOptions();

@@ -78,7 +78,8 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
 
     public ValueTask WriteAsync(FlushBatch batch, CancellationToken cancellationToken)
     {
-        if (batch.IsEmpty)
+        // An empty batch that carries a barrier must still queue: behind the batches before it.
+        if (batch.IsEmpty && batch.Barriers.Count == 0)
         {
             _batchPool.Return(batch);
             return ValueTask.CompletedTask;

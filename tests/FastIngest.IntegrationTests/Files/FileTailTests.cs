@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using FastIngest.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace FastIngest.IntegrationTests.Files;
+
+/// <summary>
+/// A live combined log, rotated by rename and by copytruncate while FastIngest runs and while it is
+/// stopped, with restarts in between: every line counted exactly once.
+/// </summary>
+[Collection("ClickHouse")]
+[Trait("Category", "Integration")]
+public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
+{
+    private int _written;
+
+    private void Append(string path, int lines)
+    {
+        var text = new StringBuilder();
+        for (int i = 0; i < lines; i++)
+        {
+            int n = _written++;
+            string local = DateTimeOffset.UtcNow.ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture);
+            text.Append(CultureInfo.InvariantCulture, $"10.1.{n / 256 % 256}.{n % 256} - - [{local}] \"GET /f/{n % 13}.bin HTTP/1.1\" 200 {n} \"-\" \"tail-test\"\n");
+        }
+
+        File.AppendAllText(path, text.ToString());
+    }
+
+    private async Task<long> CountedAsync(string db) =>
+        long.Parse("0" + (await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m WHERE tenant = 'files' FORMAT TSV")).Trim(), CultureInfo.InvariantCulture);
+
+    private async Task WaitCountedAsync(string db, long expected)
+    {
+        long counted = 0;
+        for (int i = 0; i < 200 && (counted = await CountedAsync(db)) < expected; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(expected, counted);
+    }
+
+    private Task<ServerProcess> StartAsync(string db, string folder) => ServerProcess.StartAsync(clickHouse, db,
+        $"--FastIngest:Files:Sources:0:Path={Path.Combine(folder, "access.log")}", "--FastIngest:Files:Sources:0:Format=combined",
+        "--FastIngest:Files:Sources:0:Tenant=files", $"--FastIngest:Events:StateDirectory={Path.Combine(folder, "state")}",
+        "--FastIngest:Files:RotationGrace=00:00:00.300");
+
+    [Fact]
+    public async Task ALiveLogRotatedByRenameAndCopytruncateAcrossRestartsIsCountedExactlyOnce()
+    {
+        string db = "tail_" + Guid.NewGuid().ToString("N")[..8];
+        string folder = Path.Combine(Path.GetTempPath(), "fastingest-tail-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        string log = Path.Combine(folder, "access.log");
+        string Rotated(int n) => $"{log}.{n}";
+        try
+        {
+            Append(log, 1_000); // history before the first start is read too
+            await using (ServerProcess server = await StartAsync(db, folder))
+            {
+                await WaitCountedAsync(db, 1_000);
+                Append(log, 1_000);
+                await WaitCountedAsync(db, 2_000);
+
+                // Rename rotation while running; the old file still gets lines until "NGINX" reopens.
+                File.Move(log, Rotated(1));
+                Append(Rotated(1), 100);
+                Append(log, 500);
+                await WaitCountedAsync(db, 2_600);
+                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+                output.WriteLine(server.Output);
+            }
+
+            // Stopped: more lines, then a second rename rotation and a new file.
+            Append(log, 300);
+            File.Move(Rotated(1), Rotated(2));
+            File.Move(log, Rotated(1));
+            Append(log, 200);
+            await using (ServerProcess server = await StartAsync(db, folder))
+            {
+                await WaitCountedAsync(db, 3_100);
+                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+                output.WriteLine(server.Output);
+            }
+
+            // Stopped: more lines, then copytruncate (logrotate shifts the old copies first).
+            Append(log, 100);
+            File.Move(Rotated(2), Rotated(3));
+            File.Move(Rotated(1), Rotated(2));
+            File.Copy(log, Rotated(1));
+            new FileStream(log, FileMode.Truncate).Dispose();
+            Append(log, 50);
+            await using (ServerProcess server = await StartAsync(db, folder))
+            {
+                await WaitCountedAsync(db, 3_250);
+
+                // Copytruncate while running.
+                Append(log, 70);
+                await WaitCountedAsync(db, 3_320);
+                Append(log, 30);
+                File.Delete(Rotated(3));
+                File.Move(Rotated(2), Rotated(3));
+                File.Move(Rotated(1), Rotated(2));
+                File.Copy(log, Rotated(1));
+                new FileStream(log, FileMode.Truncate).Dispose();
+                Append(log, 20);
+                await WaitCountedAsync(db, 3_370);
+                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+                output.WriteLine(server.Output);
+            }
+
+            Assert.Equal(_written, await CountedAsync(db));
+            Assert.Equal("0", (await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV")).Trim());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
