@@ -42,9 +42,9 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         Assert.Equal(expected, counted);
     }
 
-    private Task<ServerProcess> StartAsync(string db, string folder) => ServerProcess.StartAsync(clickHouse, db,
-        $"--FastIngest:Files:Sources:0:Path={Path.Combine(folder, "access.log")}", "--FastIngest:Files:Sources:0:Format=combined",
-        "--FastIngest:Files:Sources:0:Tenant=files", $"--FastIngest:Events:StateDirectory={Path.Combine(folder, "state")}",
+    private Task<ServerProcess> StartAsync(string db, string folder, string log = "access.log", string format = "combined") => ServerProcess.StartAsync(clickHouse, db,
+        $"--FastIngest:Files:Sources:0:Path={Path.Combine(folder, log)}", $"--FastIngest:Files:Sources:0:Format={format}",
+        "--FastIngest:Files:Sources:0:Tenant=files", $"--FastIngest:Events:StateDirectory={Path.Combine(folder, "state-" + log)}",
         "--FastIngest:Files:RotationGrace=00:00:00.300");
 
     [Fact]
@@ -118,5 +118,64 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task ALogWrittenByRealNginxRotatedTwiceByRenameAndOnceByCopytruncateIsCountedLineForLine()
+    {
+        string db = "tailnginx_" + Guid.NewGuid().ToString("N")[..8];
+        await using NginxProcess nginx = await NginxProcess.StartAsync(ServerProcess.FreeUdpPort());
+        string log = Path.Combine(nginx.Prefix, "access.shop.log");
+        string Rotated(int n) => $"{log}.{n}";
+        using var http = new HttpClient();
+        async Task RequestsAsync(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                using HttpResponseMessage response = await http.GetAsync(new Uri($"http://127.0.0.1:{nginx.ShopPort}/p/acme/k{i % 5}.gif"));
+            }
+        }
+
+        long Logged() => Directory.GetFiles(nginx.Prefix, "access.shop.log*").Sum(f => File.ReadAllLines(f).Length);
+
+        await RequestsAsync(100);
+        await using (ServerProcess server = await StartAsync(db, nginx.Prefix, "access.shop.log", "json"))
+        {
+            await WaitCountedAsync(db, Logged());
+            File.Move(log, Rotated(1)); // rotation 1, by rename, while running
+            await nginx.ReopenLogsAsync();
+            await RequestsAsync(50);
+            await WaitCountedAsync(db, Logged());
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        await RequestsAsync(50);
+        File.Move(Rotated(1), Rotated(2)); // rotation 2, by rename, while stopped
+        File.Move(log, Rotated(1));
+        await nginx.ReopenLogsAsync();
+        await RequestsAsync(50);
+        await using (ServerProcess server = await StartAsync(db, nginx.Prefix, "access.shop.log", "json"))
+        {
+            await WaitCountedAsync(db, Logged());
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        await RequestsAsync(30);
+        File.Move(Rotated(2), Rotated(3)); // rotation 3, copytruncate, while stopped
+        File.Move(Rotated(1), Rotated(2));
+        File.Copy(log, Rotated(1));
+        new FileStream(log, FileMode.Truncate).Dispose();
+        await RequestsAsync(20);
+        await using (ServerProcess server = await StartAsync(db, nginx.Prefix, "access.shop.log", "json"))
+        {
+            await WaitCountedAsync(db, Logged());
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+            output.WriteLine(server.Output);
+        }
+
+        Assert.Equal(300, Logged());
+        Assert.Equal(300, await CountedAsync(db));
+        Assert.Equal("k0\t60\nk1\t60\nk2\t60\nk3\t60\nk4\t60", (await clickHouse.QueryAsync(
+            $"SELECT key, sum(hits) FROM {db}.pixel_1m WHERE tenant = 'acme' GROUP BY key ORDER BY key FORMAT TSV")).Trim());
     }
 }

@@ -81,6 +81,15 @@ internal sealed class NginxProcess : IAsyncDisposable
             ? File.ReadAllLines(Path.Combine(Prefix, $"access.{server}.log"))
             : [];
 
+    /// <summary>What logrotate's postrotate does: SIGUSR1 makes the master reopen its log files.</summary>
+    public async Task ReopenLogsAsync()
+    {
+        using Process kill = Process.Start("kill", ["-USR1", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        // The workers reopen on the master's signal; give them a moment before the next request.
+        await Task.Delay(200);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
