@@ -23,15 +23,22 @@ public sealed class FileSourceOptions
     public TimeSpan RotationGrace { get; set; } = TimeSpan.FromSeconds(1);
 }
 
-/// <summary>One tailed log.</summary>
+/// <summary>One tailed log, or several through a glob.</summary>
 public sealed class TailedFile
 {
+    /// <summary>
+    /// A file, or a glob (<c>/var/log/nginx/*/access.log</c>, <c>**</c> allowed) expanded at start: each
+    /// match is tailed on its own. A plain path that does not exist yet is waited for.
+    /// </summary>
     [Required]
     public string Path { get; set; } = "";
 
     /// <summary><c>json</c> (the <c>fastingest</c> log_format) or <c>combined</c>.</summary>
     public string Format { get; set; } = "combined";
 
-    [Required]
+    /// <summary>The tenant every line counts for; or leave empty and set <see cref="TenantFromPath"/>.</summary>
     public string Tenant { get; set; } = "";
+
+    /// <summary>A regular expression with a <c>tenant</c> group, matched against each file's full path, e.g. <c>/nginx/(?&lt;tenant&gt;[^/]+)/access\.log$</c>.</summary>
+    public string TenantFromPath { get; set; } = "";
 }

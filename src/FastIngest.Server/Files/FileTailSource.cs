@@ -1,7 +1,10 @@
+using System.Text;
+using System.Text.RegularExpressions;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Parsing;
 using FastIngest.Server.Events;
 using FastIngest.Server.Hosting;
+using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.Options;
 
 namespace FastIngest.Server.Files;
@@ -22,22 +25,59 @@ internal sealed class FileTailSource : IIngestSource, IDisposable
         _pipeline = pipeline;
         _stateDirectory = Path.GetFullPath(events.Value.StateDirectory);
         _logger = logger;
-        foreach (TailedFile file in _options.Sources)
+    }
+
+    /// <summary>Each configured source as the files it names today, each with its tenant.</summary>
+    private IEnumerable<TailedFile> Files()
+    {
+        foreach (TailedFile source in _options.Sources)
         {
-            if (file.Format is not ("json" or "combined") || !NameRules.IsValid(System.Text.Encoding.UTF8.GetBytes(file.Tenant)))
+            if (source.Format is not ("json" or "combined"))
             {
-                throw new OptionsValidationException(FileSourceOptions.SectionName, typeof(TailedFile),
-                    [$"{file.Path}: Format must be json or combined and Tenant 1-64 characters of [A-Za-z0-9_.-]"]);
+                throw Invalid(source, "Format must be json or combined");
+            }
+
+            IEnumerable<string> paths = source.Path.Contains('*', StringComparison.Ordinal) ? Glob(source.Path) : [source.Path];
+            foreach (string path in paths)
+            {
+                string tenant = source.Tenant;
+                if (source.TenantFromPath.Length > 0)
+                {
+                    Match match = Regex.Match(Path.GetFullPath(path), source.TenantFromPath, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                    tenant = match.Success ? match.Groups["tenant"].Value : "";
+                }
+
+                if (!NameRules.IsValid(Encoding.UTF8.GetBytes(tenant)))
+                {
+                    throw Invalid(source, $"{path}: the tenant '{tenant}' is not 1-64 characters of [A-Za-z0-9_.-] (set Tenant, or TenantFromPath with a 'tenant' group)");
+                }
+
+                var file = new TailedFile { Path = path, Format = source.Format, Tenant = tenant };
+                yield return file;
             }
         }
     }
+
+    private static IEnumerable<string> Glob(string pattern)
+    {
+        // The fixed directories before the first wildcard are the root; the rest is the pattern.
+        string full = Path.GetFullPath(pattern);
+        int wildcard = full.IndexOf('*', StringComparison.Ordinal);
+        string root = full[..(full.LastIndexOf('/', wildcard) + 1)];
+        var matcher = new Matcher(StringComparison.Ordinal);
+        matcher.AddInclude(full[root.Length..]);
+        return Directory.Exists(root) ? matcher.GetResultsInFullPath(root).Order(StringComparer.Ordinal) : [];
+    }
+
+    private static OptionsValidationException Invalid(TailedFile source, string message) =>
+        new(FileSourceOptions.SectionName, typeof(TailedFile), [$"{source.Path}: {message}"]);
 
     public long Lines => _tails.Sum(t => t.Tail.Lines);
 
     public void Start()
     {
         Directory.CreateDirectory(_stateDirectory);
-        foreach (TailedFile file in _options.Sources)
+        foreach (TailedFile file in Files())
         {
             var tail = new FileTail(file, _options, _pipeline, _stateDirectory, _logger);
             _tails.Add((tail, Task.Run(() => tail.RunAsync(_stop.Token))));

@@ -178,4 +178,38 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         Assert.Equal("k0\t60\nk1\t60\nk2\t60\nk3\t60\nk4\t60", (await clickHouse.QueryAsync(
             $"SELECT key, sum(hits) FROM {db}.pixel_1m WHERE tenant = 'acme' GROUP BY key ORDER BY key FORMAT TSV")).Trim());
     }
+
+    [Fact]
+    public async Task AGlobTailsEveryMatchWithItsTenantFromThePathAndAFileThatAppearsLaterIsRead()
+    {
+        string db = "tailglob_" + Guid.NewGuid().ToString("N")[..8];
+        string folder = Path.Combine(Path.GetTempPath(), "fastingest-tailglob-" + Guid.NewGuid().ToString("N")[..8]);
+        foreach (string site in new[] { "site-a", "site-b" })
+        {
+            Directory.CreateDirectory(Path.Combine(folder, site));
+        }
+
+        string later = Path.Combine(folder, "later.log");
+        try
+        {
+            Append(Path.Combine(folder, "site-a", "access.log"), 30);
+            Append(Path.Combine(folder, "site-b", "access.log"), 20);
+            await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+                $"--FastIngest:Files:Sources:0:Path={folder}/*/access.log", "--FastIngest:Files:Sources:0:TenantFromPath=/(?<tenant>[^/]+)/access\\.log$",
+                $"--FastIngest:Files:Sources:1:Path={later}", "--FastIngest:Files:Sources:1:Tenant=files",
+                $"--FastIngest:Events:StateDirectory={Path.Combine(folder, "state")}");
+            await Task.Delay(500);
+            Append(later, 10); // did not exist at start
+            Append(Path.Combine(folder, "site-b", "access.log"), 5);
+            await WaitCountedAsync(db, 10);
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+            output.WriteLine(server.Output);
+            Assert.Equal("files\t10\nsite-a\t30\nsite-b\t25", (await clickHouse.QueryAsync(
+                $"SELECT tenant, sum(requests) FROM {db}.traffic_1m GROUP BY tenant ORDER BY tenant FORMAT TSV")).Trim());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
