@@ -6,6 +6,12 @@ internal enum MessageKind : byte
     /// <summary>One NGINX <c>fastingest</c> JSON access-log line.</summary>
     NginxJson = 0,
 
+    /// <summary>
+    /// One <c>fastingest</c> JSON line whose tenant is its own <c>http_host</c> (without the port), for a
+    /// file that mixes virtual hosts; routed by an empty tenant, so such files count on one shard.
+    /// </summary>
+    NginxJsonHostTenant,
+
     /// <summary>One line of NGINX's classic <c>combined</c> access-log format (files, bulk import).</summary>
     CombinedLog,
 

@@ -179,6 +179,12 @@ internal sealed partial class Shard
                 continue;
             }
 
+            if (entry.Kind == MessageKind.NginxJsonHostTenant)
+            {
+                CountByHost(source, body, entry.ArrivedAt);
+                continue;
+            }
+
             if (!_tenants.TryGet(entry.TenantHash, batch.Tenant(in entry), out InternedName tenant))
             {
                 Reject(source, null, RejectReason.TooManyTenants, body, entry.ArrivedAt);
@@ -222,15 +228,46 @@ internal sealed partial class Shard
                 continue;
             }
 
-            if ((ulong)_record.TimestampMs > MaxTimestampMs)
-            {
-                // DateTime columns hold 1970..2106: anything else is a broken clock, not a request.
-                Reject(source, tenant, RejectReason.InvalidTime, body, entry.ArrivedAt);
-                continue;
-            }
-
-            Count(tenant, in _record);
+            CountParsed(source, tenant, body, entry.ArrivedAt);
         }
+    }
+
+    private void CountParsed(IngestSource source, InternedName tenant, ReadOnlySpan<byte> body, uint arrivedAt)
+    {
+        if ((ulong)_record.TimestampMs > MaxTimestampMs)
+        {
+            // DateTime columns hold 1970..2106: anything else is a broken clock, not a request.
+            Reject(source, tenant, RejectReason.InvalidTime, body, arrivedAt);
+            return;
+        }
+
+        Count(tenant, in _record);
+    }
+
+    private void CountByHost(IngestSource source, ReadOnlySpan<byte> body, uint arrivedAt)
+    {
+        if (!NginxJsonParser.TryParse(body, ref _record, out RejectReason reason))
+        {
+            Reject(source, null, reason, body, arrivedAt);
+            return;
+        }
+
+        ReadOnlySpan<byte> host = _record.Text(_record.Host);
+        int port = host.LastIndexOf((byte)':');
+        host = port > 0 && host.IndexOf((byte)']') < port ? host[..port] : host;
+        if (!NameRules.IsValid(host))
+        {
+            Reject(source, null, host.IsEmpty ? RejectReason.MissingTenant : RejectReason.InvalidTenant, body, arrivedAt);
+            return;
+        }
+
+        if (!_tenants.TryGet(host, out InternedName tenant))
+        {
+            Reject(source, null, RejectReason.TooManyTenants, body, arrivedAt);
+            return;
+        }
+
+        CountParsed(source, tenant, body, arrivedAt);
     }
 
     private void CountEvent(InternedName tenant, in EventMessage message)

@@ -39,6 +39,12 @@ public sealed class TailedFile
     /// <summary>The tenant every line counts for; or leave empty and set <see cref="TenantFromPath"/>.</summary>
     public string Tenant { get; set; } = "";
 
+    /// <summary>
+    /// Each line's tenant is its <c>http_host</c> (port dropped), for a log that mixes virtual hosts;
+    /// <c>json</c> format only (the combined format has no host).
+    /// </summary>
+    public bool TenantFromHost { get; set; }
+
     /// <summary>A regular expression with a <c>tenant</c> group, matched against each file's full path, e.g. <c>/nginx/(?&lt;tenant&gt;[^/]+)/access\.log$</c>.</summary>
     public string TenantFromPath { get; set; } = "";
 }

@@ -44,8 +44,8 @@ internal sealed partial class FileTail
         _options = options;
         _pipeline = pipeline;
         _logger = logger;
-        _kind = file.Format == "json" ? MessageKind.NginxJson : MessageKind.CombinedLog;
-        _tenant = Encoding.UTF8.GetBytes(file.Tenant);
+        _kind = file.TenantFromHost ? MessageKind.NginxJsonHostTenant : file.Format == "json" ? MessageKind.NginxJson : MessageKind.CombinedLog;
+        _tenant = file.TenantFromHost ? [] : Encoding.UTF8.GetBytes(file.Tenant);
         _writer = pipeline.CreateWriter(IngestSource.File);
         string id = Convert.ToHexString(XxHash3.Hash(Encoding.UTF8.GetBytes(Path.GetFullPath(file.Path))));
         _checkpointPath = Path.Combine(stateDirectory, $"tail-{id}.json");

@@ -37,6 +37,11 @@ internal sealed class FileTailSource : IIngestSource, IDisposable
                 throw Invalid(source, "Format must be json or combined");
             }
 
+            if (source.TenantFromHost && source.Format != "json")
+            {
+                throw Invalid(source, "TenantFromHost needs Format json: the combined format has no host");
+            }
+
             IEnumerable<string> paths = source.Path.Contains('*', StringComparison.Ordinal) ? Glob(source.Path) : [source.Path];
             foreach (string path in paths)
             {
@@ -47,12 +52,12 @@ internal sealed class FileTailSource : IIngestSource, IDisposable
                     tenant = match.Success ? match.Groups["tenant"].Value : "";
                 }
 
-                if (!NameRules.IsValid(Encoding.UTF8.GetBytes(tenant)))
+                if (!source.TenantFromHost && !NameRules.IsValid(Encoding.UTF8.GetBytes(tenant)))
                 {
                     throw Invalid(source, $"{path}: the tenant '{tenant}' is not 1-64 characters of [A-Za-z0-9_.-] (set Tenant, or TenantFromPath with a 'tenant' group)");
                 }
 
-                var file = new TailedFile { Path = path, Format = source.Format, Tenant = tenant };
+                var file = new TailedFile { Path = path, Format = source.Format, Tenant = tenant, TenantFromHost = source.TenantFromHost };
                 yield return file;
             }
         }

@@ -212,4 +212,38 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task AJsonLogThatMixesVirtualHostsCountsEachLineForItsHost()
+    {
+        string db = "tailhost_" + Guid.NewGuid().ToString("N")[..8];
+        string folder = Path.Combine(Path.GetTempPath(), "fastingest-tailhost-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        string log = Path.Combine(folder, "access.json.log");
+        try
+        {
+            long msec = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            string Line(string host) => $"{{\"msec\":\"{msec / 1000}.{msec % 1000:000}\",\"status\":\"200\",\"bytes_sent\":\"10\",\"http_host\":\"{host}\"}}\n";
+            File.WriteAllText(log, string.Concat(
+                Enumerable.Repeat(Line("shop.example.com:8080"), 7).Concat(Enumerable.Repeat(Line("blog.example.com"), 3))
+                    .Append(Line("")).Append(Line("not a host!"))));
+            await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+                $"--FastIngest:Files:Sources:0:Path={log}", "--FastIngest:Files:Sources:0:Format=json", "--FastIngest:Files:Sources:0:TenantFromHost=true",
+                $"--FastIngest:Events:StateDirectory={Path.Combine(folder, "state")}");
+            for (int i = 0; i < 100 && (await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m FORMAT TSV")).Trim() != "10"; i++)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal("blog.example.com\t3\nshop.example.com\t7", (await clickHouse.QueryAsync(
+                $"SELECT tenant, sum(requests) FROM {db}.traffic_1m GROUP BY tenant ORDER BY tenant FORMAT TSV")).Trim());
+            Assert.Equal("file\tinvalid_tenant\t1\nfile\tmissing_tenant\t1", (await clickHouse.QueryAsync(
+                $"SELECT source, reason, sum(count) FROM {db}.ingest_errors GROUP BY source, reason ORDER BY reason FORMAT TSV")).Trim());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
