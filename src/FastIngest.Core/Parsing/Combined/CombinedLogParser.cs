@@ -12,10 +12,6 @@ namespace FastIngest.Core.Parsing.Combined;
 /// </remarks>
 internal static class CombinedLogParser
 {
-    private const int UnixEpochDayNumber = 719_162; // DateOnly(1970, 1, 1).DayNumber
-
-    private static ReadOnlySpan<byte> Months => "JanFebMarAprMayJunJulAugSepOctNovDec"u8;
-
     public static bool TryParse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason)
     {
         record.Reset();
@@ -90,31 +86,22 @@ internal static class CombinedLogParser
     {
         unixMilliseconds = 0;
         if (text.Length != 26 || text[2] != '/' || text[6] != '/' || text[11] != ':' || text[14] != ':' || text[17] != ':' || text[20] != ' '
-            || !TryDigits(text[..2], out int day) || !TryDigits(text.Slice(7, 4), out int year)
-            || !TryDigits(text.Slice(12, 2), out int hour) || !TryDigits(text.Slice(15, 2), out int minute) || !TryDigits(text.Slice(18, 2), out int second)
-            || text[21] is not ((byte)'+' or (byte)'-') || !TryDigits(text.Slice(22, 2), out int offsetHours) || !TryDigits(text.Slice(24, 2), out int offsetMinutes))
+            || !CalendarText.TryDigits(text, 0, 2, out int day) || !CalendarText.TryParseMonth(text.Slice(3, 3), out int month)
+            || !CalendarText.TryDigits(text, 7, 4, out int year) || !CalendarText.TryDigits(text, 12, 2, out int hour)
+            || !CalendarText.TryDigits(text, 15, 2, out int minute) || !CalendarText.TryDigits(text, 18, 2, out int second)
+            || !CalendarText.TryReadOffset(text[21..], out int offsetMinutes))
         {
             return false;
         }
 
-        int month = 0;
-        for (int m = 0; m < 12; m++)
-        {
-            if (text.Slice(3, 3).SequenceEqual(Months.Slice(m * 3, 3)))
-            {
-                month = m + 1;
-                break;
-            }
-        }
-
-        if (month == 0 || year < 1970 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 60 || offsetHours > 23 || offsetMinutes > 59)
+        if (year < 1970 || day < 1 || day > CalendarText.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 60)
         {
             return false;
         }
 
-        long days = new DateOnly(year, month, day).DayNumber - UnixEpochDayNumber;
-        long offset = ((offsetHours * 60) + offsetMinutes) * (text[21] == '-' ? -1 : 1);
-        unixMilliseconds = ((((days * 24) + hour) * 60 + minute - offset) * 60 + Math.Min(second, 59)) * 1000;
+        // A leap second (:60) is the last second of its minute, not the next minute's first.
+        long seconds = (CalendarText.DaysFromCivil(year, month, day) * 86_400L) + (hour * 3600) + (minute * 60) + Math.Min(second, 59) - (offsetMinutes * 60L);
+        unixMilliseconds = seconds * 1000;
         return true;
     }
 
@@ -174,13 +161,6 @@ internal static class CombinedLogParser
     {
         int end = s.IndexOf((byte)' ');
         return end < 0 ? s : s[..end];
-    }
-
-    private static bool TryDigits(ReadOnlySpan<byte> digits, out int value)
-    {
-        bool ok = TryDigits(digits, out long wide);
-        value = (int)wide;
-        return ok && wide <= int.MaxValue;
     }
 
     private static bool TryDigits(ReadOnlySpan<byte> digits, out long value)

@@ -26,8 +26,6 @@ internal static class SyslogParser
     private const byte OpenBracket = (byte)'[';
     private const byte CloseBracket = (byte)']';
 
-    private static ReadOnlySpan<byte> Months => "JanFebMarAprMayJunJulAugSepOctNovDec"u8;
-
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     /// <summary>
@@ -323,7 +321,7 @@ internal static class SyslogParser
     /// <summary>Skips <c>Mmm dd hh:mm:ss</c> (day space-padded or not); -1 when it is not there.</summary>
     private static int SkipBsdTimestamp(ReadOnlySpan<byte> s, int i)
     {
-        if ((uint)(i + 3) > (uint)s.Length || !IsMonth(s.Slice(i, 3)))
+        if ((uint)(i + 3) > (uint)s.Length || !CalendarText.TryParseMonth(s.Slice(i, 3), out _))
         {
             return -1;
         }
@@ -340,13 +338,13 @@ internal static class SyslogParser
             i++; // "Nov  2": the padded form RFC 3164 asks for
         }
 
-        if (!TryDigits(s, i, 1, out int day))
+        if (!CalendarText.TryDigits(s, i, 1, out int day))
         {
             return -1;
         }
 
         i++;
-        if (TryDigits(s, i, 1, out int second))
+        if (CalendarText.TryDigits(s, i, 1, out int second))
         {
             day = (day * 10) + second;
             i++;
@@ -365,9 +363,9 @@ internal static class SyslogParser
     /// </summary>
     private static int SkipRfc3339(ReadOnlySpan<byte> s, int i)
     {
-        if (!TryDigits(s, i, 4, out _) || !At(s, i + 4, Dash)
-            || !TryDigits(s, i + 5, 2, out int month) || month is < 1 or > 12 || !At(s, i + 7, Dash)
-            || !TryDigits(s, i + 8, 2, out int day) || day is < 1 or > 31
+        if (!CalendarText.TryDigits(s, i, 4, out _) || !At(s, i + 4, Dash)
+            || !CalendarText.TryDigits(s, i + 5, 2, out int month) || month is < 1 or > 12 || !At(s, i + 7, Dash)
+            || !CalendarText.TryDigits(s, i + 8, 2, out int day) || day is < 1 or > 31
             || (uint)(i + 10) >= (uint)s.Length || (s[i + 10] | 0x20) != (byte)'t')
         {
             return -1;
@@ -406,8 +404,8 @@ internal static class SyslogParser
         }
 
         if ((s[i] != (byte)'+' && s[i] != Dash)
-            || !TryDigits(s, i + 1, 2, out int hours) || hours > 23 || !At(s, i + 3, Colon)
-            || !TryDigits(s, i + 4, 2, out int minutes) || minutes > 59)
+            || !CalendarText.TryDigits(s, i + 1, 2, out int hours) || hours > 23 || !At(s, i + 3, Colon)
+            || !CalendarText.TryDigits(s, i + 4, 2, out int minutes) || minutes > 59)
         {
             return -1;
         }
@@ -419,25 +417,11 @@ internal static class SyslogParser
     private static int SkipTime(ReadOnlySpan<byte> s, int i)
     {
         // Second 60 is a leap second.
-        return TryDigits(s, i, 2, out int hours) && hours <= 23 && At(s, i + 2, Colon)
-            && TryDigits(s, i + 3, 2, out int minutes) && minutes <= 59 && At(s, i + 5, Colon)
-            && TryDigits(s, i + 6, 2, out int seconds) && seconds <= 60
+        return CalendarText.TryDigits(s, i, 2, out int hours) && hours <= 23 && At(s, i + 2, Colon)
+            && CalendarText.TryDigits(s, i + 3, 2, out int minutes) && minutes <= 59 && At(s, i + 5, Colon)
+            && CalendarText.TryDigits(s, i + 6, 2, out int seconds) && seconds <= 60
             ? i + 8
             : -1;
-    }
-
-    private static bool IsMonth(ReadOnlySpan<byte> name)
-    {
-        ReadOnlySpan<byte> months = Months;
-        for (int m = 0; m < months.Length; m += 3)
-        {
-            if (name.SequenceEqual(months.Slice(m, 3)))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static bool IsValidTenant(ReadOnlySpan<byte> tenant, out RejectReason reason)
@@ -456,27 +440,6 @@ internal static class SyslogParser
         }
 
         reason = RejectReason.None;
-        return true;
-    }
-
-    private static bool TryDigits(ReadOnlySpan<byte> s, int i, int count, out int value)
-    {
-        value = 0;
-        if ((uint)i > (uint)s.Length || (uint)count > (uint)(s.Length - i))
-        {
-            return false;
-        }
-
-        for (int end = i + count; i < end; i++)
-        {
-            if (!IsDigit(s[i]))
-            {
-                return false;
-            }
-
-            value = (value * 10) + (s[i] - '0');
-        }
-
         return true;
     }
 
