@@ -89,6 +89,38 @@ internal sealed class ShardedBatchWriter
         return true;
     }
 
+    /// <summary>
+    /// Adds every LF-terminated line of <paramref name="data"/> (a CR before the LF and blank lines are
+    /// dropped), and the unterminated rest too when <paramref name="final"/>: what file sources read.
+    /// Lines that start before <paramref name="skipBefore"/> (an offset into <paramref name="data"/>) are
+    /// consumed but not added. Returns the bytes consumed; <paramref name="added"/> counts the lines added.
+    /// </summary>
+    public int AddLines(MessageKind kind, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> data, bool final, uint arrivedAt, out int added, long skipBefore = 0)
+    {
+        added = 0;
+        int consumed = 0;
+        while (consumed < data.Length)
+        {
+            int newline = data[consumed..].IndexOf((byte)'\n');
+            if (newline < 0 && !final)
+            {
+                break;
+            }
+
+            int length = newline < 0 ? data.Length - consumed : newline;
+            ReadOnlySpan<byte> line = data.Slice(consumed, length);
+            if (consumed >= skipBefore && !line.TrimEnd((byte)'\r').IsEmpty)
+            {
+                Add(kind, Parsing.RejectReason.None, tenant, line, arrivedAt);
+                added++;
+            }
+
+            consumed += newline < 0 ? length : length + 1;
+        }
+
+        return consumed;
+    }
+
     /// <summary>Hands every pending batch to its shard, waiting where a channel is full.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {

@@ -1,7 +1,6 @@
 using System.IO.Hashing;
 using System.Text;
 using FastIngest.Core.Aggregation;
-using FastIngest.Core.Parsing;
 using Microsoft.Win32.SafeHandles;
 
 namespace FastIngest.Server.Files;
@@ -251,29 +250,11 @@ internal sealed partial class FileTail
 
         _readAt += read;
         _filled += read;
-        uint now = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        // A rotated file's unterminated last line is still a line; the live file's waits for its newline
+        // (unless it alone fills the buffer).
         ReadOnlySpan<byte> data = _buffer.AsSpan(0, _filled);
-        int consumed = 0;
-        while (true)
-        {
-            int newline = data[consumed..].IndexOf((byte)'\n');
-            // A rotated file's unterminated last line is still a line; the live file's waits for its newline.
-            int length = newline >= 0 ? newline : (atEnd || _filled == _buffer.Length ? data.Length - consumed : -1);
-            if (length < 0 || (newline < 0 && length == 0))
-            {
-                break;
-            }
-
-            ReadOnlySpan<byte> line = data.Slice(consumed, length);
-            if (!line.TrimEnd((byte)'\r').IsEmpty)
-            {
-                _writer.Add(_kind, RejectReason.None, _tenant, line, now);
-                _lines++;
-            }
-
-            consumed += newline >= 0 ? length + 1 : length;
-        }
-
+        int consumed = _writer.AddLines(_kind, _tenant, data, final: atEnd || _filled == _buffer.Length, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), out int added);
+        _lines += added;
         data[consumed..].CopyTo(_buffer);
         _filled -= consumed;
         _position += consumed;

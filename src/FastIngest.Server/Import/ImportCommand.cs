@@ -127,7 +127,8 @@ internal static partial class ImportCommand
                 skip = ledger.ImportedBytes(tenant, format, head);
             }
 
-            int consumed = AddLines(buffer.AsSpan(0, filled), end, position, skip, kind, tenantUtf8, writer, ref lines);
+            int consumed = writer.AddLines(kind, tenantUtf8, buffer.AsSpan(0, filled), final: end, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), out int added, skipBefore: skip - position);
+            lines += added;
             position += consumed;
             buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
             filled -= consumed;
@@ -149,33 +150,6 @@ internal static partial class ImportCommand
                 throw new InvalidDataException($"{file}: a line longer than {buffer.Length} bytes");
             }
         }
-    }
-
-    /// <summary>Adds every complete line past <paramref name="skip"/>; returns the bytes consumed.</summary>
-    private static int AddLines(ReadOnlySpan<byte> data, bool end, long position, long skip, MessageKind kind, byte[] tenant, ShardedBatchWriter writer, ref long lines)
-    {
-        uint now = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        int consumed = 0;
-        while (consumed < data.Length)
-        {
-            int newline = data[consumed..].IndexOf((byte)'\n');
-            if (newline < 0 && !end)
-            {
-                break;
-            }
-
-            int length = newline < 0 ? data.Length - consumed : newline;
-            ReadOnlySpan<byte> line = data.Slice(consumed, length);
-            if (position + consumed >= skip && !line.TrimEnd((byte)'\r').IsEmpty)
-            {
-                writer.Add(kind, RejectReason.None, tenant, line, now);
-                lines++;
-            }
-
-            consumed += newline < 0 ? length : length + 1;
-        }
-
-        return consumed;
     }
 
     private static bool TryParseArguments(string[] args, out string format, out string tenant, out List<string> files, out string? error)
