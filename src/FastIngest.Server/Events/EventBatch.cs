@@ -20,7 +20,7 @@ internal sealed class EventBatch : IDisposable
     private readonly int _maxEventBytes;
     private readonly byte[]? _tenant;
     private readonly long _now;
-    private byte[] _json;
+    private readonly ContiguousBuffer _json = new();
     private byte[] _scratch;
 
     /// <param name="tenant">The API key's tenant, which every site_id must equal; null when the API is open.</param>
@@ -29,7 +29,6 @@ internal sealed class EventBatch : IDisposable
         _maxEventBytes = maxEventBytes;
         _tenant = tenant is null ? null : System.Text.Encoding.UTF8.GetBytes(tenant);
         _now = nowMs;
-        _json = ArrayPool<byte>.Shared.Rent(4096);
         _scratch = ArrayPool<byte>.Shared.Rent(4096);
     }
 
@@ -43,7 +42,7 @@ internal sealed class EventBatch : IDisposable
     /// <summary>Parses one event and stages it, or stages its reject. Returns what was wrong, if anything.</summary>
     public EventError Add(ReadOnlySequence<byte> item, int line)
     {
-        EventError error = item.Length > _maxEventBytes ? EventError.TooLarge : Stage(Contiguous(item));
+        EventError error = item.Length > _maxEventBytes ? EventError.TooLarge : Stage(_json.Of(item));
         if (error != EventError.None)
         {
             Reject(error, item, line);
@@ -62,7 +61,7 @@ internal sealed class EventBatch : IDisposable
         }
 
         ReadOnlySequence<byte> kept = sample.Length > 512 ? sample.Slice(0, 512) : sample;
-        StageRecord(MessageKind.Rejected, EventErrors.Reason(error), default, Contiguous(kept));
+        StageRecord(MessageKind.Rejected, EventErrors.Reason(error), default, _json.Of(kept));
     }
 
     /// <summary>Hands everything staged to the shards.</summary>
@@ -81,7 +80,7 @@ internal sealed class EventBatch : IDisposable
     public void Dispose()
     {
         _staged.Dispose();
-        ArrayPool<byte>.Shared.Return(_json);
+        _json.Dispose();
         ArrayPool<byte>.Shared.Return(_scratch);
     }
 
@@ -116,23 +115,6 @@ internal sealed class EventBatch : IDisposable
         StageRecord(MessageKind.Event, RejectReason.None, site, message[..length]);
         Accepted++;
         return EventError.None;
-    }
-
-    private ReadOnlySpan<byte> Contiguous(ReadOnlySequence<byte> item)
-    {
-        if (item.IsSingleSegment)
-        {
-            return item.FirstSpan;
-        }
-
-        if (_json.Length < item.Length)
-        {
-            ArrayPool<byte>.Shared.Return(_json);
-            _json = ArrayPool<byte>.Shared.Rent((int)item.Length);
-        }
-
-        item.CopyTo(_json);
-        return _json.AsSpan(0, (int)item.Length);
     }
 
     // Record: kind (1), reason (1), tenant length (2), body length (4), tenant, body.

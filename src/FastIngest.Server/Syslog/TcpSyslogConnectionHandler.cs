@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Syslog;
 using Microsoft.AspNetCore.Connections;
@@ -170,44 +171,17 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
     /// <summary>One connection's framing state and the buffer for frames that straddle segments.</summary>
     private sealed class ConnectionState(SyslogFrameReader frames, ShardedBatchWriter writer) : IDisposable
     {
-        private byte[]? _copy;
+        private readonly ContiguousBuffer _frame = new();
 
         public SyslogFrameReader Frames { get; } = frames;
 
         public ShardedBatchWriter Writer { get; } = writer;
 
         /// <summary>The first <paramref name="length"/> bytes of the frame as one span, copied only when it spans segments.</summary>
-        public ReadOnlySpan<byte> Contiguous(ReadOnlySequence<byte> frame, int length)
-        {
-            ReadOnlySequence<byte> wanted = frame.Length > length ? frame.Slice(0, length) : frame;
-            if (wanted.IsSingleSegment)
-            {
-                return wanted.FirstSpan;
-            }
+        public ReadOnlySpan<byte> Contiguous(ReadOnlySequence<byte> frame, int length) =>
+            _frame.Of(frame.Length > length ? frame.Slice(0, length) : frame);
 
-            int needed = (int)wanted.Length;
-            if (_copy is null || _copy.Length < needed)
-            {
-                if (_copy is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(_copy);
-                }
-
-                _copy = ArrayPool<byte>.Shared.Rent(needed);
-            }
-
-            wanted.CopyTo(_copy);
-            return _copy.AsSpan(0, needed);
-        }
-
-        public void Dispose()
-        {
-            if (_copy is not null)
-            {
-                ArrayPool<byte>.Shared.Return(_copy);
-                _copy = null;
-            }
-        }
+        public void Dispose() => _frame.Dispose();
     }
 
     private static partial class Log
