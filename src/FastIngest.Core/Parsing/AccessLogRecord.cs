@@ -9,6 +9,8 @@ namespace FastIngest.Core.Parsing;
 /// </summary>
 internal struct AccessLogRecord
 {
+    private const int MinScratchLength = 256;
+
     /// <summary>Request time, Unix milliseconds UTC (from <c>msec</c>, else <c>time_iso8601</c>).</summary>
     public long TimestampMs;
     public ushort Status;
@@ -62,17 +64,43 @@ internal struct AccessLogRecord
     /// <summary>Copies <paramref name="text"/> into the scratch buffer (growing it, rarely) and returns where it is.</summary>
     public Utf8Slice Store(ReadOnlySpan<byte> text)
     {
-        if (Scratch is null || Scratch.Length - ScratchLength < text.Length)
-        {
-            Array.Resize(ref Scratch, Math.Max(256, Math.Max((Scratch?.Length ?? 0) * 2, ScratchLength + text.Length)));
-        }
-
+        EnsureScratch(text.Length);
         text.CopyTo(Scratch.AsSpan(ScratchLength));
         var slice = new Utf8Slice(ScratchLength, text.Length);
         ScratchLength += text.Length;
         return slice;
     }
 
+    /// <summary>Makes room for <paramref name="additional"/> more bytes of text after <see cref="ScratchLength"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void EnsureScratch(int additional)
+    {
+        // A default(AccessLogRecord) has no buffer yet.
+        if (Scratch is null || Scratch.Length - ScratchLength < additional)
+        {
+            GrowScratch(ScratchLength + additional);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly ReadOnlySpan<byte> Text(Utf8Slice slice) => Scratch.AsSpan(slice.Start, slice.Length);
+
+    /// <summary>Doubles until the line fits: values are disjoint parts of the line, so the line length bounds growth.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowScratch(int needed)
+    {
+        long size = Math.Max(Scratch?.Length ?? 0, MinScratchLength);
+        while (size < needed)
+        {
+            size *= 2;
+        }
+
+        var grown = new byte[Math.Min(size, Array.MaxLength)];
+        if (Scratch is not null)
+        {
+            Scratch.AsSpan(0, ScratchLength).CopyTo(grown);
+        }
+
+        Scratch = grown;
+    }
 }

@@ -18,8 +18,6 @@ internal static class NginxJsonParser
     /// <summary>An escaped name longer than this cannot unescape to a known one (21 bytes × 6 per <c>\uXXXX</c>).</summary>
     private const int MaxEscapedNameLength = 128;
 
-    private const int MinScratchLength = 256;
-
     /// <summary>
     /// Parses one line. Trailing whitespace (CR, LF) is fine; the line needs no newline.
     /// <paramref name="record"/> is reset first and holds the line's fields when this returns
@@ -293,7 +291,7 @@ internal static class NginxJsonParser
             case JsonTokenType.String:
                 if (reader.ValueIsEscaped)
                 {
-                    EnsureScratch(ref record, reader.ValueSpan.Length);
+                    record.EnsureScratch(reader.ValueSpan.Length);
                     Span<byte> free = record.Scratch.AsSpan(record.ScratchLength);
                     value = free[..JsonUnescaper.Unescape(reader.ValueSpan, free)];
                 }
@@ -334,7 +332,7 @@ internal static class NginxJsonParser
         }
 
         ReadOnlySpan<byte> raw = reader.ValueSpan;
-        EnsureScratch(ref record, raw.Length);
+        record.EnsureScratch(raw.Length);
         int start = record.ScratchLength;
         Span<byte> free = record.Scratch.AsSpan(start);
         int length;
@@ -355,34 +353,5 @@ internal static class NginxJsonParser
 
         record.ScratchLength = start + length;
         return new Utf8Slice(start, length);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void EnsureScratch(ref AccessLogRecord record, int additional)
-    {
-        // A default(AccessLogRecord) has no buffer yet.
-        if (record.Scratch is null || record.Scratch.Length - record.ScratchLength < additional)
-        {
-            GrowScratch(ref record, record.ScratchLength + additional);
-        }
-    }
-
-    /// <summary>Doubles until the line fits: values are disjoint parts of the line, so the line length bounds growth.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void GrowScratch(ref AccessLogRecord record, int needed)
-    {
-        long size = Math.Max(record.Scratch?.Length ?? 0, MinScratchLength);
-        while (size < needed)
-        {
-            size *= 2;
-        }
-
-        var grown = new byte[Math.Min(size, Array.MaxLength)];
-        if (record.Scratch is not null)
-        {
-            record.Scratch.AsSpan(0, record.ScratchLength).CopyTo(grown);
-        }
-
-        record.Scratch = grown;
     }
 }
