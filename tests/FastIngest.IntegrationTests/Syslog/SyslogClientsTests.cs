@@ -26,9 +26,9 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
     // Long enough for a straggler after the expected count (a duplicate, a split line) to show up.
     private static readonly TimeSpan s_quietPeriod = TimeSpan.FromSeconds(1);
 
-    private static readonly byte[][] s_datagrams = LoadDatagrams();
+    private static readonly byte[][] s_datagrams = FastIngest.Tests.Corpus.Datagrams;
 
-    private static readonly byte[][] s_jsonLines = LoadJsonLines();
+    private static readonly byte[][] s_jsonLines = FastIngest.Tests.Corpus.JsonLines;
 
     /// <summary>
     /// Datagram <paramref name="k"/> of the cycled corpus and what it carries. NGINX logged every request
@@ -238,32 +238,6 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
         }
 
         return bytes.Length > max ? sb.Append($"... ({bytes.Length} bytes)").ToString() : sb.ToString();
-    }
-
-    private static byte[][] LoadDatagrams() =>
-        [.. File.ReadAllLines(RepoPaths.Combine("tests", "data", "syslog-udp.b64")).Where(l => l.Length > 0).Select(Convert.FromBase64String)];
-
-    private static byte[][] LoadJsonLines()
-    {
-        // Bytes split on LF, not text: the file is what NGINX wrote.
-        byte[] file = File.ReadAllBytes(RepoPaths.Combine("tests", "data", "access.json.log"));
-        var lines = new List<byte[]>();
-        int start = 0;
-        for (int i = 0; i < file.Length; i++)
-        {
-            if (file[i] == '\n')
-            {
-                lines.Add(file[start..i]);
-                start = i + 1;
-            }
-        }
-
-        if (start < file.Length)
-        {
-            lines.Add(file[start..]);
-        }
-
-        return [.. lines];
     }
 
     /// <param name="Tenant">The syslog tag.</param>

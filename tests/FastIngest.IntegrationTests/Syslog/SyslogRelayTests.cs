@@ -15,9 +15,8 @@ public sealed class SyslogRelayTests(PrivateClickHouse clickHouse, ITestOutputHe
     private static List<(string Tenant, byte[] Datagram, JsonElement Line)> Corpus()
     {
         var corpus = new List<(string, byte[], JsonElement)>();
-        foreach (string base64 in File.ReadAllLines(RepoPaths.Combine("tests", "data", "syslog-udp.b64")))
+        foreach (byte[] datagram in FastIngest.Tests.Corpus.Datagrams)
         {
-            byte[] datagram = Convert.FromBase64String(base64);
             string text = Encoding.UTF8.GetString(datagram);
             int json = text.IndexOf('{', StringComparison.Ordinal);
             string tenant = text[..json].TrimEnd().TrimEnd(':').Split(' ')[^1];
