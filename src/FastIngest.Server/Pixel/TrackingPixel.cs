@@ -89,7 +89,8 @@ internal sealed class TrackingPixel
     private ValueTask Count(HttpContext context, out bool isPixel)
     {
         HttpRequest request = context.Request;
-        uint now = (uint)(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000);
+        long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        uint now = (uint)(nowMs / 1000);
         string path = request.Path.Value ?? "";
         Span<byte> pathBytes = stackalloc byte[MaxPathBytes];
         RejectReason reason;
@@ -132,7 +133,7 @@ internal sealed class TrackingPixel
         IHeaderDictionary headers = request.Headers;
         var hit = new PixelHit
         {
-            TimestampMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            TimestampMs = nowMs,
             CountVisitor = !(headers["DNT"] == s_one || headers["Sec-GPC"] == s_one),
             Key = pathBytes[key],
             Address = FormatAddress(context.Connection.RemoteIpAddress, address),

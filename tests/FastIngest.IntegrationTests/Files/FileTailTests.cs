@@ -128,15 +128,23 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         string log = Path.Combine(nginx.Prefix, "access.shop.log");
         string Rotated(int n) => $"{log}.{n}";
         using var http = new HttpClient();
+        long Logged() => Directory.GetFiles(nginx.Prefix, "access.shop.log*").Sum(f => File.ReadAllLines(f).Length);
+        long requested = 0;
         async Task RequestsAsync(int count)
         {
             for (int i = 0; i < count; i++)
             {
                 using HttpResponseMessage response = await http.GetAsync(new Uri($"http://127.0.0.1:{nginx.ShopPort}/p/acme/k{i % 5}.gif"));
             }
-        }
 
-        long Logged() => Directory.GetFiles(nginx.Prefix, "access.shop.log*").Sum(f => File.ReadAllLines(f).Length);
+            // NGINX logs after responding: rotate only once its last line is in the file, as logrotate would find it.
+            requested += count;
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (Logged() < requested && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+        }
 
         await RequestsAsync(100);
         await using (ServerProcess server = await StartAsync(db, nginx.Prefix, "access.shop.log", "json"))

@@ -81,6 +81,23 @@ internal sealed class NginxProcess : IAsyncDisposable
             ? File.ReadAllLines(Path.Combine(Prefix, $"access.{server}.log"))
             : [];
 
+    /// <summary>
+    /// NGINX writes a request's log line in its log phase, after the response has gone out, so a client can see its
+    /// last response before that line is in the file: wait until the file holds at least <paramref name="count"/>.
+    /// </summary>
+    public async Task<string[]> AccessLogLinesAsync(string server, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string[] lines = AccessLogLines(server);
+        while (lines.Length < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+            lines = AccessLogLines(server);
+        }
+
+        return lines;
+    }
+
     /// <summary>What logrotate's postrotate does: SIGUSR1 makes the master reopen its log files.</summary>
     public async Task ReopenLogsAsync()
     {

@@ -33,8 +33,9 @@ public sealed class NginxSyslogTests(PrivateClickHouse clickHouse, ITestOutputHe
 
         var expected = new Dictionary<string, FileTotals>
         {
-            ["shop"] = FileTotals.Of(nginx.AccessLogLines("shop")),
-            ["blog"] = FileTotals.Of(nginx.AccessLogLines("blog")),
+            // 140 requests to the shop; 70 to the blog plus NginxProcess's readiness probe.
+            ["shop"] = FileTotals.Of(await nginx.AccessLogLinesAsync("shop", 140)),
+            ["blog"] = FileTotals.Of(await nginx.AccessLogLinesAsync("blog", 71)),
         };
         Assert.True(expected["shop"].Requests >= 140);
         Assert.True(expected["shop"].CacheHit > 0 && expected["shop"].Statuses.ContainsKey(503));
@@ -96,7 +97,7 @@ public sealed class NginxSyslogTests(PrivateClickHouse clickHouse, ITestOutputHe
             Assert.Equal("image/gif", response.Content.Headers.ContentType?.MediaType);
         }
 
-        int lines = nginx.AccessLogLines("shop").Length;
+        int lines = (await nginx.AccessLogLinesAsync("shop", 50)).Length;
         Assert.Equal(50, lines);
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (DateTime.UtcNow < deadline && (await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m WHERE tenant = 'shop' FORMAT TSV")).Trim() != "50")

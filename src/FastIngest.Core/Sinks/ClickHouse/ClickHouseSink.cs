@@ -21,6 +21,8 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
     private readonly Channel<FlushBatch> _queue;
     private readonly CancellationTokenSource _abort = new();
     private readonly TableBody[] _tables;
+    // Barriers of the batches drained in the current round; only the sink's loop touches it.
+    private readonly List<TaskCompletionSource> _barriers = [];
     private Task _loop = Task.CompletedTask;
 
     private long _linesWritten;
@@ -131,13 +133,12 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
         while (await reader.WaitToReadAsync(abort).ConfigureAwait(false))
         {
             long lines = 0, pixelHits = 0, events = 0;
-            var barriers = new List<TaskCompletionSource>();
             while (reader.TryRead(out FlushBatch? batch))
             {
                 lines += batch.Lines;
                 pixelHits += batch.PixelHits;
                 events += batch.EventCount;
-                barriers.AddRange(batch.Barriers);
+                _barriers.AddRange(batch.Barriers);
                 Encode(batch);
                 _batchPool.Return(batch);
             }
@@ -155,10 +156,12 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
             Interlocked.Add(ref _linesWritten, lines);
             Interlocked.Add(ref _pixelHitsWritten, pixelHits);
             Interlocked.Add(ref _eventsWritten, events);
-            foreach (TaskCompletionSource barrier in barriers)
+            foreach (TaskCompletionSource barrier in _barriers)
             {
                 barrier.TrySetResult();
             }
+
+            _barriers.Clear();
         }
     }
 
