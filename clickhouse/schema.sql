@@ -5,8 +5,29 @@
 --
 -- Counters are deltas written once per flush interval; SummingMergeTree adds rows with the same
 -- ORDER BY key in background merges, so always read them with sum() ... GROUP BY.
+--
+-- FastIngest never inserts into the tables analysts read. Each table X has a write door X_in (Null
+-- engine: keeps nothing) with the same columns plus insert_id; one materialized view passes the rows on
+-- to X, another records (insert_id, rows) in insert_ledger within the same INSERT. Before it retries
+-- an insert whose outcome it did not learn (a cut connection, a timeout, a replay after a crash),
+-- FastIngest looks its insert_id up in the ledger: that is how a retry never counts twice, on 18.16
+-- and on modern ClickHouse alike (see README, "Delivery guarantees").
 
 CREATE DATABASE IF NOT EXISTS fastingest;
+
+-- One row per insert FastIngest made (per block, if ClickHouse split one). It only needs to outlive
+-- FastIngest's spool; drop old months when you like: ALTER TABLE fastingest.insert_ledger DROP PARTITION 202601
+CREATE TABLE IF NOT EXISTS fastingest.insert_ledger
+(
+    insert_id UInt64,
+    target String,
+    rows UInt64,
+    time DateTime('UTC')
+)
+ENGINE = MergeTree()
+PARTITION BY toYYYYMM(time)
+ORDER BY insert_id;
+
 
 CREATE TABLE IF NOT EXISTS fastingest.traffic_1m
 (
@@ -42,6 +63,48 @@ ENGINE = SummingMergeTree()
 PARTITION BY toYYYYMM(minute)
 ORDER BY (tenant, minute);
 
+CREATE TABLE IF NOT EXISTS fastingest.traffic_1m_in
+(
+    tenant String,
+    minute DateTime('UTC'),
+    requests UInt64,
+    bytes_sent UInt64,
+    body_bytes_sent UInt64,
+    status_1xx UInt64,
+    status_2xx UInt64,
+    status_3xx UInt64,
+    status_4xx UInt64,
+    status_5xx UInt64,
+    cache_hit UInt64,
+    cache_miss UInt64,
+    cache_expired UInt64,
+    cache_stale UInt64,
+    cache_updating UInt64,
+    cache_revalidated UInt64,
+    cache_bypass UInt64,
+    request_time_count UInt64,
+    request_time_sum_ms UInt64,
+    rt_0_10ms UInt64,
+    rt_10_50ms UInt64,
+    rt_50_100ms UInt64,
+    rt_100_250ms UInt64,
+    rt_250_500ms UInt64,
+    rt_500_1000ms UInt64,
+    rt_1000_5000ms UInt64,
+    rt_5000ms_plus UInt64,
+    insert_id UInt64
+)
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.traffic_1m_in_mv TO fastingest.traffic_1m
+AS SELECT tenant, minute, requests, bytes_sent, body_bytes_sent, status_1xx, status_2xx, status_3xx, status_4xx, status_5xx, cache_hit, cache_miss, cache_expired, cache_stale, cache_updating, cache_revalidated, cache_bypass, request_time_count, request_time_sum_ms, rt_0_10ms, rt_10_50ms, rt_50_100ms, rt_100_250ms, rt_250_500ms, rt_500_1000ms, rt_1000_5000ms, rt_5000ms_plus
+FROM fastingest.traffic_1m_in;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.traffic_1m_in_ledger TO fastingest.insert_ledger
+AS SELECT insert_id, 'traffic_1m' AS target, count() AS rows, now() AS time
+FROM fastingest.traffic_1m_in
+GROUP BY insert_id;
+
 CREATE TABLE IF NOT EXISTS fastingest.status_1m
 (
     tenant String,
@@ -52,6 +115,25 @@ CREATE TABLE IF NOT EXISTS fastingest.status_1m
 ENGINE = SummingMergeTree()
 PARTITION BY toYYYYMM(minute)
 ORDER BY (tenant, minute, status);
+
+CREATE TABLE IF NOT EXISTS fastingest.status_1m_in
+(
+    tenant String,
+    minute DateTime('UTC'),
+    status UInt16,
+    requests UInt64,
+    insert_id UInt64
+)
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.status_1m_in_mv TO fastingest.status_1m
+AS SELECT tenant, minute, status, requests
+FROM fastingest.status_1m_in;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.status_1m_in_ledger TO fastingest.insert_ledger
+AS SELECT insert_id, 'status_1m' AS target, count() AS rows, now() AS time
+FROM fastingest.status_1m_in
+GROUP BY insert_id;
 
 -- Bad input: one row per kept sample (count 1), plus one row per (source, tenant, reason) and flush
 -- with the count of the rest and an empty sample. sum(count) is the exact number of rejects.
@@ -68,6 +150,27 @@ ENGINE = MergeTree()
 PARTITION BY toYYYYMM(time)
 ORDER BY (time, reason);
 
+CREATE TABLE IF NOT EXISTS fastingest.ingest_errors_in
+(
+    time DateTime('UTC'),
+    source String,
+    tenant String,
+    reason String,
+    count UInt64,
+    sample String,
+    insert_id UInt64
+)
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.ingest_errors_in_mv TO fastingest.ingest_errors
+AS SELECT time, source, tenant, reason, count, sample
+FROM fastingest.ingest_errors_in;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.ingest_errors_in_ledger TO fastingest.insert_ledger
+AS SELECT insert_id, 'ingest_errors' AS target, count() AS rows, now() AS time
+FROM fastingest.ingest_errors_in
+GROUP BY insert_id;
+
 -- Tracking-pixel hits, from FastIngest's own /p/{tenant}/{key}.gif and from NGINX-served pixels
 -- (empty_gif) found in the access log. Read with sum(hits).
 CREATE TABLE IF NOT EXISTS fastingest.pixel_1m
@@ -81,20 +184,40 @@ ENGINE = SummingMergeTree()
 PARTITION BY toYYYYMM(minute)
 ORDER BY (tenant, minute, key);
 
+CREATE TABLE IF NOT EXISTS fastingest.pixel_1m_in
+(
+    tenant String,
+    key String,
+    minute DateTime('UTC'),
+    hits UInt64,
+    insert_id UInt64
+)
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.pixel_1m_in_mv TO fastingest.pixel_1m
+AS SELECT tenant, key, minute, hits
+FROM fastingest.pixel_1m_in;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.pixel_1m_in_ledger TO fastingest.insert_ledger
+AS SELECT insert_id, 'pixel_1m' AS target, count() AS rows, now() AS time
+FROM fastingest.pixel_1m_in
+GROUP BY insert_id;
+
 -- Unique visitors without personal data. FastIngest inserts daily-salted hashes of (tenant, address,
--- user agent) into visitor_hashes, which keeps nothing (Null engine); the materialized view folds
+-- user agent) into visitors_1d_in, which keeps nothing (Null engine); the materialized view folds
 -- them into uniq states per (tenant, day, key). key is '' for all of a tenant's NGINX traffic and the
 -- pixel key for pixel hits, so:
 --   per tenant per day:  SELECT day, uniqMerge(visitors) FROM fastingest.visitors_1d WHERE tenant = 'shop' GROUP BY day
 --   per key per day:     ... WHERE tenant = 'shop' AND key != '' GROUP BY day, key
 -- uniq is exact up to 65,536 distinct visitors per group and within about 2% above. A retried insert
 -- adds the same hashes again, which a uniq state absorbs.
-CREATE TABLE IF NOT EXISTS fastingest.visitor_hashes
+CREATE TABLE IF NOT EXISTS fastingest.visitors_1d_in
 (
     tenant String,
     day Date,
     key String,
-    visitor UInt64
+    visitor UInt64,
+    insert_id UInt64
 )
 ENGINE = Null;
 
@@ -109,10 +232,15 @@ ENGINE = AggregatingMergeTree()
 PARTITION BY toYYYYMM(day)
 ORDER BY (tenant, day, key);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.visitors_1d_mv TO fastingest.visitors_1d
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.visitors_1d_in_mv TO fastingest.visitors_1d
 AS SELECT tenant, day, key, uniqState(visitor) AS visitors
-FROM fastingest.visitor_hashes
+FROM fastingest.visitors_1d_in
 GROUP BY tenant, day, key;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.visitors_1d_in_ledger TO fastingest.insert_ledger
+AS SELECT insert_id, 'visitors_1d' AS target, count() AS rows, now() AS time
+FROM fastingest.visitors_1d_in
+GROUP BY insert_id;
 
 -- Analytics events from POST /event and /ingest, per (site_id as tenant, minute, event_type, path).
 -- Read with sum(events). Paths and types past the configured caps are counted as '(other)'.
@@ -128,13 +256,34 @@ ENGINE = SummingMergeTree()
 PARTITION BY toYYYYMM(minute)
 ORDER BY (tenant, event_type, minute, path);
 
+CREATE TABLE IF NOT EXISTS fastingest.events_1m_in
+(
+    tenant String,
+    minute DateTime('UTC'),
+    event_type String,
+    path String,
+    events UInt64,
+    insert_id UInt64
+)
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.events_1m_in_mv TO fastingest.events_1m
+AS SELECT tenant, minute, event_type, path, events
+FROM fastingest.events_1m_in;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.events_1m_in_ledger TO fastingest.insert_ledger
+AS SELECT insert_id, 'events_1m' AS target, count() AS rows, now() AS time
+FROM fastingest.events_1m_in
+GROUP BY insert_id;
+
 -- Unique users per site and day: XxHash3 of user_id (keyed by the site, never the id itself) folded
 -- into uniq states like visitors_1d. uniqMerge over days gives all-time unique users.
-CREATE TABLE IF NOT EXISTS fastingest.user_hashes
+CREATE TABLE IF NOT EXISTS fastingest.users_1d_in
 (
     tenant String,
     day Date,
-    user UInt64
+    user UInt64,
+    insert_id UInt64
 )
 ENGINE = Null;
 
@@ -148,15 +297,20 @@ ENGINE = AggregatingMergeTree()
 PARTITION BY toYYYYMM(day)
 ORDER BY (tenant, day);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.users_1d_mv TO fastingest.users_1d
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.users_1d_in_mv TO fastingest.users_1d
 AS SELECT tenant, day, uniqState(user) AS users
-FROM fastingest.user_hashes
+FROM fastingest.users_1d_in
 GROUP BY tenant, day;
 
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.users_1d_in_ledger TO fastingest.insert_ledger
+AS SELECT insert_id, 'users_1d' AS target, count() AS rows, now() AS time
+FROM fastingest.users_1d_in
+GROUP BY insert_id;
+
 -- Per file (path) and hour: downloads, bytes, cache hits and misses, last hit. FastIngest inserts
--- per-flush rows into path_hits (Null); the view folds them into states: read with sumMerge and
+-- per-flush rows into paths_1h_in (Null); the view folds them into states: read with sumMerge and
 -- maxMerge (see clickhouse/queries/top_files_*.sql). Paths past the configured cap count as '(other)'.
-CREATE TABLE IF NOT EXISTS fastingest.path_hits
+CREATE TABLE IF NOT EXISTS fastingest.paths_1h_in
 (
     tenant String,
     hour DateTime('UTC'),
@@ -165,7 +319,8 @@ CREATE TABLE IF NOT EXISTS fastingest.path_hits
     body_bytes_sent UInt64,
     cache_hit UInt64,
     cache_miss UInt64,
-    last_hit DateTime('UTC')
+    last_hit DateTime('UTC'),
+    insert_id UInt64
 )
 ENGINE = Null;
 
@@ -184,9 +339,14 @@ ENGINE = AggregatingMergeTree()
 PARTITION BY toYYYYMM(hour)
 ORDER BY (tenant, hour, path);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.paths_1h_mv TO fastingest.paths_1h
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.paths_1h_in_mv TO fastingest.paths_1h
 AS SELECT tenant, hour, path,
     sumState(requests) AS requests, sumState(body_bytes_sent) AS body_bytes_sent,
     sumState(cache_hit) AS cache_hit, sumState(cache_miss) AS cache_miss, maxState(last_hit) AS last_hit
-FROM fastingest.path_hits
+FROM fastingest.paths_1h_in
 GROUP BY tenant, hour, path;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.paths_1h_in_ledger TO fastingest.insert_ledger
+AS SELECT insert_id, 'paths_1h' AS target, count() AS rows, now() AS time
+FROM fastingest.paths_1h_in
+GROUP BY insert_id;

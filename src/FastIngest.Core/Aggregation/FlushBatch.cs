@@ -13,7 +13,7 @@ internal readonly record struct StatusRow(byte[] Tenant, uint Minute, ushort Sta
 internal readonly record struct PixelRow(byte[] Tenant, byte[] Key, uint Minute, ulong Hits);
 
 /// <summary>
-/// One visitor hash for <c>visitor_hashes</c>, which a materialized view folds into <c>visitors_1d</c>.
+/// One visitor hash for <c>visitors_1d</c>, whose write door folds hashes into uniq states.
 /// <see cref="Key"/> is empty for the tenant's whole traffic, the pixel key otherwise.
 /// </summary>
 internal readonly record struct VisitorRow(byte[] Tenant, ushort Day, byte[] Key, ulong Visitor);
@@ -21,10 +21,10 @@ internal readonly record struct VisitorRow(byte[] Tenant, ushort Day, byte[] Key
 /// <summary>One (tenant, minute, event type, path) of <c>events_1m</c>.</summary>
 internal readonly record struct EventRow(byte[] Tenant, uint Minute, byte[] EventType, byte[] Path, ulong Events);
 
-/// <summary>One (tenant, hour, path) for <c>path_hits</c>, which a materialized view folds into <c>paths_1h</c>.</summary>
+/// <summary>One (tenant, hour, path) for <c>paths_1h</c>, whose write door folds rows into sum and max states.</summary>
 internal readonly record struct PathRow(byte[] Tenant, uint Hour, byte[] Path, PathCounters Counters);
 
-/// <summary>One hashed user for <c>user_hashes</c>, which a materialized view folds into <c>users_1d</c>.</summary>
+/// <summary>One hashed user for <c>users_1d</c>, whose write door folds hashes into uniq states.</summary>
 internal readonly record struct UserRow(byte[] Tenant, ushort Day, ulong User);
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Sinks.ClickHouse;
+using FastIngest.Core.Sinks.Spool;
 using System.Threading.RateLimiting;
 using FastIngest.Server.Events;
 using FastIngest.Server.Pixel;
@@ -18,6 +19,7 @@ internal static class FastIngestServiceCollectionExtensions
         IServiceCollection services = builder.Services;
         services.AddOptions<AggregationOptions>().BindConfiguration(AggregationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ClickHouseOptions>().BindConfiguration(ClickHouseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SpoolOptions>().BindConfiguration(SpoolOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SyslogOptions>().BindConfiguration(SyslogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PixelOptions>().BindConfiguration(PixelOptions.SectionName);
@@ -73,8 +75,12 @@ internal static class FastIngestServiceCollectionExtensions
 
         // The pipeline and the sink share the pool of flush batches; the sink is created first.
         services.AddSingleton(sp => new IngestPipelineParts(sp.GetRequiredService<IOptions<AggregationOptions>>().Value));
+        services.AddSingleton(sp => DiskSpool.Open(
+            sp.GetRequiredService<IOptions<SpoolOptions>>().Value.WithDirectoryUnder(sp.GetRequiredService<IOptions<EventsOptions>>().Value.StateDirectory, "spool"),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<DiskSpool>()));
         services.AddSingleton(sp => new ClickHouseSink(
             sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value,
+            sp.GetRequiredService<DiskSpool>(),
             sp.GetRequiredService<IngestPipelineParts>().FlushBatches,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClickHouseSink>()));
         services.AddSingleton(sp => new IngestPipeline(

@@ -57,9 +57,13 @@ internal sealed partial class IngestHostedService(
         }
 
         long unwritten = counted - sink.LinesWritten + hits - sink.PixelHitsWritten + events - sink.EventsWritten;
-        if (unwritten > 0)
+        if (sink.RoundsDropped > 0)
         {
-            Log.StoppedWithUnwritten(logger, unwritten);
+            Log.StoppedWithDropped(logger, sink.DroppedByTenant.Values.Sum());
+        }
+        else if (unwritten > 0)
+        {
+            Log.StoppedWithSpooled(logger, unwritten, sink.Spool.Directory);
         }
         else
         {
@@ -69,7 +73,7 @@ internal sealed partial class IngestHostedService(
 
     private static partial class Log
     {
-        // Hosting owns EventIds 1-99; next free: 5.
+        // Hosting owns EventIds 1-99; next free: 6.
         [LoggerMessage(1, LogLevel.Information, "FastIngest started with {Shards} shards")]
         public static partial void Started(ILogger logger, int shards);
 
@@ -79,7 +83,10 @@ internal sealed partial class IngestHostedService(
         [LoggerMessage(2, LogLevel.Information, "FastIngest stopped; {Lines} lines, {PixelHits} pixel hits and {Events} events counted and written")]
         public static partial void Stopped(ILogger logger, long lines, long pixelHits, long events);
 
-        [LoggerMessage(3, LogLevel.Error, "FastIngest stopped before ClickHouse took {Lines} counted lines, hits and events; they are lost")]
-        public static partial void StoppedWithUnwritten(ILogger logger, long lines);
+        [LoggerMessage(3, LogLevel.Error, "FastIngest stopped having dropped {Count} counted lines, hits and events: ClickHouse could not take them and the spool was full")]
+        public static partial void StoppedWithDropped(ILogger logger, long count);
+
+        [LoggerMessage(5, LogLevel.Warning, "FastIngest stopped before ClickHouse took {Count} counted lines, hits and events; they wait in the spool {Directory} for the next start")]
+        public static partial void StoppedWithSpooled(ILogger logger, long count, string directory);
     }
 }

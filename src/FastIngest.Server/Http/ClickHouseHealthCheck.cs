@@ -5,14 +5,12 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace FastIngest.Server.Http;
 
 /// <summary>
-/// ClickHouse as the health of the whole server: a ping says whether it answers, the sink's queue
-/// says whether that matters yet. Unhealthy (503) only once inserts have failed for longer than
-/// <see cref="UnhealthyAfter"/> with batches waiting, i.e. when the queue can no longer absorb the outage.
+/// ClickHouse and the spool as the health of the whole server. Unhealthy (503) only when counts are
+/// being lost: ClickHouse can't take writes and the spool is full. Degraded (still 200) while ClickHouse
+/// does not answer or rounds wait in the spool: nothing is lost, but analysts see the data late.
 /// </summary>
 internal sealed class ClickHouseHealthCheck(ClickHouseSink sink, ClickHouseQueries queries) : IHealthCheck
 {
-    public static readonly TimeSpan UnhealthyAfter = TimeSpan.FromSeconds(30);
-
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         bool reachable = await queries.PingAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
@@ -20,15 +18,21 @@ internal sealed class ClickHouseHealthCheck(ClickHouseSink sink, ClickHouseQueri
         {
             ["reachable"] = reachable,
             ["queued_batches"] = sink.QueuedBatches,
+            ["spooled_rounds"] = sink.Spool.Records,
             ["seconds_since_success"] = Math.Round(sink.SinceLastSuccess.TotalSeconds, 1),
         };
-        if (sink.QueuedBatches > 0 && sink.SinceLastSuccess > UnhealthyAfter)
+        if (sink.SpoolFull)
         {
-            return HealthCheckResult.Unhealthy("ClickHouse has refused inserts for longer than the queue can absorb", data: data);
+            return HealthCheckResult.Unhealthy("ClickHouse can't take writes and the spool is full: counts are being dropped", data: data);
         }
 
-        return reachable
+        if (!reachable)
+        {
+            return HealthCheckResult.Degraded("ClickHouse does not answer; writes go to the spool meanwhile", data: data);
+        }
+
+        return sink.Spool.IsEmpty
             ? HealthCheckResult.Healthy("ClickHouse answers", data)
-            : HealthCheckResult.Degraded("ClickHouse does not answer; inserts queue meanwhile", data: data);
+            : HealthCheckResult.Degraded("ClickHouse answers; the spool is being replayed", data: data);
     }
 }

@@ -47,6 +47,14 @@ internal static class HealthEndpoint
             json.WriteNumber("inserts_failed", sink.InsertsFailed);
             json.WriteNumber("seconds_since_success", Math.Round(sink.SinceLastSuccess.TotalSeconds, 1));
             json.WriteEndObject();
+            json.WriteStartObject("spool");
+            json.WriteString("directory", sink.Spool.Directory);
+            json.WriteNumber("records", sink.Spool.Records);
+            json.WriteNumber("bytes", sink.Spool.Bytes);
+            json.WriteBoolean("full", sink.SpoolFull);
+            json.WriteNumber("rounds_dropped", sink.RoundsDropped);
+            json.WriteNumber("torn_records", sink.Spool.TornRecords);
+            json.WriteEndObject();
             json.WriteStartObject("udp");
             json.WriteNumber("datagrams", udp.Datagrams);
             json.WriteNumber("bytes", udp.Bytes);

@@ -76,7 +76,25 @@ internal static class MetricsEndpoint
         Counter(text, "fastingest_clickhouse_lines_written_total", "Counted lines whose counters ClickHouse confirmed.", sink.LinesWritten);
         Counter(text, "fastingest_clickhouse_insert_failures_total", "Failed ClickHouse inserts (each retried).", sink.InsertsFailed);
         Gauge(text, "fastingest_clickhouse_queued_batches", "Flushed batches waiting for ClickHouse.", sink.QueuedBatches);
-        Gauge(text, "fastingest_clickhouse_seconds_since_success", "Seconds since ClickHouse last accepted a write: the lag bound.", sink.SinceLastSuccess.TotalSeconds);
+        Gauge(text, "fastingest_clickhouse_seconds_since_success", "Seconds since ClickHouse last accepted a write.", sink.SinceLastSuccess.TotalSeconds);
+        Histogram(text, "fastingest_flush_latency_seconds", "From a flush round's first batch to ClickHouse's confirmation of it (replays included).", sink.FlushLatency);
+        Counter(text, "fastingest_clickhouse_duplicates_avoided_total", "Inserts found in insert_ledger before a retry, so not sent twice.", sink.DuplicatesAvoided);
+        Counter(text, "fastingest_clickhouse_partial_inserts_total", "Inserts ClickHouse applied only in part (see the log).", sink.PartialInserts);
+        Gauge(text, "fastingest_spool_bytes", "Bytes of the spool's segment files.", sink.Spool.Bytes);
+        Gauge(text, "fastingest_spool_segments", "Spool segment files.", sink.Spool.Segments);
+        Gauge(text, "fastingest_spool_records", "Flush rounds waiting in the spool.", sink.Spool.Records);
+        Counter(text, "fastingest_spool_records_written_total", "Flush rounds written to the spool.", sink.RoundsSpooled);
+        Counter(text, "fastingest_spool_records_replayed_total", "Spooled rounds ClickHouse has since confirmed.", sink.RoundsReplayed);
+        Counter(text, "fastingest_spool_torn_records_total", "Spool records found torn or damaged, skipped.", sink.Spool.TornRecords);
+        Gauge(text, "fastingest_spool_full", "1 while writes are dropped for want of spool room.", sink.SpoolFull ? 1 : 0);
+        Gauge(text, "fastingest_oldest_unflushed_seconds", "Age of the oldest round waiting in the spool (0 when empty): how far behind ClickHouse is.",
+            sink.Spool.Oldest is { } oldest ? (DateTimeOffset.UtcNow - oldest).TotalSeconds : 0);
+        Counter(text, "fastingest_spool_dropped_rounds_total", "Flush rounds lost: ClickHouse could not take them and the spool was full.", sink.RoundsDropped);
+        Header(text, "fastingest_spool_dropped_total", "counter", "Lines, pixel hits and events lost to a full spool, per tenant.");
+        foreach ((string tenant, long count) in sink.DroppedByTenant)
+        {
+            Sample(text, "fastingest_spool_dropped_total", $"tenant=\"{Escape(tenant)}\"", count);
+        }
         Counter(text, "fastingest_gc_allocated_bytes_total", "Bytes allocated by the process.", GC.GetTotalAllocatedBytes());
         Header(text, "fastingest_gc_collections_total", "counter", "Garbage collections by generation.");
         for (int generation = 0; generation <= GC.MaxGeneration; generation++)
@@ -123,6 +141,22 @@ internal static class MetricsEndpoint
         Header(text, name, "gauge", help);
         Sample(text, name, "", value);
     }
+
+    private static void Histogram(StringBuilder text, string name, string help, LatencyBuckets histogram)
+    {
+        Header(text, name, "histogram", help);
+        for (int i = 0; i < LatencyBuckets.UpperBoundsSeconds.Length; i++)
+        {
+            Sample(text, name + "_bucket", "le=\"" + LatencyBuckets.UpperBoundsSeconds[i].ToString("R", CultureInfo.InvariantCulture) + "\"", histogram.Cumulative(i));
+        }
+
+        Sample(text, name + "_bucket", "le=\"+Inf\"", histogram.Count);
+        Sample(text, name + "_sum", "", histogram.SumSeconds);
+        Sample(text, name + "_count", "", histogram.Count);
+    }
+
+    /// <summary>A label value: tenants are restricted names, but a metric line must never break.</summary>
+    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 
     private static void Header(StringBuilder text, string name, string type, string help) =>
         text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');

@@ -7,6 +7,7 @@ using FastIngest.Core.Aggregation;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Sinks.ClickHouse;
+using FastIngest.Core.Sinks.Spool;
 using FastIngest.Server.Events;
 
 namespace FastIngest.Server.Import;
@@ -37,7 +38,10 @@ internal static partial class ImportCommand
         byte[] tenantUtf8 = Encoding.UTF8.GetBytes(tenant);
 
         var flushBatches = new ObjectPool<FlushBatch>(maxRetained: Math.Max(64, aggregation.EffectiveShards * 4));
-        await using var sink = new ClickHouseSink(clickHouse, flushBatches, loggers.CreateLogger<ClickHouseSink>());
+        var spoolOptions = configuration.GetSection(SpoolOptions.SectionName).Get<SpoolOptions>() ?? new SpoolOptions();
+        // Its own spool, so an import can run beside the server; a later import replays what one left.
+        using DiskSpool spool = DiskSpool.Open(spoolOptions.WithDirectoryUnder(events.StateDirectory, "spool-import"), loggers.CreateLogger<DiskSpool>());
+        await using var sink = new ClickHouseSink(clickHouse, spool, flushBatches, loggers.CreateLogger<ClickHouseSink>());
         using var pipeline = new IngestPipeline(aggregation, sink, flushBatches, loggers.CreateLogger<IngestPipeline>());
         sink.Start();
         pipeline.Start();
@@ -77,16 +81,22 @@ internal static partial class ImportCommand
 
         long counted = pipeline.Shards.Sum(s => s.LinesCounted);
         long rejected = pipeline.Shards.Sum(s => s.Rejected);
-        if (sink.LinesWritten != counted)
+        // Recorded once every line is in ClickHouse or in the spool, so running the import again never
+        // counts a file twice: it skips the files and replays the spool.
+        if (sink.RoundsDropped == 0)
         {
-            await Console.Error.WriteLineAsync($"ClickHouse took {sink.LinesWritten} of {counted} counted lines; nothing recorded, run the import again").ConfigureAwait(false);
-            return 1;
+            foreach ((string path, byte[] head, long bytes) in done)
+            {
+                ledger.Record(tenant, format, head, bytes, path);
+            }
         }
 
-        // Recorded only now that ClickHouse has every line: a failed run can simply be run again.
-        foreach ((string path, byte[] head, long bytes) in done)
+        if (sink.LinesWritten != counted)
         {
-            ledger.Record(tenant, format, head, bytes, path);
+            await Console.Error.WriteLineAsync(sink.RoundsDropped == 0
+                ? string.Create(CultureInfo.InvariantCulture, $"ClickHouse took {sink.LinesWritten:N0} of {counted:N0} counted lines; the rest waits in {spool.Directory}: run the same import again once ClickHouse answers (it skips the files and replays the spool)")
+                : string.Create(CultureInfo.InvariantCulture, $"ClickHouse took {sink.LinesWritten:N0} of {counted:N0} counted lines and the spool {spool.Directory} was full: {sink.DroppedByTenant.Values.Sum():N0} are lost; nothing recorded")).ConfigureAwait(false);
+            return 1;
         }
 
         double seconds = progress.Elapsed.TotalSeconds;

@@ -13,6 +13,7 @@ public sealed class PrivateClickHouse : IAsyncLifetime
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
     private string _dataDir = "";
+    private string[] _ports = [];
 
     public int HttpPort { get; private set; }
 
@@ -22,11 +23,16 @@ public sealed class PrivateClickHouse : IAsyncLifetime
     {
         HttpPort = ServerProcess.FreeTcpPort();
         _dataDir = RepoPaths.Combine(".data", $"test-clickhouse-{HttpPort}");
+        _ports = [.. new[] { HttpPort, ServerProcess.FreeTcpPort(), ServerProcess.FreeTcpPort() }.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))];
         await RunScriptAsync("ensure-installed");
-        await RunScriptAsync("start", _dataDir, HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ServerProcess.FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ServerProcess.FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await StartAsync();
     }
+
+    /// <summary>Starts the server (again), on the same ports and data.</summary>
+    public Task StartAsync() => RunScriptAsync(["start", _dataDir, .. _ports]);
+
+    /// <summary>Stops the server (SIGTERM, waits for it); its data stays for <see cref="StartAsync"/>.</summary>
+    public Task StopAsync() => RunScriptAsync("stop", _dataDir);
 
     public async Task DisposeAsync()
     {

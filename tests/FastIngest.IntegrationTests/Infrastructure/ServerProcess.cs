@@ -100,6 +100,33 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGKILL: no graceful stop, no flush; what the process had in memory is gone.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>
+    /// The value of <paramref name="name"/> in <c>/metrics</c>; with labels, the sum over them. 0 when absent
+    /// (a labelled counter has no line until its first count).
+    /// </summary>
+    public async Task<double> MetricAsync(string name)
+    {
+        using var http = new HttpClient { BaseAddress = HttpUri, Timeout = TimeSpan.FromSeconds(10) };
+        string text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        double sum = 0;
+        foreach (string line in text.Split('\n'))
+        {
+            if (line.StartsWith(name + " ", StringComparison.Ordinal) || line.StartsWith(name + "{", StringComparison.Ordinal))
+            {
+                sum += double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return sum;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

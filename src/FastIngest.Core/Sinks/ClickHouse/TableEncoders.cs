@@ -5,10 +5,32 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 
 /// <summary>
 /// The column lists of each table and the RowBinary rows that match them. Kept side by side so a
-/// column can't be added to one without the other; <c>clickhouse/schema.sql</c> holds the DDL.
+/// column can't be added to one without the other; <c>clickhouse/schema.sql</c> holds the DDL. The
+/// sink appends each row's <c>insert_id</c> after what these write.
 /// </summary>
 internal static class TableEncoders
 {
+    public const int Traffic = 0, Status = 1, Errors = 2, Pixel = 3, Visitors = 4, Events = 5, Users = 6, Paths = 7;
+
+    /// <summary>
+    /// The tables FastIngest writes, by the indexes above (spool records store the index). Inserts go
+    /// through each table's write door <c>{Name}_in</c>, whose rows also carry <c>insert_id</c>.
+    /// </summary>
+    public static readonly (string Name, string Columns)[] Tables =
+    [
+        ("traffic_1m", TrafficColumns),
+        ("status_1m", StatusColumns),
+        ("ingest_errors", ErrorColumns),
+        ("pixel_1m", PixelColumns),
+        ("visitors_1d", VisitorColumns),
+        ("events_1m", EventColumns),
+        ("users_1d", UserColumns),
+        ("paths_1h", PathColumns),
+    ];
+
+    public static string InsertSql(string database, int table) =>
+        $"INSERT INTO {database}.{Tables[table].Name}_in ({Tables[table].Columns}, insert_id) FORMAT RowBinary";
+
     public const string TrafficColumns =
         "tenant, minute, requests, bytes_sent, body_bytes_sent, " +
         "status_1xx, status_2xx, status_3xx, status_4xx, status_5xx, " +

@@ -1,0 +1,429 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Hashing;
+using FastIngest.Core.Internal;
+using K4os.Compression.LZ4;
+using Microsoft.Extensions.Logging;
+
+namespace FastIngest.Core.Sinks.Spool;
+
+/// <summary>
+/// A first-in first-out queue of records in LZ4-compressed segment files, for what ClickHouse could not
+/// take yet. A record is removed only when its reader acknowledges it; a segment file is deleted once
+/// all its records are. Each record carries an XxHash64 of its header and body, so a record torn by a
+/// crash (or damaged on disk) is found when the spool is opened, counted and skipped.
+/// </summary>
+/// <remarks>
+/// One writer (the sink's loop) and one reader (its replay loop) share it under one lock: they touch it
+/// once per flush round, not per line. Appends are flushed to the disk before they count as spooled.
+/// </remarks>
+internal sealed partial class DiskSpool : IDisposable
+{
+    // Record: magic, compressed length, raw length, created (Unix ms), XxHash64 of bytes 4..20 and the body.
+    private const int HeaderBytes = 28;
+    private const uint Magic = 0x4C4F5053; // "SPOL"
+    private const string SegmentPattern = "segment-*.spool";
+
+    private readonly SpoolOptions _options;
+    private readonly ILogger _logger;
+    private readonly string _directory;
+    private readonly Lock _lock = new();
+    private readonly Queue<Entry> _entries = new();
+    private readonly List<Segment> _segments = [];
+    private readonly FileStream _lockFile;
+    private Segment? _current;
+    private FileStream? _currentStream;
+    private long _nextSegmentId = 1;
+    private long _bytes;
+    private long _tornRecords;
+    private long _appended;
+    private long _acknowledged;
+
+    private DiskSpool(SpoolOptions options, ILogger logger, string directory, FileStream lockFile)
+    {
+        _options = options;
+        _logger = logger;
+        _directory = directory;
+        _lockFile = lockFile;
+    }
+
+    public string Directory => _directory;
+
+    public int Records
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    public bool IsEmpty => Records == 0;
+
+    public long Bytes => Volatile.Read(ref _bytes);
+
+    public int Segments
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _segments.Count;
+            }
+        }
+    }
+
+    /// <summary>Records found torn or damaged (when opened or read), skipped.</summary>
+    public long TornRecords => Volatile.Read(ref _tornRecords);
+
+    public long Appended => Volatile.Read(ref _appended);
+
+    public long Acknowledged => Volatile.Read(ref _acknowledged);
+
+    /// <summary>When the oldest waiting record was made; null when empty.</summary>
+    public DateTimeOffset? Oldest
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _entries.TryPeek(out Entry entry) ? DateTimeOffset.FromUnixTimeMilliseconds(entry.CreatedMs) : null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens (creating it if needed) the spool folder, takes its lock and indexes the records left by an
+    /// earlier process, skipping torn ones.
+    /// </summary>
+    public static DiskSpool Open(SpoolOptions options, ILogger logger)
+    {
+        string directory = Path.GetFullPath(options.Directory);
+        System.IO.Directory.CreateDirectory(directory);
+        FileStream lockFile;
+        try
+        {
+            lockFile = new FileStream(Path.Combine(directory, "spool.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException($"The spool folder {directory} is in use by another FastIngest process; give each its own FastIngest:Spool:Directory.", ex);
+        }
+
+        var spool = new DiskSpool(options, logger, directory, lockFile);
+        spool.IndexExistingSegments();
+        return spool;
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="record"/> and appends it, durably. False (nothing written) when the
+    /// spool is at <see cref="SpoolOptions.MaxBytes"/>.
+    /// </summary>
+    public bool TryAppend(ReadOnlySpan<byte> record, DateTimeOffset created)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(HeaderBytes + LZ4Codec.MaximumOutputSize(record.Length));
+        try
+        {
+            int compressed = LZ4Codec.Encode(record, buffer.AsSpan(HeaderBytes));
+            Span<byte> header = buffer.AsSpan(0, HeaderBytes);
+            BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
+            BinaryPrimitives.WriteInt32LittleEndian(header[4..], compressed);
+            BinaryPrimitives.WriteInt32LittleEndian(header[8..], record.Length);
+            BinaryPrimitives.WriteInt64LittleEndian(header[12..], created.ToUnixTimeMilliseconds());
+            BinaryPrimitives.WriteUInt64LittleEndian(header[20..], Checksum(header, buffer.AsSpan(HeaderBytes, compressed)));
+            int length = HeaderBytes + compressed;
+            lock (_lock)
+            {
+                if (_bytes + length > _options.MaxBytes)
+                {
+                    return false;
+                }
+
+                if (_current is null || _current.Bytes >= _options.SegmentBytes)
+                {
+                    StartSegment();
+                }
+
+                Segment segment = _current!;
+                _currentStream!.Write(buffer, 0, length);
+                _currentStream.Flush(flushToDisk: true);
+                _entries.Enqueue(new Entry(segment, segment.Bytes, length, created.ToUnixTimeMilliseconds()));
+                segment.Bytes += length;
+                segment.Pending++;
+                Volatile.Write(ref _bytes, _bytes + length);
+                Volatile.Write(ref _appended, _appended + 1);
+                return true;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Reads the oldest record into <paramref name="destination"/> (reset first). False when empty.
+    /// A record that fails its checksum now is counted, acknowledged and the next one read instead.
+    /// </summary>
+    public bool TryReadOldest(PooledBufferWriter destination)
+    {
+        while (true)
+        {
+            Entry entry;
+            lock (_lock)
+            {
+                if (!_entries.TryPeek(out entry))
+                {
+                    return false;
+                }
+            }
+
+            destination.Reset();
+            if (TryRead(entry, destination))
+            {
+                return true;
+            }
+
+            Volatile.Write(ref _tornRecords, _tornRecords + 1);
+            Log.TornRecord(_logger, entry.Segment.Path, entry.Offset);
+            AcknowledgeOldest();
+        }
+    }
+
+    /// <summary>Removes the oldest record (ClickHouse has it); deletes its segment when that was its last.</summary>
+    public void AcknowledgeOldest()
+    {
+        lock (_lock)
+        {
+            Entry entry = _entries.Dequeue();
+            Segment segment = entry.Segment;
+            segment.Pending--;
+            Volatile.Write(ref _acknowledged, _acknowledged + 1);
+            if (segment.Pending > 0)
+            {
+                return;
+            }
+
+            if (segment == _current)
+            {
+                // Emptied while still open: close it so the next append starts a fresh file.
+                _currentStream!.Dispose();
+                _currentStream = null;
+                _current = null;
+            }
+
+            File.Delete(segment.Path);
+            _segments.Remove(segment);
+            Volatile.Write(ref _bytes, _bytes - segment.Bytes);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _currentStream?.Dispose();
+            _currentStream = null;
+            _current = null;
+        }
+
+        _lockFile.Dispose();
+    }
+
+    private static ulong Checksum(ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
+    {
+        var hash = new XxHash64();
+        hash.Append(header[4..20]);
+        hash.Append(body);
+        return hash.GetCurrentHashAsUInt64();
+    }
+
+    private void StartSegment()
+    {
+        _currentStream?.Dispose();
+        string path = Path.Combine(_directory, "segment-" + _nextSegmentId.ToString("D12", CultureInfo.InvariantCulture) + ".spool");
+        _nextSegmentId++;
+        _currentStream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        _current = new Segment(path);
+        _segments.Add(_current);
+    }
+
+    private static bool TryRead(Entry entry, PooledBufferWriter destination)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(entry.Length);
+        try
+        {
+            using (var file = new FileStream(entry.Segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0))
+            {
+                file.Position = entry.Offset;
+                file.ReadExactly(buffer, 0, entry.Length);
+            }
+
+            return TryDecode(buffer.AsSpan(0, entry.Length), destination);
+        }
+        catch (Exception ex) when (ex is IOException or EndOfStreamException)
+        {
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Checks and decompresses one whole record (header included).</summary>
+    private static bool TryDecode(ReadOnlySpan<byte> record, PooledBufferWriter destination)
+    {
+        if (!TryReadHeader(record, out int compressed, out int raw, out _) || record.Length != HeaderBytes + compressed)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> body = record.Slice(HeaderBytes, compressed);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(record[20..]) != Checksum(record, body))
+        {
+            return false;
+        }
+
+        int decoded = LZ4Codec.Decode(body, destination.GetSpan(raw)[..raw]);
+        if (decoded != raw)
+        {
+            return false;
+        }
+
+        destination.Advance(raw);
+        return true;
+    }
+
+    private static bool TryReadHeader(ReadOnlySpan<byte> header, out int compressed, out int raw, out long createdMs)
+    {
+        compressed = raw = 0;
+        createdMs = 0;
+        if (header.Length < HeaderBytes || BinaryPrimitives.ReadUInt32LittleEndian(header) != Magic)
+        {
+            return false;
+        }
+
+        compressed = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
+        raw = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+        createdMs = BinaryPrimitives.ReadInt64LittleEndian(header[12..]);
+        return compressed > 0 && raw > 0 && raw <= int.MaxValue / 2 && compressed <= LZ4Codec.MaximumOutputSize(raw);
+    }
+
+    /// <summary>
+    /// Indexes every record of the segments a previous process left, oldest first. A record whose header
+    /// is unreadable ends its segment (nothing after it can be trusted to start where it says); one whose
+    /// checksum fails is skipped. Either way it is counted as torn.
+    /// </summary>
+    private void IndexExistingSegments()
+    {
+        string[] files = System.IO.Directory.GetFiles(_directory, SegmentPattern);
+        Array.Sort(files, StringComparer.Ordinal);
+        using var scratch = new PooledBufferWriter();
+        foreach (string path in files)
+        {
+            var segment = new Segment(path) { Bytes = new FileInfo(path).Length };
+            if (long.TryParse(Path.GetFileNameWithoutExtension(path).AsSpan("segment-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out long id))
+            {
+                _nextSegmentId = Math.Max(_nextSegmentId, id + 1);
+            }
+
+            long torn = IndexSegment(segment, scratch);
+            _tornRecords += torn;
+            if (torn > 0)
+            {
+                Log.TornOnOpen(_logger, path, torn);
+            }
+
+            if (segment.Pending == 0)
+            {
+                File.Delete(path);
+                continue;
+            }
+
+            _segments.Add(segment);
+            _bytes += segment.Bytes;
+        }
+
+        if (_entries.Count > 0)
+        {
+            Log.Reopened(_logger, _entries.Count, _bytes, _directory);
+        }
+    }
+
+    private long IndexSegment(Segment segment, PooledBufferWriter scratch)
+    {
+        long torn = 0;
+        using var file = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        Span<byte> header = stackalloc byte[HeaderBytes];
+        long offset = 0;
+        while (offset < segment.Bytes)
+        {
+            file.Position = offset;
+            if (segment.Bytes - offset < HeaderBytes || !TryReadHeader(ReadHeader(file, header), out int compressed, out _, out long createdMs)
+                || offset + HeaderBytes + compressed > segment.Bytes)
+            {
+                return torn + 1;
+            }
+
+            int length = HeaderBytes + compressed;
+            byte[] record = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                file.Position = offset;
+                file.ReadExactly(record, 0, length);
+                scratch.Reset();
+                if (TryDecode(record.AsSpan(0, length), scratch))
+                {
+                    _entries.Enqueue(new Entry(segment, offset, length, createdMs));
+                    segment.Pending++;
+                }
+                else
+                {
+                    torn++;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(record);
+            }
+
+            offset += length;
+        }
+
+        return torn;
+    }
+
+    private static ReadOnlySpan<byte> ReadHeader(FileStream file, Span<byte> header)
+    {
+        file.ReadExactly(header);
+        return header;
+    }
+
+    private sealed class Segment(string path)
+    {
+        public string Path { get; } = path;
+
+        public long Bytes { get; set; }
+
+        public int Pending { get; set; }
+    }
+
+    private readonly record struct Entry(Segment Segment, long Offset, int Length, long CreatedMs);
+
+    private static partial class Log
+    {
+        // The spool owns EventIds 600-699; next free: 603.
+        [LoggerMessage(600, LogLevel.Warning, "Spool segment {Path} had {Records} torn or damaged records; skipped them")]
+        public static partial void TornOnOpen(ILogger logger, string path, long records);
+
+        [LoggerMessage(601, LogLevel.Warning, "Spool record at {Path}:{Offset} failed its checksum when read; skipped it")]
+        public static partial void TornRecord(ILogger logger, string path, long offset);
+
+        [LoggerMessage(602, LogLevel.Information, "Spool holds {Records} records ({Bytes} bytes) from before in {Directory}; replaying them")]
+        public static partial void Reopened(ILogger logger, int records, long bytes, string directory);
+    }
+}

@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using FastIngest.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace FastIngest.IntegrationTests.Delivery;
+
+/// <summary>
+/// README's "Delivery guarantees", each proven by injecting its fault into real processes: ClickHouse
+/// stopped under load, insert answers lost after ClickHouse took the rows, a kill -9 with a spool and a
+/// torn record in it. Lines go over TCP syslog, which loses nothing itself, so every difference in the
+/// totals would be FastIngest's.
+/// </summary>
+[Collection("ClickHouse")]
+[Trait("Category", "Integration")]
+public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task AThirtySecondClickHouseOutageDuring200000LinesLosesAndDoublesNothing()
+    {
+        // A ClickHouse of its own: the collection's shared one must stay up for the other tests.
+        var ownClickHouse = new PrivateClickHouse();
+        await ownClickHouse.InitializeAsync();
+        try
+        {
+            string db = "outage_" + Guid.NewGuid().ToString("N")[..8];
+            await using ServerProcess server = await ServerProcess.StartAsync(ownClickHouse, db);
+            var lines = new NginxLines(seed: 30);
+            using var client = new TcpClient { NoDelay = true };
+            await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+            NetworkStream stream = client.GetStream();
+
+            // 200,000 lines in 40 one-second steps; ClickHouse is down from step 3 to step 33.
+            for (int step = 0; step < 40; step++)
+            {
+                await stream.WriteAsync(Frames(lines, 5_000, step));
+                if (step == 3)
+                {
+                    await ownClickHouse.StopAsync();
+                }
+                else if (step == 33)
+                {
+                    Assert.True(await server.MetricAsync("fastingest_spool_records_written_total") > 0, "the outage must have spooled");
+                    await ownClickHouse.StartAsync();
+                }
+
+                await Task.Delay(1000 - (step == 3 || step == 33 ? 900 : 0));
+            }
+
+            await WaitForAsync(async () => await RequestsAsync(ownClickHouse, db) >= 200_000 && await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(90));
+            // Anything counted twice would arrive after the last line: give it the time to.
+            await Task.Delay(3000);
+            await AssertTotalsAsync(ownClickHouse, db, lines, 200_000);
+            Assert.Equal(0, await server.MetricAsync("fastingest_spool_dropped_rounds_total"));
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+            output.WriteLine(server.Output);
+        }
+        finally
+        {
+            await ownClickHouse.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task InsertAnswersLostAfterClickHouseTookTheRowsAreNotCountedTwice()
+    {
+        string db = "dropans_" + Guid.NewGuid().ToString("N")[..8];
+        await using var proxy = new InsertAnswerDropper(clickHouse.HttpPort, every: 3);
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}");
+        var lines = new NginxLines(seed: 31);
+        using var client = new TcpClient { NoDelay = true };
+        await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+        for (int step = 0; step < 12; step++)
+        {
+            // Each step lands in its own flush round or two, so many inserts pass the proxy.
+            await client.GetStream().WriteAsync(Frames(lines, 2_500, step));
+            await Task.Delay(700);
+        }
+
+        await WaitForAsync(async () => await RequestsAsync(clickHouse, db) >= 30_000 && await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(60));
+        await Task.Delay(3000);
+        output.WriteLine($"proxy: {proxy.Inserts} inserts, {proxy.Dropped} answers dropped; duplicates avoided: {await server.MetricAsync("fastingest_clickhouse_duplicates_avoided_total")}");
+        Assert.True(proxy.Dropped >= 3, $"only {proxy.Dropped} answers were dropped");
+        Assert.True(await server.MetricAsync("fastingest_clickhouse_duplicates_avoided_total") >= proxy.Dropped);
+        await AssertTotalsAsync(clickHouse, db, lines, 30_000);
+    }
+
+    [Fact]
+    public async Task AfterKillNineTheNextStartReplaysTheSpoolAndSkipsATornRecord()
+    {
+        string db = "kill9_" + Guid.NewGuid().ToString("N")[..8];
+        string state = Path.Combine(Path.GetTempPath(), "fastingest-kill9-" + Guid.NewGuid().ToString("N")[..8]);
+        var lines = new NginxLines(seed: 32);
+        try
+        {
+            // ClickHouse unreachable (nothing listens there): every flush goes to the spool.
+            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+                $"--FastIngest:Events:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{ServerProcess.FreeTcpPort()}"))
+            {
+                using var client = new TcpClient { NoDelay = true };
+                await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+                for (int step = 0; step < 4; step++)
+                {
+                    await client.GetStream().WriteAsync(Frames(lines, 5_000, step));
+                    await Task.Delay(500);
+                }
+
+                await WaitForAsync(async () => await server.MetricAsync("fastingest_lines_counted_total") == 20_000, TimeSpan.FromSeconds(30));
+                // Counted lines reach the spool within a flush interval or two.
+                double spooled = -1;
+                await WaitForAsync(async () =>
+                {
+                    double now = await server.MetricAsync("fastingest_spool_records");
+                    bool settled = now > 0 && now == spooled && await server.MetricAsync("fastingest_clickhouse_queued_batches") == 0;
+                    spooled = now;
+                    return settled;
+                }, TimeSpan.FromSeconds(30), poll: TimeSpan.FromSeconds(2));
+                await server.KillAsync();
+            }
+
+            // A write torn by the crash: the head of a record with its body missing, at the end of a segment.
+            string segment = Directory.GetFiles(Path.Combine(state, "spool"), "segment-*.spool").Order(StringComparer.Ordinal).Last();
+            byte[] head = File.ReadAllBytes(segment)[..40];
+            await using (var file = new FileStream(segment, FileMode.Append))
+            {
+                await file.WriteAsync(head);
+            }
+
+            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
+            {
+                await WaitForAsync(async () => await server.MetricAsync("fastingest_spool_records") == 0 && await RequestsAsync(clickHouse, db) >= 20_000, TimeSpan.FromSeconds(60));
+                Assert.Equal(1, await server.MetricAsync("fastingest_spool_torn_records_total"));
+                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+                output.WriteLine(server.Output);
+                Assert.Contains("torn or damaged", server.Output, StringComparison.Ordinal);
+            }
+
+            await AssertTotalsAsync(clickHouse, db, lines, 20_000);
+            Assert.Empty(Directory.GetFiles(Path.Combine(state, "spool"), "segment-*.spool"));
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    /// <summary><paramref name="count"/> octet-counted syslog frames of NGINX lines, five tenants.</summary>
+    private static byte[] Frames(NginxLines lines, int count, int step)
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var frames = new MemoryStream();
+        for (int i = 0; i < count; i++)
+        {
+            string tenant = "t" + ((i + step) % 5).ToString(CultureInfo.InvariantCulture);
+            byte[] message = NginxLines.Datagram(tenant, lines.Line(tenant, now - i), withHostname: true);
+            frames.Write(Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " "));
+            frames.Write(message);
+        }
+
+        return frames.ToArray();
+    }
+
+    private static async Task<long> RequestsAsync(PrivateClickHouse server, string db)
+    {
+        string text = (await server.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m FORMAT TSV")).Trim();
+        return long.Parse(text, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task AssertTotalsAsync(PrivateClickHouse server, string db, NginxLines lines, long total)
+    {
+        Assert.Equal(total, lines.Expected.Values.Sum(t => t.Requests));
+        foreach ((string tenant, TenantTotals expected) in lines.Expected)
+        {
+            string[] row = Tsv.Rows(await server.QueryAsync(
+                $"SELECT sum(requests), sum(bytes_sent), sum(body_bytes_sent), sum(request_time_sum_ms) FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV"))[0];
+            Assert.Equal(
+                $"{tenant} {expected.Requests} {expected.BytesSent} {expected.BodyBytesSent} {expected.RequestTimeSumMs}",
+                $"{tenant} {string.Join(' ', row)}");
+            string statuses = await server.QueryAsync(
+                $"SELECT status, sum(requests) FROM {db}.status_1m WHERE tenant = '{tenant}' GROUP BY status ORDER BY status FORMAT TSV");
+            Assert.Equal(string.Concat(expected.Statuses.Select(s => $"{s.Key}\t{s.Value}\n")), statuses);
+            string paths = await server.QueryAsync($"SELECT sumMerge(requests) FROM {db}.paths_1h WHERE tenant = '{tenant}' FORMAT TSV");
+            Assert.Equal(expected.Requests.ToString(CultureInfo.InvariantCulture), paths.Trim());
+        }
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? poll = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"condition not met within {timeout}");
+            }
+
+            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(250));
+        }
+    }
+}
