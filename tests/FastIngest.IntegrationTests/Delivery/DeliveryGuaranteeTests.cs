@@ -146,6 +146,75 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         }
     }
 
+    [Fact]
+    public async Task AFullSpoolDropsLoudlyAndCountsWhatItDroppedPerTenantExactly()
+    {
+        string db = "spoolfull_" + Guid.NewGuid().ToString("N")[..8];
+        string state = Path.Combine(Path.GetTempPath(), "fastingest-spoolfull-" + Guid.NewGuid().ToString("N")[..8]);
+        var lines = new NginxLines(seed: 33);
+        var dropped = new Dictionary<string, long>();
+        try
+        {
+            // ClickHouse unreachable and a 1 MiB spool: the random visitor hashes of 144,000 lines don't fit.
+            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}",
+                "--FastIngest:Spool:MaxBytes=1048576", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{ServerProcess.FreeTcpPort()}"))
+            {
+                using var client = new TcpClient { NoDelay = true };
+                await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+                for (int step = 0; step < 24; step++)
+                {
+                    await client.GetStream().WriteAsync(Frames(lines, 6_000, step));
+                    await Task.Delay(300);
+                }
+
+                await WaitForAsync(async () => await server.MetricAsync("fastingest_lines_counted_total") == 144_000, TimeSpan.FromSeconds(30));
+                double settledAt = -1;
+                await WaitForAsync(async () =>
+                {
+                    double now = await server.MetricAsync("fastingest_spool_records_written_total") + await server.MetricAsync("fastingest_spool_dropped_rounds_total");
+                    bool settled = now > 0 && now == settledAt && await server.MetricAsync("fastingest_clickhouse_queued_batches") == 0;
+                    settledAt = now;
+                    return settled;
+                }, TimeSpan.FromSeconds(30), poll: TimeSpan.FromSeconds(2));
+
+                output.WriteLine($"spool: {await server.MetricAsync("fastingest_spool_bytes")} bytes in {await server.MetricAsync("fastingest_spool_records")} records");
+                Assert.Equal(1, await server.MetricAsync("fastingest_spool_full"));
+                using (var http = new HttpClient { BaseAddress = server.HttpUri })
+                using (HttpResponseMessage health = await http.GetAsync(new Uri("/health", UriKind.Relative)))
+                {
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+                    Assert.Contains("spool is full", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                }
+
+                foreach (string tenant in lines.Expected.Keys)
+                {
+                    dropped[tenant] = (long)await server.MetricAsync($"fastingest_spool_dropped_total{{tenant=\"{tenant}\"}}");
+                }
+
+                Assert.True(dropped.Values.Sum() > 0, "something must have been dropped");
+                Assert.Contains("DROPPING", server.Output, StringComparison.Ordinal);
+                await server.KillAsync();
+            }
+
+            // What fitted in the spool reaches ClickHouse at the next start; with what was dropped, every line is accounted for.
+            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
+            {
+                await WaitForAsync(async () => await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(60));
+                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+            }
+
+            foreach ((string tenant, TenantTotals expected) in lines.Expected)
+            {
+                string counted = (await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV")).Trim();
+                Assert.Equal($"{tenant} {expected.Requests}", $"{tenant} {long.Parse(counted, CultureInfo.InvariantCulture) + dropped[tenant]}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
     /// <summary><paramref name="count"/> octet-counted syslog frames of NGINX lines, five tenants.</summary>
     private static byte[] Frames(NginxLines lines, int count, int step)
     {

@@ -121,7 +121,10 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
     /// <summary>Lines, pixel hits and events lost to a full spool, per tenant.</summary>
     public IReadOnlyDictionary<string, long> DroppedByTenant => _droppedByTenant;
 
-    /// <summary>True from a round dropped for want of spool room until the next one fits.</summary>
+    /// <summary>
+    /// True from a round dropped for want of spool room until the replay has brought the spool below 90 % of
+    /// its cap: one steady signal for an operator, not a flicker each time a small round still fits.
+    /// </summary>
     public bool SpoolFull => _spoolFull;
 
     /// <summary>From a round's first batch taken to ClickHouse's confirmation of it (direct or replayed).</summary>
@@ -244,12 +247,6 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
         if (_spool.TryAppend(_record.WrittenSpan, DateTimeOffset.UtcNow))
         {
             Interlocked.Increment(ref _roundsSpooled);
-            if (_spoolFull)
-            {
-                _spoolFull = false;
-                Log.SpoolHasRoomAgain(_logger, _spool.Directory);
-            }
-
             _spooled.Release();
             return;
         }
@@ -310,6 +307,7 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
 
                 await ReplayAsync(_replayRound, abort).ConfigureAwait(false);
                 _spool.AcknowledgeOldest();
+                ClearSpoolFullOnceDrained();
                 Interlocked.Increment(ref _roundsReplayed);
                 Confirmed(_replayRound, started);
                 Succeeded(ref failures, "replay");
@@ -433,6 +431,15 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
     }
 
     private static string QueryId(ulong insertId) => "fastingest-" + insertId.ToString("x16", CultureInfo.InvariantCulture);
+
+    private void ClearSpoolFullOnceDrained()
+    {
+        if (_spoolFull && _spool.Bytes < _spool.MaxBytes / 10 * 9)
+        {
+            _spoolFull = false;
+            Log.SpoolHasRoomAgain(_logger, _spool.Directory);
+        }
+    }
 
     private void Confirmed(InsertRound round, long started)
     {

@@ -65,6 +65,8 @@ internal sealed partial class DiskSpool : IDisposable
 
     public long Bytes => Volatile.Read(ref _bytes);
 
+    public long MaxBytes => _options.MaxBytes;
+
     public int Segments
     {
         get
