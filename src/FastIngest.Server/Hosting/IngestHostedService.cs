@@ -63,7 +63,7 @@ internal sealed partial class IngestHostedService(
         }
         else if (unwritten > 0)
         {
-            Log.StoppedWithSpooled(logger, unwritten, sink.Spool.Directory);
+            Log.StoppedWithSpooled(logger, counted, hits, events, unwritten, sink.Spool.Directory);
         }
         else
         {
@@ -86,7 +86,7 @@ internal sealed partial class IngestHostedService(
         [LoggerMessage(3, LogLevel.Error, "FastIngest stopped having dropped {Count} counted lines, hits and events: ClickHouse could not take them and the spool was full")]
         public static partial void StoppedWithDropped(ILogger logger, long count);
 
-        [LoggerMessage(5, LogLevel.Warning, "FastIngest stopped before ClickHouse took {Count} counted lines, hits and events; they wait in the spool {Directory} for the next start")]
-        public static partial void StoppedWithSpooled(ILogger logger, long count, string directory);
+        [LoggerMessage(5, LogLevel.Warning, "FastIngest stopped; {Lines} lines, {PixelHits} pixel hits and {Events} events counted, {Count} of them wait in the spool {Directory} for the next start")]
+        public static partial void StoppedWithSpooled(ILogger logger, long lines, long pixelHits, long events, long count, string directory);
     }
 }

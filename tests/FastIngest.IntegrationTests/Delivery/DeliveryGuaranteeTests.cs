@@ -215,6 +215,65 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         }
     }
 
+    [Fact]
+    public async Task SigtermUnderFullLoadWithLostAnswersCountsEveryReceivedLineExactlyOnce()
+    {
+        string db = "busystop_" + Guid.NewGuid().ToString("N")[..8];
+        string state = Path.Combine(Path.GetTempPath(), "fastingest-busystop-" + Guid.NewGuid().ToString("N")[..8]);
+        await using var proxy = new InsertAnswerDropper(clickHouse.HttpPort, every: 4);
+        long counted;
+        try
+        {
+            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+                $"--FastIngest:Events:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}"))
+            {
+                // Four peers send flat out until the server goes away.
+                using var stop = new CancellationTokenSource();
+                Task[] peers = [.. Enumerable.Range(0, 4).Select(peer => Task.Run(async () =>
+                {
+                    byte[] frames = Frames(new NginxLines(seed: 40 + peer), 500, peer);
+                    using var client = new TcpClient { NoDelay = true };
+                    await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+                    try
+                    {
+                        while (!stop.IsCancellationRequested)
+                        {
+                            await client.GetStream().WriteAsync(frames, stop.Token);
+                        }
+                    }
+                    catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
+                    {
+                    }
+                }))];
+
+                await Task.Delay(4000);
+                Assert.True(await server.MetricAsync("fastingest_lines_counted_total") > 10_000, "the server must be busy when stopped");
+                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
+                await stop.CancelAsync();
+                await Task.WhenAll(peers);
+                output.WriteLine(server.Output);
+                var stopped = System.Text.RegularExpressions.Regex.Match(server.Output, @"FastIngest stopped; (\d+) lines");
+                Assert.True(stopped.Success, "the stop must report what it counted");
+                counted = long.Parse(stopped.Groups[1].Value, CultureInfo.InvariantCulture);
+            }
+
+            // Whatever the stop left in the spool comes out at the next start, once.
+            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
+            {
+                await WaitForAsync(async () => await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(60));
+                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+            }
+
+            output.WriteLine($"counted {counted}; proxy dropped {proxy.Dropped} of {proxy.Inserts} insert answers");
+            Assert.True(proxy.Dropped > 0);
+            Assert.Equal(counted, await RequestsAsync(clickHouse, db));
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
     /// <summary><paramref name="count"/> octet-counted syslog frames of NGINX lines, five tenants.</summary>
     private static byte[] Frames(NginxLines lines, int count, int step)
     {
