@@ -31,11 +31,20 @@ public sealed class AggregationOptions
     public int MaxPixelKeys { get; set; } = 100_000;
 
     /// <summary>
-    /// Distinct paths (of events and of access-log lines, per file) kept per shard; further paths are
-    /// counted under the path <c>(other)</c>, so totals stay exact while memory stays bounded.
+    /// Distinct paths (of events and of access-log lines, per file) kept per shard between two flushes;
+    /// further paths are counted under the path <c>(other)</c>, so totals stay exact while memory stays
+    /// bounded. A full table starts over at the next flush (the same holds for pixel keys and event types).
     /// </summary>
     [Range(1, 10_000_000)]
     public int MaxPaths { get; set; } = 100_000;
+
+    /// <summary>
+    /// Distinct paths one tenant may add per flush interval (per shard); its further new paths that interval
+    /// count under <c>(other)</c>, so one tenant's flood of unique URLs can't push every other tenant's paths
+    /// into <c>(other)</c>. Sums stay exact.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxPathsPerTenant { get; set; } = 1_000;
 
     /// <summary>Distinct event types kept per shard; further types are counted as <c>(other)</c>.</summary>
     [Range(1, 1_000_000)]

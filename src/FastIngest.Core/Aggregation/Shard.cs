@@ -49,6 +49,9 @@ internal sealed partial class Shard
     private readonly Dictionary<EventKey, ulong> _events = [];
     private readonly HashSet<UserKey> _users = [];
     private readonly Dictionary<PathKey, PathCounters> _pathHits = [];
+    // Per tenant id: distinct paths it added this flush interval (capped by MaxPathsPerTenant).
+    private readonly int[] _newPathsThisFlush;
+    private readonly int _maxPathsPerTenant;
     // Read by metrics: one slot per (source, reason), written only by this shard.
     private readonly long[] _rejectsBySourceAndReason = new long[IngestSources.Count * RejectReasons.Count];
     private readonly (uint Minute, int Taken)[] _samplesTaken = new (uint, int)[RejectReasons.Count];
@@ -65,6 +68,7 @@ internal sealed partial class Shard
     private long _pixelKeysFolded;
     private long _eventsCounted;
     private long _eventsFolded;
+    private long _pathsFolded;
 
     public Shard(int id, IngestPipeline pipeline, IBatchSink sink, AggregationOptions options, int maxTenants, int maxPixelKeys, TenantAllowList pixelTenants, ILogger logger)
     {
@@ -80,6 +84,8 @@ internal sealed partial class Shard
         _eventTypes.TryGet("(other)"u8, out _otherEventType);
         _paths = new NameTable(options.MaxPaths + 1);
         _paths.TryGet("(other)"u8, out _otherPath);
+        _newPathsThisFlush = new int[maxTenants];
+        _maxPathsPerTenant = options.MaxPathsPerTenant;
         _pixelTenants = pixelTenants;
         _visitorHasher = new VisitorHasher(Encoding.UTF8.GetBytes(options.VisitorSecret));
         _flushIntervalMs = (long)options.FlushInterval.TotalMilliseconds;
@@ -121,6 +127,9 @@ internal sealed partial class Shard
 
     /// <summary>Events counted under an <c>(other)</c> type or path because the shard knew as many as allowed.</summary>
     public long EventsFolded => Volatile.Read(ref _eventsFolded);
+
+    /// <summary>Access-log lines whose path was counted as <c>(other)</c> (shard or tenant cap reached).</summary>
+    public long PathsFolded => Volatile.Read(ref _pathsFolded);
 
     /// <summary>
     /// Reads batches until the channel completes, then flushes what is left. A null item is the flush
@@ -376,13 +385,26 @@ internal sealed partial class Shard
     /// <summary>Per file (path) and hour: what "top files by downloads and by bytes" reads.</summary>
     private void CountPath(InternedName tenant, in AccessLogRecord record)
     {
-        if (!_paths.TryGet(record.Text(record.Path), out InternedName path))
+        uint second = (uint)(record.TimestampMs / 1000);
+        uint hour = second / 3600 * 3600;
+        ReadOnlySpan<byte> text = record.Text(record.Path);
+        bool tenantAtCap = _newPathsThisFlush[tenant.Id] >= _maxPathsPerTenant;
+        // A tenant at its cap may still count paths it already has a bucket for; nothing new is interned for it.
+        bool known = tenantAtCap
+            ? _paths.TryFind(text, out InternedName path) && _pathHits.ContainsKey(new PathKey(tenant.Id, hour, path.Id))
+            : _paths.TryGet(text, out path);
+        if (!known)
         {
             path = _otherPath;
+            Volatile.Write(ref _pathsFolded, _pathsFolded + 1);
         }
 
-        uint second = (uint)(record.TimestampMs / 1000);
-        ref PathCounters counters = ref CollectionsMarshal.GetValueRefOrAddDefault(_pathHits, new PathKey(tenant.Id, second / 3600 * 3600, path.Id), out _);
+        ref PathCounters counters = ref CollectionsMarshal.GetValueRefOrAddDefault(_pathHits, new PathKey(tenant.Id, hour, path.Id), out bool exists);
+        if (!exists && known)
+        {
+            _newPathsThisFlush[tenant.Id]++;
+        }
+
         counters.Add(in record, second);
     }
 
@@ -508,7 +530,20 @@ internal sealed partial class Shard
         _statuses.Clear();
         _rejects.Clear();
         _rejectSamples.Clear();
+        Array.Clear(_newPathsThisFlush, 0, _tenants.Count);
+        // No bucket holds a path, key or type id past this point: full tables start over (keeping "(other)").
+        RecycleIfFull(_paths);
+        RecycleIfFull(_keys);
+        RecycleIfFull(_eventTypes);
         await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void RecycleIfFull(NameTable names)
+    {
+        if (names.IsFull)
+        {
+            names.Recycle(kept: 1);
+        }
     }
 
     private static partial class Log

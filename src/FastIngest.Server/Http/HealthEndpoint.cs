@@ -83,6 +83,7 @@ internal static class HealthEndpoint
                 json.WriteNumber("pixel_keys_folded", shard.PixelKeysFolded);
                 json.WriteNumber("events_counted", shard.EventsCounted);
                 json.WriteNumber("events_folded", shard.EventsFolded);
+                json.WriteNumber("paths_folded", shard.PathsFolded);
                 json.WriteEndObject();
             }
 
