@@ -25,15 +25,18 @@ internal sealed class NginxLines
     /// <summary>Distinct (UTC day, address) pairs of those pixel hits: acme's unique visitors, summed over days.</summary>
     public HashSet<string> AcmeHomeVisitors { get; } = [];
 
-    /// <summary>A JSON line for <paramref name="tenant"/> at <paramref name="timeMs"/>, recorded in <see cref="Expected"/>.</summary>
-    public string Line(string tenant, long timeMs)
+    /// <summary>
+    /// A JSON line for <paramref name="tenant"/> at <paramref name="timeMs"/>, recorded in <see cref="Expected"/>
+    /// (per path too, unless <paramref name="uniquePath"/> is given: a flood test keeps no million-entry map).
+    /// </summary>
+    public string Line(string tenant, long timeMs, string? uniquePath = null)
     {
         int status = s_statuses[_random.Next(s_statuses.Length)];
         long body = _random.Next(0, 200_000);
         long bytes = body + 150 + _random.Next(0, 100);
         int requestTimeMs = _random.Next(0, 2500);
         string cache = s_cache[_random.Next(s_cache.Length)];
-        string path = s_paths[_random.Next(s_paths.Length)];
+        string path = uniquePath ?? s_paths[_random.Next(s_paths.Length)];
 
         if (!Expected.TryGetValue(tenant, out TenantTotals? totals))
         {
@@ -41,8 +44,12 @@ internal sealed class NginxLines
         }
 
         totals.Add(timeMs / 60_000 * 60, status, bytes, body, requestTimeMs, cache);
-        (long Requests, long Body, long Hit, long Miss) file = totals.Paths.GetValueOrDefault(path);
-        totals.Paths[path] = (file.Requests + 1, file.Body + body, file.Hit + (cache == "HIT" ? 1 : 0), file.Miss + (cache == "MISS" ? 1 : 0));
+        if (uniquePath is null)
+        {
+            (long Requests, long Body, long Hit, long Miss) file = totals.Paths.GetValueOrDefault(path);
+            totals.Paths[path] = (file.Requests + 1, file.Body + body, file.Hit + (cache == "HIT" ? 1 : 0), file.Miss + (cache == "MISS" ? 1 : 0));
+        }
+
         string address = $"10.0.{_random.Next(256)}.{_random.Next(256)}";
         // Every line has the same agent, so a visitor is an address on a day.
         totals.Visitors.Add($"{timeMs / 86_400_000}|{address}");
