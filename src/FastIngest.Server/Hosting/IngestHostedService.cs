@@ -20,9 +20,9 @@ internal sealed partial class IngestHostedService(
     IOptions<SyslogOptions> syslog,
     ILogger<IngestHostedService> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        sink.Start();
+        await sink.StartAsync(cancellationToken).ConfigureAwait(false);
         pipeline.Start();
         foreach (IIngestSource source in sources)
         {
@@ -35,7 +35,6 @@ internal sealed partial class IngestHostedService(
             // Kestrel lists this endpoint as "http://…:5514" too; it is syslog, not HTTP.
             Log.TcpSyslogListening(logger, syslog.Value.BindAddress, syslog.Value.TcpPort);
         }
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -43,7 +43,7 @@ internal static partial class ImportCommand
         using DiskSpool spool = DiskSpool.Open(spoolOptions.WithDirectoryUnder(events.StateDirectory, "spool-import"), loggers.CreateLogger<DiskSpool>());
         await using var sink = new ClickHouseSink(clickHouse, spool, flushBatches, loggers.CreateLogger<ClickHouseSink>());
         using var pipeline = new IngestPipeline(aggregation, sink, flushBatches, loggers.CreateLogger<IngestPipeline>());
-        sink.Start();
+        await sink.StartAsync(cancellationToken).ConfigureAwait(false);
         pipeline.Start();
 
         ShardedBatchWriter writer = pipeline.CreateWriter(IngestSource.File);

@@ -89,6 +89,7 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
         CancellationToken closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? default;
         using CancellationTokenRegistration wake = closing.UnsafeRegister(static cts => ((CancellationTokenSource)cts!).CancelAfter(DrainQuietTime), idle);
         long drainUntil = long.MaxValue;
+        System.Net.Sockets.Socket? socket = connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket;
         try
         {
             while (true)
@@ -117,6 +118,15 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
                         if (!closing.IsCancellationRequested)
                         {
                             Log.IdleClosed(_logger, connection.RemoteEndPoint, _options.TcpIdleTimeout);
+                            break;
+                        }
+
+                        // Quiet for us is not quiet for the kernel: on a busy stop (thousands of connections,
+                        // two cores) Kestrel may not have read what the socket holds yet. Wait for that too.
+                        if (socket?.Available > 0 && Environment.TickCount64 < drainUntil)
+                        {
+                            idle.TryReset();
+                            continue;
                         }
 
                         break;

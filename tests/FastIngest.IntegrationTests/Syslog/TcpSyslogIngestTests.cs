@@ -180,6 +180,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         }
 
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
+        output.WriteLine(server.Output);
         Assert.Equal(Connections * PerConnection, await RequestsAsync(db, "many"));
     }
 

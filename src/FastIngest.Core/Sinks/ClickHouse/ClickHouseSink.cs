@@ -133,7 +133,36 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
     /// <summary>Time since ClickHouse last accepted an insert or the schema (or since start).</summary>
     public TimeSpan SinceLastSuccess => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastSuccessTicks));
 
-    public void Start()
+    /// <summary>
+    /// Applies the schema once (so a healthy ClickHouse has its tables before the server takes traffic or
+    /// answers reads), then starts the loops. If ClickHouse can't be reached now, the replay loop keeps
+    /// trying and writes are spooled meanwhile: a start never fails for want of ClickHouse.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.ApplySchema)
+        {
+            _schemaReady = true;
+        }
+        else
+        {
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(TimeSpan.FromSeconds(10));
+            try
+            {
+                await SchemaMigrator.ApplyAsync(_client, _options.Database, attempt.Token).ConfigureAwait(false);
+                _schemaReady = true;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.SchemaDeferred(_logger, ex);
+            }
+        }
+
+        Start();
+    }
+
+    private void Start()
     {
         _writeLoop = Task.Run(WriteLoopAsync);
         _replayLoop = Task.Run(ReplayLoopAsync);
@@ -462,7 +491,7 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
 
     private static partial class Log
     {
-        // Sinks own EventIds 500-599; next free: 508.
+        // Sinks own EventIds 500-599; next free: 509.
         [LoggerMessage(500, LogLevel.Warning, "ClickHouse {What} failed (attempt {Attempt}); retrying in {Delay}")]
         public static partial void Failed(ILogger logger, Exception exception, string what, int attempt, TimeSpan delay);
 
@@ -483,6 +512,9 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
 
         [LoggerMessage(506, LogLevel.Error, "ClickHouse applied insert {InsertId:x16} into {Table} only in part ({Seen} of {Rows} rows); not retried, to never count twice")]
         public static partial void PartialInsert(ILogger logger, string table, ulong insertId, long seen, long rows);
+
+        [LoggerMessage(508, LogLevel.Warning, "ClickHouse did not take the schema at start; writes are spooled until it does")]
+        public static partial void SchemaDeferred(ILogger logger, Exception exception);
 
         [LoggerMessage(507, LogLevel.Warning, "Stopped with {Records} rounds ({Bytes} bytes) in the spool {Directory}; the next start replays them")]
         public static partial void StoppedWithSpool(ILogger logger, int records, long bytes, string directory);
