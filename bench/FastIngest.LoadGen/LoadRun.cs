@@ -54,6 +54,9 @@ internal sealed class LoadRun(ISender sender, ICounter? counter, LoadGenOptions 
     /// Doubles the offered rate from <c>--rate</c> until a step loses (or the sender cannot offer
     /// it), then bisects between the last loss-free rate and the first lossy one.
     /// </summary>
+    /// <summary>Set by <see cref="SearchAsync"/> when the generator, not the receiver, ended the search.</summary>
+    public bool SenderLimited { get; private set; }
+
     public async Task<(StepResult? Best, List<StepResult> Steps)> SearchAsync()
     {
         var steps = new List<StepResult>();
@@ -75,6 +78,7 @@ internal sealed class LoadRun(ISender sender, ICounter? counter, LoadGenOptions 
             {
                 // The sender is the limit: a higher offer would only measure the generator.
                 Console.WriteLine("  the sender cannot offer more; stopping the search here");
+                SenderLimited = true;
                 return (best, steps);
             }
 

@@ -63,7 +63,7 @@ if (options.Search)
     }
 
     Console.WriteLine("highest loss-free: " + b.Describe(sender.Unit));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT search=1 best_rate={b.AchievedRate:F0} steps={steps.Count} ") + b.Machine(options.Mode));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT search=1 best_rate={b.AchievedRate:F0} sender_limited={(run.SenderLimited ? 1 : 0)} steps={steps.Count} ") + b.Machine(options.Mode));
     return 0;
 }
 
