@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace FastIngest.Benchmarks;
 
@@ -19,7 +21,25 @@ public static class Data
     public static byte[][] Datagrams { get; } = Build(static (line, i) =>
         (i % 2 == 0 ? $"<190>Nov 22 23:42:25 vm tenant{i % 50}: " : $"<190>Nov 22 23:42:25 tenant{i % 50}: ") + Vary(line, i));
 
+    /// <summary>The same requests as NGINX's <c>combined</c> format writes them, no newline.</summary>
+    public static byte[][] CombinedLines { get; } = JsonLines.Select(ToCombined).ToArray();
+
     public static string Tenant(int i) => "tenant" + (i % 50);
+
+    private static byte[] ToCombined(byte[] json)
+    {
+        using JsonDocument document = JsonDocument.Parse(json);
+        JsonElement root = document.RootElement;
+        string Field(string name)
+        {
+            string value = root.GetProperty(name).GetString() ?? "";
+            return value.Length == 0 ? "-" : value.Replace("\"", "\\x22", StringComparison.Ordinal);
+        }
+
+        DateTimeOffset time = DateTimeOffset.Parse(root.GetProperty("time_iso8601").GetString()!, CultureInfo.InvariantCulture);
+        return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{Field("remote_addr")} - - [{time.UtcDateTime.ToString("dd/MMM/yyyy:HH:mm:ss", CultureInfo.InvariantCulture)} +0000] \"{Field("request_method")} {Field("request_uri")} {Field("server_protocol")}\" {Field("status")} {Field("body_bytes_sent")} \"{Field("http_referer")}\" \"{Field("http_user_agent")}\""));
+    }
 
     private static string Vary(string line, int i)
     {

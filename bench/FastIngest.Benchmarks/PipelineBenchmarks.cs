@@ -69,13 +69,4 @@ public class PipelineBenchmarks
         _shard.Process(batch);
         _pipeline.IngestBatches.Return(batch);
     }
-
-    private sealed class DiscardingSink(ObjectPool<FlushBatch> pool) : IBatchSink
-    {
-        public ValueTask WriteAsync(FlushBatch batch, CancellationToken cancellationToken)
-        {
-            pool.Return(batch);
-            return ValueTask.CompletedTask;
-        }
-    }
 }
