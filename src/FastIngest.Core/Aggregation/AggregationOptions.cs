@@ -32,10 +32,23 @@ public sealed class AggregationOptions
 
     /// <summary>
     /// Distinct paths (of events and of access-log lines, per file) kept per shard; further paths are
-    /// counted under the path <c>(other)</c>, so totals stay exact while memory stays bounded.
+    /// counted under the path <c>(other)</c>, so totals stay exact while memory stays bounded. Buckets
+    /// empty at every flush, so a table three quarters full forgets the names the last interval did not
+    /// use (all of them after a flood): the cap bounds the names of an interval, not of the server's life.
+    /// The same holds for <see cref="MaxPixelKeys"/> and <see cref="MaxEventTypes"/>.
     /// </summary>
     [Range(1, 10_000_000)]
     public int MaxPaths { get; set; } = 100_000;
+
+    /// <summary>
+    /// Fairness between tenants: per tenant and flush interval, the first this many new path rows (a
+    /// path in an hour of <c>path_hits</c>, and separately a path in a minute and event type of
+    /// <c>events_1m</c>) keep their path; the tenant's further new paths of that interval are counted
+    /// under <c>(other)</c>. One tenant inventing paths cannot push every other tenant's paths into
+    /// <c>(other)</c>, and sums stay exact because <c>(other)</c> carries the folded counts.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxPathsPerTenant { get; set; } = 1_000;
 
     /// <summary>Distinct event types kept per shard; further types are counted as <c>(other)</c>.</summary>
     [Range(1, 1_000_000)]

@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading.Channels;
@@ -37,6 +38,7 @@ internal sealed partial class Shard
     private readonly TenantAllowList _pixelTenants;
     private readonly VisitorHasher _visitorHasher;
     private readonly long _flushIntervalMs;
+    private readonly int _maxPathsPerTenant;
     private readonly int _samplesPerMinute;
     private readonly int _sampleBytes;
 
@@ -49,6 +51,10 @@ internal sealed partial class Shard
     private readonly Dictionary<EventKey, ulong> _events = [];
     private readonly HashSet<UserKey> _users = [];
     private readonly Dictionary<PathKey, PathCounters> _pathHits = [];
+    // New path rows per tenant id this interval, of _pathHits and of _events: the MaxPathsPerTenant budget.
+    // Grown when a new tenant id appears (which allocates its name anyway), cleared at every flush.
+    private int[] _pathRowsByTenant = new int[16];
+    private int[] _eventPathRowsByTenant = new int[16];
     // Read by metrics: one slot per (source, reason), written only by this shard.
     private readonly long[] _rejectsBySourceAndReason = new long[IngestSources.Count * RejectReasons.Count];
     private readonly (uint Minute, int Taken)[] _samplesTaken = new (uint, int)[RejectReasons.Count];
@@ -63,6 +69,8 @@ internal sealed partial class Shard
     private long _rejected;
     private long _pixelHits;
     private long _pixelKeysFolded;
+    private long _pathsFolded;
+    private long _eventTypesFolded;
     private long _eventsCounted;
     private long _eventsFolded;
 
@@ -74,12 +82,13 @@ internal sealed partial class Shard
         _logger = logger;
         _tenants = new NameTable(maxTenants);
         // "(other)" can't be a real key (parentheses are outside the key alphabet), so folding is visible.
-        _keys = new NameTable(maxPixelKeys + 1);
-        _keys.TryGet("(other)"u8, out _otherKey);
-        _eventTypes = new NameTable(options.MaxEventTypes + 1);
-        _eventTypes.TryGet("(other)"u8, out _otherEventType);
-        _paths = new NameTable(options.MaxPaths + 1);
-        _paths.TryGet("(other)"u8, out _otherPath);
+        _keys = new NameTable(maxPixelKeys, "(other)"u8);
+        _otherKey = _keys.Other!;
+        _eventTypes = new NameTable(options.MaxEventTypes, "(other)"u8);
+        _otherEventType = _eventTypes.Other!;
+        _paths = new NameTable(options.MaxPaths, "(other)"u8);
+        _otherPath = _paths.Other!;
+        _maxPathsPerTenant = options.MaxPathsPerTenant;
         _pixelTenants = pixelTenants;
         _visitorHasher = new VisitorHasher(Encoding.UTF8.GetBytes(options.VisitorSecret));
         _flushIntervalMs = (long)options.FlushInterval.TotalMilliseconds;
@@ -117,9 +126,18 @@ internal sealed partial class Shard
     /// <summary>Pixel hits counted under <c>(other)</c> because the shard already knew as many keys as allowed.</summary>
     public long PixelKeysFolded => Volatile.Read(ref _pixelKeysFolded);
 
+    /// <summary>
+    /// Access-log lines and events counted under the path <c>(other)</c>: past <see cref="AggregationOptions.MaxPaths"/>
+    /// of the shard or past <see cref="AggregationOptions.MaxPathsPerTenant"/> of their tenant's interval.
+    /// </summary>
+    public long PathsFolded => Volatile.Read(ref _pathsFolded);
+
+    /// <summary>Events counted under the event type <c>(other)</c> past <see cref="AggregationOptions.MaxEventTypes"/>.</summary>
+    public long EventTypesFolded => Volatile.Read(ref _eventTypesFolded);
+
     public long EventsCounted => Volatile.Read(ref _eventsCounted);
 
-    /// <summary>Events counted under an <c>(other)</c> type or path because the shard knew as many as allowed.</summary>
+    /// <summary>Events counted under an <c>(other)</c> type or path (or both); each event once.</summary>
     public long EventsFolded => Volatile.Read(ref _eventsFolded);
 
     /// <summary>
@@ -277,12 +295,28 @@ internal sealed partial class Shard
         {
             type = _otherEventType;
             folded = true;
+            Volatile.Write(ref _eventTypesFolded, _eventTypesFolded + 1);
         }
 
-        if (!_paths.TryGet(message.Path, out InternedName path))
+        uint minute = (uint)(message.TimestampMs / 60_000 * 60);
+        ref int rows = ref RowsOf(ref _eventPathRowsByTenant, tenant.Id);
+        ref ulong count = ref Unsafe.NullRef<ulong>();
+        if (TryGetPath(message.Path, rows, out InternedName path))
         {
-            path = _otherPath;
+            var key = new EventKey(tenant.Id, minute, type.Id, path.Id);
+            count = ref CollectionsMarshal.GetValueRefOrNullRef(_events, key);
+            if (Unsafe.IsNullRef(ref count) && rows < _maxPathsPerTenant)
+            {
+                rows++;
+                count = ref CollectionsMarshal.GetValueRefOrAddDefault(_events, key, out _);
+            }
+        }
+
+        if (Unsafe.IsNullRef(ref count))
+        {
             folded = true;
+            Volatile.Write(ref _pathsFolded, _pathsFolded + 1);
+            count = ref CollectionsMarshal.GetValueRefOrAddDefault(_events, new EventKey(tenant.Id, minute, type.Id, _otherPath.Id), out _);
         }
 
         if (folded)
@@ -290,8 +324,6 @@ internal sealed partial class Shard
             Volatile.Write(ref _eventsFolded, _eventsFolded + 1);
         }
 
-        uint minute = (uint)(message.TimestampMs / 60_000 * 60);
-        ref ulong count = ref CollectionsMarshal.GetValueRefOrAddDefault(_events, new EventKey(tenant.Id, minute, type.Id, path.Id), out _);
         count++;
         _eventsSinceFlush++;
         if (!message.UserId.IsEmpty)
@@ -373,17 +405,55 @@ internal sealed partial class Shard
         }
     }
 
-    /// <summary>Per file (path) and hour: what "top files by downloads and by bytes" reads.</summary>
+    /// <summary>
+    /// Per file (path) and hour: what "top files by downloads and by bytes" reads. A tenant's first
+    /// <see cref="AggregationOptions.MaxPathsPerTenant"/> new (hour, path) rows of the interval keep their
+    /// path, the rest count under <c>(other)</c>, which keeps sums exact: "first N distinct paths of the
+    /// interval", not a top N by hits, which would need per-path counts kept past the cap.
+    /// </summary>
     private void CountPath(InternedName tenant, in AccessLogRecord record)
     {
-        if (!_paths.TryGet(record.Text(record.Path), out InternedName path))
+        uint second = (uint)(record.TimestampMs / 1000);
+        uint hour = second / 3600 * 3600;
+        ref int rows = ref RowsOf(ref _pathRowsByTenant, tenant.Id);
+        ref PathCounters counters = ref Unsafe.NullRef<PathCounters>();
+        if (TryGetPath(record.Text(record.Path), rows, out InternedName path))
         {
-            path = _otherPath;
+            var key = new PathKey(tenant.Id, hour, path.Id);
+            counters = ref CollectionsMarshal.GetValueRefOrNullRef(_pathHits, key);
+            if (Unsafe.IsNullRef(ref counters) && rows < _maxPathsPerTenant)
+            {
+                rows++;
+                counters = ref CollectionsMarshal.GetValueRefOrAddDefault(_pathHits, key, out _);
+            }
         }
 
-        uint second = (uint)(record.TimestampMs / 1000);
-        ref PathCounters counters = ref CollectionsMarshal.GetValueRefOrAddDefault(_pathHits, new PathKey(tenant.Id, second / 3600 * 3600, path.Id), out _);
+        if (Unsafe.IsNullRef(ref counters))
+        {
+            Volatile.Write(ref _pathsFolded, _pathsFolded + 1);
+            counters = ref CollectionsMarshal.GetValueRefOrAddDefault(_pathHits, new PathKey(tenant.Id, hour, _otherPath.Id), out _);
+        }
+
         counters.Add(in record, second);
+    }
+
+    /// <summary>
+    /// A tenant with budget left may add the path to the shard's table; one without may only use a path
+    /// the table already knows (its row must exist too, which the caller checks), so a tenant past its
+    /// budget can't fill the table that every tenant shares.
+    /// </summary>
+    private bool TryGetPath(ReadOnlySpan<byte> name, int tenantRows, out InternedName path) =>
+        tenantRows < _maxPathsPerTenant ? _paths.TryGet(name, out path) : _paths.TryFind(name, out path);
+
+    private static ref int RowsOf(ref int[] rows, int tenantId)
+    {
+        if ((uint)tenantId >= (uint)rows.Length)
+        {
+            // Only when the shard meets a new tenant id, which allocates its name anyway.
+            Array.Resize(ref rows, Math.Max(tenantId + 1, rows.Length * 2));
+        }
+
+        return ref rows[tenantId];
     }
 
     private void Reject(IngestSource source, InternedName? tenant, RejectReason reason, ReadOnlySpan<byte> input, uint arrivedAt)
@@ -508,6 +578,12 @@ internal sealed partial class Shard
         _statuses.Clear();
         _rejects.Clear();
         _rejectSamples.Clear();
+        // No bucket refers to a name id now (rows carry the names' bytes), so the tables may forget.
+        _paths.Recycle();
+        _keys.Recycle();
+        _eventTypes.Recycle();
+        Array.Clear(_pathRowsByTenant);
+        Array.Clear(_eventPathRowsByTenant);
         await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 

@@ -10,6 +10,8 @@ internal sealed class CollectingSink : IBatchSink
     public List<ErrorRow> Errors { get; } = [];
     public List<PixelRow> Pixels { get; } = [];
     public List<VisitorRow> Visitors { get; } = [];
+    public List<PathRow> Paths { get; } = [];
+    public List<EventRow> Events { get; } = [];
     public int Batches { get; private set; }
 
     public Core.Internal.ObjectPool<FlushBatch> Pool { get; } = new();
@@ -22,6 +24,8 @@ internal sealed class CollectingSink : IBatchSink
         Errors.AddRange(batch.Errors);
         Pixels.AddRange(batch.Pixels);
         Visitors.AddRange(batch.Visitors);
+        Paths.AddRange(batch.Paths);
+        Events.AddRange(batch.Events);
         foreach (TaskCompletionSource barrier in batch.Barriers)
         {
             barrier.TrySetResult();
