@@ -41,11 +41,10 @@ public sealed class AggregationOptions
     public int MaxPaths { get; set; } = 100_000;
 
     /// <summary>
-    /// Fairness between tenants: per tenant and flush interval, the first this many new path rows (a
-    /// path in an hour of <c>path_hits</c>, and separately a path in a minute and event type of
-    /// <c>events_1m</c>) keep their path; the tenant's further new paths of that interval are counted
-    /// under <c>(other)</c>. One tenant inventing paths cannot push every other tenant's paths into
-    /// <c>(other)</c>, and sums stay exact because <c>(other)</c> carries the folded counts.
+    /// Fairness between tenants: per tenant and flush interval, the first this many distinct paths (of
+    /// access-log lines and events together) keep their name; the tenant's further new paths of that
+    /// interval are counted under <c>(other)</c>. One tenant inventing paths cannot push every other
+    /// tenant's paths into <c>(other)</c>, and sums stay exact because <c>(other)</c> carries the folded counts.
     /// </summary>
     [Range(1, 10_000_000)]
     public int MaxPathsPerTenant { get; set; } = 1_000;

@@ -51,10 +51,11 @@ internal sealed partial class Shard
     private readonly Dictionary<EventKey, ulong> _events = [];
     private readonly HashSet<UserKey> _users = [];
     private readonly Dictionary<PathKey, PathCounters> _pathHits = [];
-    // New path rows per tenant id this interval, of _pathHits and of _events: the MaxPathsPerTenant budget.
-    // Grown when a new tenant id appears (which allocates its name anyway), cleared at every flush.
-    private int[] _pathRowsByTenant = new int[16];
-    private int[] _eventPathRowsByTenant = new int[16];
+    // The MaxPathsPerTenant budget: the distinct paths each tenant named this interval (access-log paths
+    // and event paths alike), and how many that is per tenant id. The array grows when a new tenant id
+    // appears (which allocates its name anyway); both are cleared at every flush.
+    private readonly HashSet<TenantPathKey> _tenantPaths = [];
+    private int[] _pathsByTenant = new int[16];
     // Read by metrics: one slot per (source, reason), written only by this shard.
     private readonly long[] _rejectsBySourceAndReason = new long[IngestSources.Count * RejectReasons.Count];
     private readonly (uint Minute, int Taken)[] _samplesTaken = new (uint, int)[RejectReasons.Count];
@@ -299,15 +300,14 @@ internal sealed partial class Shard
         }
 
         uint minute = (uint)(message.TimestampMs / 60_000 * 60);
-        ref int rows = ref RowsOf(ref _eventPathRowsByTenant, tenant.Id);
+        ref int named = ref PathsNamedBy(tenant.Id);
         ref ulong count = ref Unsafe.NullRef<ulong>();
-        if (TryGetPath(message.Path, rows, out InternedName path))
+        if (TryGetPath(message.Path, named, out InternedName path))
         {
             var key = new EventKey(tenant.Id, minute, type.Id, path.Id);
             count = ref CollectionsMarshal.GetValueRefOrNullRef(_events, key);
-            if (Unsafe.IsNullRef(ref count) && rows < _maxPathsPerTenant)
+            if (Unsafe.IsNullRef(ref count) && TryAdmitPath(tenant.Id, path.Id, ref named))
             {
-                rows++;
                 count = ref CollectionsMarshal.GetValueRefOrAddDefault(_events, key, out _);
             }
         }
@@ -407,23 +407,22 @@ internal sealed partial class Shard
 
     /// <summary>
     /// Per file (path) and hour: what "top files by downloads and by bytes" reads. A tenant's first
-    /// <see cref="AggregationOptions.MaxPathsPerTenant"/> new (hour, path) rows of the interval keep their
-    /// path, the rest count under <c>(other)</c>, which keeps sums exact: "first N distinct paths of the
+    /// <see cref="AggregationOptions.MaxPathsPerTenant"/> distinct paths of the interval keep their name,
+    /// the rest count under <c>(other)</c>, which keeps sums exact: "first N distinct paths of the
     /// interval", not a top N by hits, which would need per-path counts kept past the cap.
     /// </summary>
     private void CountPath(InternedName tenant, in AccessLogRecord record)
     {
         uint second = (uint)(record.TimestampMs / 1000);
         uint hour = second / 3600 * 3600;
-        ref int rows = ref RowsOf(ref _pathRowsByTenant, tenant.Id);
+        ref int named = ref PathsNamedBy(tenant.Id);
         ref PathCounters counters = ref Unsafe.NullRef<PathCounters>();
-        if (TryGetPath(record.Text(record.Path), rows, out InternedName path))
+        if (TryGetPath(record.Text(record.Path), named, out InternedName path))
         {
             var key = new PathKey(tenant.Id, hour, path.Id);
             counters = ref CollectionsMarshal.GetValueRefOrNullRef(_pathHits, key);
-            if (Unsafe.IsNullRef(ref counters) && rows < _maxPathsPerTenant)
+            if (Unsafe.IsNullRef(ref counters) && TryAdmitPath(tenant.Id, path.Id, ref named))
             {
-                rows++;
                 counters = ref CollectionsMarshal.GetValueRefOrAddDefault(_pathHits, key, out _);
             }
         }
@@ -439,21 +438,42 @@ internal sealed partial class Shard
 
     /// <summary>
     /// A tenant with budget left may add the path to the shard's table; one without may only use a path
-    /// the table already knows (its row must exist too, which the caller checks), so a tenant past its
-    /// budget can't fill the table that every tenant shares.
+    /// the table already knows (and only if it named that path this interval, which
+    /// <see cref="TryAdmitPath"/> checks), so a tenant past its budget can't fill the table every tenant shares.
     /// </summary>
-    private bool TryGetPath(ReadOnlySpan<byte> name, int tenantRows, out InternedName path) =>
-        tenantRows < _maxPathsPerTenant ? _paths.TryGet(name, out path) : _paths.TryFind(name, out path);
+    private bool TryGetPath(ReadOnlySpan<byte> name, int pathsNamed, out InternedName path) =>
+        pathsNamed < _maxPathsPerTenant ? _paths.TryGet(name, out path) : _paths.TryFind(name, out path);
 
-    private static ref int RowsOf(ref int[] rows, int tenantId)
+    /// <summary>
+    /// Called only for a row the interval doesn't have yet (the usual line finds its row and skips this).
+    /// True when the tenant already named this path this interval (another hour, minute or event type)
+    /// or has budget left to name it now; false means: count it under <c>(other)</c>.
+    /// </summary>
+    private bool TryAdmitPath(int tenantId, int pathId, ref int pathsNamed)
     {
-        if ((uint)tenantId >= (uint)rows.Length)
+        var key = new TenantPathKey(tenantId, pathId);
+        if (pathsNamed < _maxPathsPerTenant)
         {
-            // Only when the shard meets a new tenant id, which allocates its name anyway.
-            Array.Resize(ref rows, Math.Max(tenantId + 1, rows.Length * 2));
+            if (_tenantPaths.Add(key))
+            {
+                pathsNamed++;
+            }
+
+            return true;
         }
 
-        return ref rows[tenantId];
+        return _tenantPaths.Contains(key);
+    }
+
+    private ref int PathsNamedBy(int tenantId)
+    {
+        if ((uint)tenantId >= (uint)_pathsByTenant.Length)
+        {
+            // Only when the shard meets a new tenant id, which allocates its name anyway.
+            Array.Resize(ref _pathsByTenant, Math.Max(tenantId + 1, _pathsByTenant.Length * 2));
+        }
+
+        return ref _pathsByTenant[tenantId];
     }
 
     private void Reject(IngestSource source, InternedName? tenant, RejectReason reason, ReadOnlySpan<byte> input, uint arrivedAt)
@@ -582,8 +602,8 @@ internal sealed partial class Shard
         _paths.Recycle();
         _keys.Recycle();
         _eventTypes.Recycle();
-        Array.Clear(_pathRowsByTenant);
-        Array.Clear(_eventPathRowsByTenant);
+        _tenantPaths.Clear();
+        Array.Clear(_pathsByTenant);
         await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 

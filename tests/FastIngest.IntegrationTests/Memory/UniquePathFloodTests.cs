@@ -30,8 +30,8 @@ public sealed class UniquePathFloodTests(PrivateClickHouse clickHouse, ITestOutp
     /// </param>
     /// <param name="maxPeakRssMegabytes">
     /// Bound on the server's peak RSS (VmHWM). Measured on the 2-core Debian 12 box (server GC off,
-    /// 2 shards), over seven runs each: about 80 MB right after start; 120-133 MB at the end of the flood
-    /// with the default cap; 220-252 MB with the per-tenant cap off. The bounds leave 1.6-1.9x of that.
+    /// 2 shards), over five runs each: about 80 MB right after start; 116-144 MB at the end of the flood
+    /// with the default cap; 246-269 MB with the per-tenant cap off. The bounds leave 1.5-1.7x of that.
     /// </param>
     [Theory]
     [InlineData("", 250)]

@@ -22,17 +22,20 @@ public sealed class ShardTests
         return (new IngestPipeline(options, sink, sink.Pool, NullLogger.Instance), sink);
     }
 
-    private static string PathLine(string path, long bytes = 10) =>
-        $"{{\"msec\":\"1795390925.000\",\"status\":\"200\",\"bytes_sent\":\"{bytes}\",\"body_bytes_sent\":\"{bytes}\",\"uri\":\"{path}\"}}";
+    private static string PathLine(string path, long bytes = 10, long second = 1_795_390_925) =>
+        $"{{\"msec\":\"{second}.000\",\"status\":\"200\",\"bytes_sent\":\"{bytes}\",\"body_bytes_sent\":\"{bytes}\",\"uri\":\"{path}\"}}";
 
-    private static IngestBatch EventBatch(IngestPipeline pipeline, params (string Tenant, string Type, string Path)[] events)
+    private static IngestBatch EventBatch(IngestPipeline pipeline, params (string Tenant, string Type, string Path)[] events) =>
+        EventBatch(pipeline, [.. events.Select(e => (e.Tenant, e.Type, e.Path, 1_795_390_925_000L))]);
+
+    private static IngestBatch EventBatch(IngestPipeline pipeline, (string Tenant, string Type, string Path, long Ms)[] events)
     {
         IngestBatch batch = pipeline.IngestBatches.Rent();
         var message = new byte[EventMessage.MaxEncodedLength];
-        foreach ((string tenant, string type, string path) in events)
+        foreach ((string tenant, string type, string path, long ms) in events)
         {
             byte[] t = Encoding.UTF8.GetBytes(tenant);
-            int length = new EventMessage { TimestampMs = 1_795_390_925_000, EventType = Encoding.UTF8.GetBytes(type), Path = Encoding.UTF8.GetBytes(path) }.Encode(message);
+            int length = new EventMessage { TimestampMs = ms, EventType = Encoding.UTF8.GetBytes(type), Path = Encoding.UTF8.GetBytes(path) }.Encode(message);
             batch.Add(MessageKind.Event, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(t), t, message.AsSpan(0, length), 1_800_000_000);
         }
 
@@ -275,6 +278,35 @@ public sealed class ShardTests
         Assert.Equal(1, shard.EventTypesFolded);
         Assert.Equal(3, shard.EventsFolded);
         Assert.Equal(8, shard.EventsCounted);
+    }
+
+    [Fact]
+    public async Task ATenantsPathBudgetCountsDistinctPathsNotRowsAcrossHoursMinutesTypesAndSources()
+    {
+        (IngestPipeline pipeline, CollectingSink sink) = NewPipeline(new AggregationOptions { Shards = 1, MaxPathsPerTenant = 2 });
+        Shard shard = pipeline.Shards[0];
+        var events = new List<(string, string, string, long)>();
+        for (int minute = 0; minute < 10; minute++)
+        {
+            foreach (string type in new[] { "view", "click", "scroll" })
+            {
+                events.Add(("acme", type, "/a", 1_795_390_920_000 + (minute * 60_000)));
+            }
+        }
+
+        events.Add(("acme", "view", "/b", 1_795_390_920_000));
+        events.Add(("acme", "view", "/c", 1_795_390_920_000)); // a third distinct path: past the budget
+        shard.Process(EventBatch(pipeline, [.. events]));
+        // The same two paths from the access log, over three hours: no new path, so nothing folds.
+        shard.Process(Batch(pipeline,
+            ("acme", PathLine("/a", second: 1_795_390_925)), ("acme", PathLine("/a", second: 1_795_394_525)),
+            ("acme", PathLine("/b", second: 1_795_398_125)), ("acme", PathLine("/c"))));
+        await shard.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(30, sink.Events.Where(e => Encoding.UTF8.GetString(e.Path) == "/a").Sum(e => (long)e.Events));
+        Assert.Equal(["(other)", "/a", "/b"], sink.Events.Select(e => Encoding.UTF8.GetString(e.Path)).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(["(other)=1", "/a=2", "/b=1"], PathCounts(sink, "acme"));
+        Assert.Equal(2, shard.PathsFolded); // /c once as an event, once as a line
     }
 
     [Fact]
