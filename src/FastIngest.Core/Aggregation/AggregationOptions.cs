@@ -31,17 +31,20 @@ public sealed class AggregationOptions
     public int MaxPixelKeys { get; set; } = 100_000;
 
     /// <summary>
-    /// Distinct paths (of events and of access-log lines, per file) kept per shard between two flushes;
-    /// further paths are counted under the path <c>(other)</c>, so totals stay exact while memory stays
-    /// bounded. A full table starts over at the next flush (the same holds for pixel keys and event types).
+    /// Distinct paths (of events and of access-log lines, per file) kept per shard; further paths are
+    /// counted under the path <c>(other)</c>, so totals stay exact while memory stays bounded. Buckets
+    /// empty at every flush, so a table three quarters full forgets the names the last interval did not
+    /// use (all of them after a flood): the cap bounds the names of an interval, not of the server's life.
+    /// The same holds for <see cref="MaxPixelKeys"/> and <see cref="MaxEventTypes"/>.
     /// </summary>
     [Range(1, 10_000_000)]
     public int MaxPaths { get; set; } = 100_000;
 
     /// <summary>
-    /// Distinct paths one tenant may add per flush interval (per shard); its further new paths that interval
-    /// count under <c>(other)</c>, so one tenant's flood of unique URLs can't push every other tenant's paths
-    /// into <c>(other)</c>. Sums stay exact.
+    /// Fairness between tenants: per tenant and flush interval, the first this many distinct paths (of
+    /// access-log lines and events together) keep their name; the tenant's further new paths of that
+    /// interval are counted under <c>(other)</c>. One tenant inventing paths cannot push every other
+    /// tenant's paths into <c>(other)</c>, and sums stay exact because <c>(other)</c> carries the folded counts.
     /// </summary>
     [Range(1, 10_000_000)]
     public int MaxPathsPerTenant { get; set; } = 1_000;

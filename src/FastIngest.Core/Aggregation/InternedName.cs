@@ -3,8 +3,8 @@ using System.Text;
 namespace FastIngest.Core.Aggregation;
 
 /// <summary>
-/// A tenant or pixel key as one shard knows it: created once, on the first message that names it, so
-/// buckets are keyed by a dense int and rows carry ready UTF-8.
+/// A tenant, pixel key, path or event type as one shard knows it: created on the first message that
+/// names it, so buckets are keyed by a dense int and rows carry ready UTF-8.
 /// </summary>
 internal sealed class InternedName
 {
@@ -13,7 +13,6 @@ internal sealed class InternedName
         Id = id;
         Hash = hash;
         NameUtf8 = name.ToArray();
-        Name = Encoding.UTF8.GetString(name);
     }
 
     /// <summary>Dense, shard-local; a cheap dictionary key for buckets.</summary>
@@ -24,8 +23,12 @@ internal sealed class InternedName
     /// <summary>Written as-is into RowBinary.</summary>
     public byte[] NameUtf8 { get; }
 
-    /// <summary>For logs and tests only; the hot path uses <see cref="NameUtf8"/>.</summary>
-    public string Name { get; }
+    /// <summary>For logs and tests only (built on each call); the hot path uses <see cref="NameUtf8"/>.</summary>
+    /// <remarks>Not kept: a path table holds up to 100,000 names, and a second copy as UTF-16 would double it.</remarks>
+    public string Name => Encoding.UTF8.GetString(NameUtf8);
+
+    /// <summary>The <see cref="NameTable"/> generation (flush interval) that last used this name.</summary>
+    public int LastUsed { get; set; }
 
     /// <summary>Next name with the same 64-bit hash (in practice never set).</summary>
     public InternedName? NextWithSameHash { get; set; }

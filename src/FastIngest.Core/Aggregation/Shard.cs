@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading.Channels;
@@ -37,6 +38,7 @@ internal sealed partial class Shard
     private readonly TenantAllowList _pixelTenants;
     private readonly VisitorHasher _visitorHasher;
     private readonly long _flushIntervalMs;
+    private readonly int _maxPathsPerTenant;
     private readonly int _samplesPerMinute;
     private readonly int _sampleBytes;
 
@@ -49,9 +51,11 @@ internal sealed partial class Shard
     private readonly Dictionary<EventKey, ulong> _events = [];
     private readonly HashSet<UserKey> _users = [];
     private readonly Dictionary<PathKey, PathCounters> _pathHits = [];
-    // Per tenant id: distinct paths it added this flush interval (capped by MaxPathsPerTenant).
-    private readonly int[] _newPathsThisFlush;
-    private readonly int _maxPathsPerTenant;
+    // The MaxPathsPerTenant budget: the distinct paths each tenant named this interval (access-log paths
+    // and event paths alike), and how many that is per tenant id. The array grows when a new tenant id
+    // appears (which allocates its name anyway); both are cleared at every flush.
+    private readonly HashSet<TenantPathKey> _tenantPaths = [];
+    private int[] _pathsByTenant = new int[16];
     // Read by metrics: one slot per (source, reason), written only by this shard.
     private readonly long[] _rejectsBySourceAndReason = new long[IngestSources.Count * RejectReasons.Count];
     private readonly (uint Minute, int Taken)[] _samplesTaken = new (uint, int)[RejectReasons.Count];
@@ -66,9 +70,10 @@ internal sealed partial class Shard
     private long _rejected;
     private long _pixelHits;
     private long _pixelKeysFolded;
+    private long _pathsFolded;
+    private long _eventTypesFolded;
     private long _eventsCounted;
     private long _eventsFolded;
-    private long _pathsFolded;
 
     public Shard(int id, IngestPipeline pipeline, IBatchSink sink, AggregationOptions options, int maxTenants, int maxPixelKeys, TenantAllowList pixelTenants, ILogger logger)
     {
@@ -78,13 +83,12 @@ internal sealed partial class Shard
         _logger = logger;
         _tenants = new NameTable(maxTenants);
         // "(other)" can't be a real key (parentheses are outside the key alphabet), so folding is visible.
-        _keys = new NameTable(maxPixelKeys + 1);
-        _keys.TryGet("(other)"u8, out _otherKey);
-        _eventTypes = new NameTable(options.MaxEventTypes + 1);
-        _eventTypes.TryGet("(other)"u8, out _otherEventType);
-        _paths = new NameTable(options.MaxPaths + 1);
-        _paths.TryGet("(other)"u8, out _otherPath);
-        _newPathsThisFlush = new int[maxTenants];
+        _keys = new NameTable(maxPixelKeys, "(other)"u8);
+        _otherKey = _keys.Other!;
+        _eventTypes = new NameTable(options.MaxEventTypes, "(other)"u8);
+        _otherEventType = _eventTypes.Other!;
+        _paths = new NameTable(options.MaxPaths, "(other)"u8);
+        _otherPath = _paths.Other!;
         _maxPathsPerTenant = options.MaxPathsPerTenant;
         _pixelTenants = pixelTenants;
         _visitorHasher = new VisitorHasher(Encoding.UTF8.GetBytes(options.VisitorSecret));
@@ -123,13 +127,19 @@ internal sealed partial class Shard
     /// <summary>Pixel hits counted under <c>(other)</c> because the shard already knew as many keys as allowed.</summary>
     public long PixelKeysFolded => Volatile.Read(ref _pixelKeysFolded);
 
+    /// <summary>
+    /// Access-log lines and events counted under the path <c>(other)</c>: past <see cref="AggregationOptions.MaxPaths"/>
+    /// of the shard or past <see cref="AggregationOptions.MaxPathsPerTenant"/> of their tenant's interval.
+    /// </summary>
+    public long PathsFolded => Volatile.Read(ref _pathsFolded);
+
+    /// <summary>Events counted under the event type <c>(other)</c> past <see cref="AggregationOptions.MaxEventTypes"/>.</summary>
+    public long EventTypesFolded => Volatile.Read(ref _eventTypesFolded);
+
     public long EventsCounted => Volatile.Read(ref _eventsCounted);
 
-    /// <summary>Events counted under an <c>(other)</c> type or path because the shard knew as many as allowed.</summary>
+    /// <summary>Events counted under an <c>(other)</c> type or path (or both); each event once.</summary>
     public long EventsFolded => Volatile.Read(ref _eventsFolded);
-
-    /// <summary>Access-log lines whose path was counted as <c>(other)</c> (shard or tenant cap reached).</summary>
-    public long PathsFolded => Volatile.Read(ref _pathsFolded);
 
     /// <summary>
     /// Reads batches until the channel completes, then flushes what is left. A null item is the flush
@@ -286,12 +296,27 @@ internal sealed partial class Shard
         {
             type = _otherEventType;
             folded = true;
+            Volatile.Write(ref _eventTypesFolded, _eventTypesFolded + 1);
         }
 
-        if (!_paths.TryGet(message.Path, out InternedName path))
+        uint minute = (uint)(message.TimestampMs / 60_000 * 60);
+        ref int named = ref PathsNamedBy(tenant.Id);
+        ref ulong count = ref Unsafe.NullRef<ulong>();
+        if (TryGetPath(message.Path, named, out InternedName path))
         {
-            path = _otherPath;
+            var key = new EventKey(tenant.Id, minute, type.Id, path.Id);
+            count = ref CollectionsMarshal.GetValueRefOrNullRef(_events, key);
+            if (Unsafe.IsNullRef(ref count) && TryAdmitPath(tenant.Id, path.Id, ref named))
+            {
+                count = ref CollectionsMarshal.GetValueRefOrAddDefault(_events, key, out _);
+            }
+        }
+
+        if (Unsafe.IsNullRef(ref count))
+        {
             folded = true;
+            Volatile.Write(ref _pathsFolded, _pathsFolded + 1);
+            count = ref CollectionsMarshal.GetValueRefOrAddDefault(_events, new EventKey(tenant.Id, minute, type.Id, _otherPath.Id), out _);
         }
 
         if (folded)
@@ -299,8 +324,6 @@ internal sealed partial class Shard
             Volatile.Write(ref _eventsFolded, _eventsFolded + 1);
         }
 
-        uint minute = (uint)(message.TimestampMs / 60_000 * 60);
-        ref ulong count = ref CollectionsMarshal.GetValueRefOrAddDefault(_events, new EventKey(tenant.Id, minute, type.Id, path.Id), out _);
         count++;
         _eventsSinceFlush++;
         if (!message.UserId.IsEmpty)
@@ -382,30 +405,75 @@ internal sealed partial class Shard
         }
     }
 
-    /// <summary>Per file (path) and hour: what "top files by downloads and by bytes" reads.</summary>
+    /// <summary>
+    /// Per file (path) and hour: what "top files by downloads and by bytes" reads. A tenant's first
+    /// <see cref="AggregationOptions.MaxPathsPerTenant"/> distinct paths of the interval keep their name,
+    /// the rest count under <c>(other)</c>, which keeps sums exact: "first N distinct paths of the
+    /// interval", not a top N by hits, which would need per-path counts kept past the cap.
+    /// </summary>
     private void CountPath(InternedName tenant, in AccessLogRecord record)
     {
         uint second = (uint)(record.TimestampMs / 1000);
         uint hour = second / 3600 * 3600;
-        ReadOnlySpan<byte> text = record.Text(record.Path);
-        bool tenantAtCap = _newPathsThisFlush[tenant.Id] >= _maxPathsPerTenant;
-        // A tenant at its cap may still count paths it already has a bucket for; nothing new is interned for it.
-        bool known = tenantAtCap
-            ? _paths.TryFind(text, out InternedName path) && _pathHits.ContainsKey(new PathKey(tenant.Id, hour, path.Id))
-            : _paths.TryGet(text, out path);
-        if (!known)
+        ref int named = ref PathsNamedBy(tenant.Id);
+        ref PathCounters counters = ref Unsafe.NullRef<PathCounters>();
+        if (TryGetPath(record.Text(record.Path), named, out InternedName path))
         {
-            path = _otherPath;
-            Volatile.Write(ref _pathsFolded, _pathsFolded + 1);
+            var key = new PathKey(tenant.Id, hour, path.Id);
+            counters = ref CollectionsMarshal.GetValueRefOrNullRef(_pathHits, key);
+            if (Unsafe.IsNullRef(ref counters) && TryAdmitPath(tenant.Id, path.Id, ref named))
+            {
+                counters = ref CollectionsMarshal.GetValueRefOrAddDefault(_pathHits, key, out _);
+            }
         }
 
-        ref PathCounters counters = ref CollectionsMarshal.GetValueRefOrAddDefault(_pathHits, new PathKey(tenant.Id, hour, path.Id), out bool exists);
-        if (!exists && known)
+        if (Unsafe.IsNullRef(ref counters))
         {
-            _newPathsThisFlush[tenant.Id]++;
+            Volatile.Write(ref _pathsFolded, _pathsFolded + 1);
+            counters = ref CollectionsMarshal.GetValueRefOrAddDefault(_pathHits, new PathKey(tenant.Id, hour, _otherPath.Id), out _);
         }
 
         counters.Add(in record, second);
+    }
+
+    /// <summary>
+    /// A tenant with budget left may add the path to the shard's table; one without may only use a path
+    /// the table already knows (and only if it named that path this interval, which
+    /// <see cref="TryAdmitPath"/> checks), so a tenant past its budget can't fill the table every tenant shares.
+    /// </summary>
+    private bool TryGetPath(ReadOnlySpan<byte> name, int pathsNamed, out InternedName path) =>
+        pathsNamed < _maxPathsPerTenant ? _paths.TryGet(name, out path) : _paths.TryFind(name, out path);
+
+    /// <summary>
+    /// Called only for a row the interval doesn't have yet (the usual line finds its row and skips this).
+    /// True when the tenant already named this path this interval (another hour, minute or event type)
+    /// or has budget left to name it now; false means: count it under <c>(other)</c>.
+    /// </summary>
+    private bool TryAdmitPath(int tenantId, int pathId, ref int pathsNamed)
+    {
+        var key = new TenantPathKey(tenantId, pathId);
+        if (pathsNamed < _maxPathsPerTenant)
+        {
+            if (_tenantPaths.Add(key))
+            {
+                pathsNamed++;
+            }
+
+            return true;
+        }
+
+        return _tenantPaths.Contains(key);
+    }
+
+    private ref int PathsNamedBy(int tenantId)
+    {
+        if ((uint)tenantId >= (uint)_pathsByTenant.Length)
+        {
+            // Only when the shard meets a new tenant id, which allocates its name anyway.
+            Array.Resize(ref _pathsByTenant, Math.Max(tenantId + 1, _pathsByTenant.Length * 2));
+        }
+
+        return ref _pathsByTenant[tenantId];
     }
 
     private void Reject(IngestSource source, InternedName? tenant, RejectReason reason, ReadOnlySpan<byte> input, uint arrivedAt)
@@ -530,20 +598,13 @@ internal sealed partial class Shard
         _statuses.Clear();
         _rejects.Clear();
         _rejectSamples.Clear();
-        Array.Clear(_newPathsThisFlush, 0, _tenants.Count);
-        // No bucket holds a path, key or type id past this point: full tables start over (keeping "(other)").
-        RecycleIfFull(_paths);
-        RecycleIfFull(_keys);
-        RecycleIfFull(_eventTypes);
+        // No bucket refers to a name id now (rows carry the names' bytes), so the tables may forget.
+        _paths.Recycle();
+        _keys.Recycle();
+        _eventTypes.Recycle();
+        _tenantPaths.Clear();
+        Array.Clear(_pathsByTenant);
         await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static void RecycleIfFull(NameTable names)
-    {
-        if (names.IsFull)
-        {
-            names.Recycle(kept: 1);
-        }
     }
 
     private static partial class Log

@@ -22,3 +22,6 @@ internal readonly record struct UserKey(int TenantId, ushort Day, ulong Hash);
 
 /// <summary>One path (file) of a tenant in one hour.</summary>
 internal readonly record struct PathKey(int TenantId, uint Hour, int PathId);
+
+/// <summary>A path a tenant named this flush interval: what its <c>MaxPathsPerTenant</c> budget counts.</summary>
+internal readonly record struct TenantPathKey(int TenantId, int PathId);

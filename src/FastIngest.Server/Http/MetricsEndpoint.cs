@@ -70,10 +70,10 @@ internal static class MetricsEndpoint
             Sample(text, "fastingest_shard_queue_depth", $"shard=\"{shard.Id}\"", shard.QueueDepth);
         }
 
-        Header(text, "fastingest_folded_total", "counter", "Counts recorded under (other) because a cap on distinct names was reached, by kind.");
+        Header(text, "fastingest_folded_total", "counter", "Lines, hits and events counted under (other) past a cap, by what was folded.");
         Sample(text, "fastingest_folded_total", "kind=\"path\"", pipeline.Shards.Sum(s => s.PathsFolded));
         Sample(text, "fastingest_folded_total", "kind=\"pixel_key\"", pipeline.Shards.Sum(s => s.PixelKeysFolded));
-        Sample(text, "fastingest_folded_total", "kind=\"event\"", pipeline.Shards.Sum(s => s.EventsFolded));
+        Sample(text, "fastingest_folded_total", "kind=\"event_type\"", pipeline.Shards.Sum(s => s.EventTypesFolded));
         Counter(text, "fastingest_clickhouse_rows_written_total", "Rows ClickHouse confirmed.", sink.RowsWritten);
         Counter(text, "fastingest_clickhouse_lines_written_total", "Counted lines whose counters ClickHouse confirmed.", sink.LinesWritten);
         Counter(text, "fastingest_clickhouse_insert_failures_total", "Failed ClickHouse inserts (each retried).", sink.InsertsFailed);

@@ -11,6 +11,7 @@ internal sealed class CollectingSink : IBatchSink
     public List<PixelRow> Pixels { get; } = [];
     public List<VisitorRow> Visitors { get; } = [];
     public List<PathRow> Paths { get; } = [];
+    public List<EventRow> Events { get; } = [];
     public int Batches { get; private set; }
 
     public Core.Internal.ObjectPool<FlushBatch> Pool { get; } = new();
@@ -24,6 +25,7 @@ internal sealed class CollectingSink : IBatchSink
         Pixels.AddRange(batch.Pixels);
         Visitors.AddRange(batch.Visitors);
         Paths.AddRange(batch.Paths);
+        Events.AddRange(batch.Events);
         foreach (TaskCompletionSource barrier in batch.Barriers)
         {
             barrier.TrySetResult();

@@ -16,6 +16,38 @@ public sealed class ShardTests
         return (new IngestPipeline(options, sink, sink.Pool, NullLogger.Instance), sink);
     }
 
+    private static (IngestPipeline Pipeline, CollectingSink Sink) NewPipeline(AggregationOptions options)
+    {
+        var sink = new CollectingSink();
+        return (new IngestPipeline(options, sink, sink.Pool, NullLogger.Instance), sink);
+    }
+
+    private static string PathLine(string path, long bytes = 10, long second = 1_795_390_925) =>
+        $"{{\"msec\":\"{second}.000\",\"status\":\"200\",\"bytes_sent\":\"{bytes}\",\"body_bytes_sent\":\"{bytes}\",\"uri\":\"{path}\"}}";
+
+    private static IngestBatch EventBatch(IngestPipeline pipeline, params (string Tenant, string Type, string Path)[] events) =>
+        EventBatch(pipeline, [.. events.Select(e => (e.Tenant, e.Type, e.Path, 1_795_390_925_000L))]);
+
+    private static IngestBatch EventBatch(IngestPipeline pipeline, (string Tenant, string Type, string Path, long Ms)[] events)
+    {
+        IngestBatch batch = pipeline.IngestBatches.Rent();
+        var message = new byte[EventMessage.MaxEncodedLength];
+        foreach ((string tenant, string type, string path, long ms) in events)
+        {
+            byte[] t = Encoding.UTF8.GetBytes(tenant);
+            int length = new EventMessage { TimestampMs = ms, EventType = Encoding.UTF8.GetBytes(type), Path = Encoding.UTF8.GetBytes(path) }.Encode(message);
+            batch.Add(MessageKind.Event, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(t), t, message.AsSpan(0, length), 1_800_000_000);
+        }
+
+        return batch;
+    }
+
+    private static List<string> PathCounts(CollectingSink sink, string tenant) =>
+        [.. sink.Paths.Where(p => Encoding.UTF8.GetString(p.Tenant) == tenant)
+            .GroupBy(p => Encoding.UTF8.GetString(p.Path))
+            .Select(g => $"{g.Key}={g.Sum(p => (long)p.Counters.Requests)}")
+            .Order(StringComparer.Ordinal)];
+
     private static string Line(long msec, int status, long bytes, string cache = "", string time = "") =>
         $"{{\"msec\":\"{msec / 1000}.{msec % 1000:000}\",\"status\":\"{status}\",\"bytes_sent\":\"{bytes}\",\"body_bytes_sent\":\"{bytes / 2}\",\"request_time\":\"0.120\",\"upstream_cache_status\":\"{cache}\"{time}}}";
 
@@ -180,6 +212,132 @@ public sealed class ShardTests
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(shard.Rejected == 0, "corpus lines must all parse");
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public async Task AFullPathTableForgetsAtFlushSoANewPathIsCountedByNameNotAsOther()
+    {
+        (IngestPipeline pipeline, CollectingSink sink) = NewPipeline(new AggregationOptions { Shards = 1, MaxPaths = 4 });
+        Shard shard = pipeline.Shards[0];
+        shard.Process(Batch(pipeline, ("acme", PathLine("/a")), ("acme", PathLine("/b")), ("acme", PathLine("/c")), ("acme", PathLine("/d"))));
+        await shard.FlushAsync(CancellationToken.None);
+        // Long gone from every bucket: without recycling, the cap would fold every later path forever.
+        shard.Process(Batch(pipeline, ("acme", PathLine("/new")), ("acme", PathLine("/newer"))));
+        await shard.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(["/a=1", "/b=1", "/c=1", "/d=1", "/new=1", "/newer=1"], PathCounts(sink, "acme"));
+        Assert.Equal(0, shard.PathsFolded);
+    }
+
+    [Fact]
+    public async Task ATenantFloodingUniquePathsLeavesOtherTenantsTheirPathNamesAndSumsStayExact()
+    {
+        (IngestPipeline pipeline, CollectingSink sink) = NewPipeline(new AggregationOptions { Shards = 1, MaxPaths = 5, MaxPathsPerTenant = 3 });
+        Shard shard = pipeline.Shards[0];
+        var messages = new List<(string, string)>();
+        for (int i = 0; i < 10; i++)
+        {
+            messages.Add(("flood", PathLine("/x" + i, bytes: 100)));
+        }
+
+        messages.Add(("flood", PathLine("/x0", bytes: 100))); // past its budget, a row it already has still counts by name
+        messages.Add(("quiet", PathLine("/home")));
+        messages.Add(("quiet", PathLine("/about")));
+        messages.Add(("quiet", PathLine("/home")));
+        shard.Process(Batch(pipeline, [.. messages]));
+        await shard.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(["/about=1", "/home=2"], PathCounts(sink, "quiet"));
+        Assert.Equal(["(other)=7", "/x0=2", "/x1=1", "/x2=1"], PathCounts(sink, "flood"));
+        Assert.Equal(7, shard.PathsFolded);
+        Assert.Equal(1_100UL, (ulong)sink.Paths.Where(p => Encoding.UTF8.GetString(p.Tenant) == "flood").Sum(p => (long)p.Counters.BodyBytes));
+        Assert.Equal((ulong)sink.Traffic.Sum(t => (long)t.Counters.Requests), (ulong)sink.Paths.Sum(p => (long)p.Counters.Requests));
+
+        // The budget is per interval: after the flush the flooding tenant names new paths again.
+        shard.Process(Batch(pipeline, ("flood", PathLine("/y"))));
+        await shard.FlushAsync(CancellationToken.None);
+        Assert.Contains("/y=1", PathCounts(sink, "flood"));
+    }
+
+    [Fact]
+    public async Task EventsPastTheCapsFoldTypeAndPathCountEachKindAndKeepSumsExact()
+    {
+        (IngestPipeline pipeline, CollectingSink sink) = NewPipeline(new AggregationOptions { Shards = 1, MaxEventTypes = 2, MaxPaths = 8, MaxPathsPerTenant = 3 });
+        Shard shard = pipeline.Shards[0];
+        shard.Process(EventBatch(pipeline,
+            ("flood", "view", "/1"), ("flood", "view", "/2"), ("flood", "view", "/3"), ("flood", "view", "/4"), ("flood", "view", "/5"),
+            ("quiet", "view", "/home"), ("quiet", "click", "/home"),
+            ("quiet", "scroll", "/home"))); // a third type: past MaxEventTypes
+        await shard.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(
+            ["flood/view/(other)=2", "flood/view//1=1", "flood/view//2=1", "flood/view//3=1", "quiet/(other)//home=1", "quiet/click//home=1", "quiet/view//home=1"],
+            sink.Events.Select(e => $"{Encoding.UTF8.GetString(e.Tenant)}/{Encoding.UTF8.GetString(e.EventType)}/{Encoding.UTF8.GetString(e.Path)}={e.Events}").Order(StringComparer.Ordinal));
+        Assert.Equal(2, shard.PathsFolded);
+        Assert.Equal(1, shard.EventTypesFolded);
+        Assert.Equal(3, shard.EventsFolded);
+        Assert.Equal(8, shard.EventsCounted);
+    }
+
+    [Fact]
+    public async Task ATenantsPathBudgetCountsDistinctPathsNotRowsAcrossHoursMinutesTypesAndSources()
+    {
+        (IngestPipeline pipeline, CollectingSink sink) = NewPipeline(new AggregationOptions { Shards = 1, MaxPathsPerTenant = 2 });
+        Shard shard = pipeline.Shards[0];
+        var events = new List<(string, string, string, long)>();
+        for (int minute = 0; minute < 10; minute++)
+        {
+            foreach (string type in new[] { "view", "click", "scroll" })
+            {
+                events.Add(("acme", type, "/a", 1_795_390_920_000 + (minute * 60_000)));
+            }
+        }
+
+        events.Add(("acme", "view", "/b", 1_795_390_920_000));
+        events.Add(("acme", "view", "/c", 1_795_390_920_000)); // a third distinct path: past the budget
+        shard.Process(EventBatch(pipeline, [.. events]));
+        // The same two paths from the access log, over three hours: no new path, so nothing folds.
+        shard.Process(Batch(pipeline,
+            ("acme", PathLine("/a", second: 1_795_390_925)), ("acme", PathLine("/a", second: 1_795_394_525)),
+            ("acme", PathLine("/b", second: 1_795_398_125)), ("acme", PathLine("/c"))));
+        await shard.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(30, sink.Events.Where(e => Encoding.UTF8.GetString(e.Path) == "/a").Sum(e => (long)e.Events));
+        Assert.Equal(["(other)", "/a", "/b"], sink.Events.Select(e => Encoding.UTF8.GetString(e.Path)).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(["(other)=1", "/a=2", "/b=1"], PathCounts(sink, "acme"));
+        Assert.Equal(2, shard.PathsFolded); // /c once as an event, once as a line
+    }
+
+    [Fact]
+    public async Task CountingAfterAFlushAllocatesNothingOnceWarm()
+    {
+        (IngestPipeline pipeline, _) = NewPipeline();
+        Shard shard = pipeline.Shards[0];
+        var messages = new List<(string, string)>();
+        foreach (string line in s_corpus)
+        {
+            messages.Add(("shop_example", line));
+        }
+
+        IngestBatch batch = Batch(pipeline, [.. messages]);
+        shard.Process(batch);
+        await shard.FlushAsync(CancellationToken.None);
+        shard.Process(batch);
+        await shard.FlushAsync(CancellationToken.None);
+
+        // Flushing empties the buckets and ends the interval of the name tables and tenant budgets; a
+        // steady working set must be neither forgotten nor re-allocated by it. Only counting is measured
+        // (the test sink copies rows).
+        long allocated = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            shard.Process(batch);
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            await shard.FlushAsync(CancellationToken.None);
+        }
+
         Assert.Equal(0, allocated);
     }
 
