@@ -84,6 +84,7 @@ internal static class HealthEndpoint
                 json.WriteNumber("events_counted", shard.EventsCounted);
                 json.WriteNumber("events_folded", shard.EventsFolded);
                 json.WriteNumber("paths_folded", shard.PathsFolded);
+                json.WriteNumber("event_types_folded", shard.EventTypesFolded);
                 json.WriteEndObject();
             }
 
