@@ -82,6 +82,10 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         await WaitForAsync(async () => await RequestsAsync(clickHouse, db) >= 30_000 && await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(60));
         await Task.Delay(3000);
         output.WriteLine($"proxy: {proxy.Inserts} inserts, {proxy.Dropped} answers dropped; duplicates avoided: {await server.MetricAsync("fastingest_clickhouse_duplicates_avoided_total")}");
+        output.WriteLine(await clickHouse.QueryAsync($"SELECT tenant, sum(requests) FROM {db}.traffic_1m GROUP BY tenant ORDER BY tenant FORMAT TSV"));
+        output.WriteLine(await clickHouse.QueryAsync($"SELECT tenant, path, sumMerge(requests) FROM {db}.paths_1h GROUP BY tenant, path ORDER BY tenant, path FORMAT TSV"));
+        output.WriteLine(await clickHouse.QueryAsync($"SELECT target, count(), sum(rows) FROM {db}.insert_ledger GROUP BY target ORDER BY target FORMAT TSV"));
+        output.WriteLine(server.Output);
         Assert.True(proxy.Dropped >= 3, $"only {proxy.Dropped} answers were dropped");
         Assert.True(await server.MetricAsync("fastingest_clickhouse_duplicates_avoided_total") >= proxy.Dropped);
         await AssertTotalsAsync(clickHouse, db, lines, 30_000);

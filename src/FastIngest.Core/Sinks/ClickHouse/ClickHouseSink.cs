@@ -45,7 +45,9 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
     private readonly string[] _insertSql;
     private readonly InsertRound _writeRound = new();
     private readonly InsertRound _replayRound = new();
-    private readonly PooledBufferWriter _record = new();
+    // One buffer per loop: the write loop spools into one while the replay loop reads into the other.
+    private readonly PooledBufferWriter _spoolingRecord = new();
+    private readonly PooledBufferWriter _replayingRecord = new();
     private readonly List<TaskCompletionSource> _barriers = [];
     private readonly ConcurrentDictionary<string, long> _droppedByTenant = new(StringComparer.Ordinal);
     private Task _writeLoop = Task.CompletedTask;
@@ -208,7 +210,8 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
         _client.Dispose();
         _writeRound.Dispose();
         _replayRound.Dispose();
-        _record.Dispose();
+        _spoolingRecord.Dispose();
+        _replayingRecord.Dispose();
         _abort.Dispose();
         _spooled.Dispose();
     }
@@ -271,9 +274,9 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
             }
         }
 
-        _record.Reset();
-        round.WriteTo(_record);
-        if (_spool.TryAppend(_record.WrittenSpan, DateTimeOffset.UtcNow))
+        _spoolingRecord.Reset();
+        round.WriteTo(_spoolingRecord);
+        if (_spool.TryAppend(_spoolingRecord.WrittenSpan, DateTimeOffset.UtcNow))
         {
             Interlocked.Increment(ref _roundsSpooled);
             _spooled.Release();
@@ -315,7 +318,7 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
                     Succeeded(ref failures, "schema");
                 }
 
-                if (!_spool.TryReadOldest(_record))
+                if (!_spool.TryReadOldest(_replayingRecord))
                 {
                     if (_stopping)
                     {
@@ -327,7 +330,7 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
                 }
 
                 long started = Stopwatch.GetTimestamp();
-                if (!_replayRound.TryReadFrom(_record.WrittenSpan))
+                if (!_replayRound.TryReadFrom(_replayingRecord.WrittenSpan))
                 {
                     Log.UnreadableRecord(_logger, _spool.Directory);
                     _spool.AcknowledgeOldest();
