@@ -3,13 +3,13 @@
 # machine, with the same CPU pinning, printing ratios (issue 6). Absolute figures drift on shared
 # 2-core machines; ratios measured minutes apart in the same run hold.
 #
-#   bench/compare.sh                  # everything, about 8 minutes on the project's 2-core VM
+#   bench/compare.sh                  # everything, about 4 minutes on the project's 2-core VM
 #   DURATION=5 LINES=200000 bench/compare.sh
 #
 # Pinning: the system under test (FastIngest, NGINX, rsyslogd, the bare loop, GoAccess,
 # clickhouse-client) runs on CPU $SERVER_CPU; the load (wrk, LoadGen) and the private ClickHouse
 # that FastIngest writes to run on CPU $LOAD_CPU.
-# Installs what is missing (clickhouse-server, nginx-light, rsyslog, wrk, goaccess) as root without
+# Installs what is missing (clickhouse-server and -client, nginx-light, rsyslog, wrk, goaccess, curl) as root without
 # starting their packaged daemons. Every process it starts is stopped on exit; its files live in a
 # temporary folder that is removed (KEEP=1 keeps it).
 set -euo pipefail
@@ -55,6 +55,8 @@ install_missing() {
   [ -x /usr/sbin/rsyslogd ] || need+=(rsyslog)
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
   command -v goaccess >/dev/null 2>&1 || need+=(goaccess)
+  command -v curl >/dev/null 2>&1 || need+=(curl)
+  command -v clickhouse-client >/dev/null 2>&1 || need+=(clickhouse-client)
   [ ${#need[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || { echo "compare.sh: need root to install ${need[*]}" >&2; exit 1; }
   apt-get update -qq
