@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 root="$PWD"
 
 DURATION=${DURATION:-8}          # seconds per wrk measurement
+PIXEL_ROUNDS=${PIXEL_ROUNDS:-2}  # wrk rounds per pixel server, interleaved; the best counts
 UDP_STEP=${UDP_STEP:-5}          # seconds per step of the UDP rate search
 LINES=${LINES:-300000}           # lines in the bulk and import files
 TENANTS=${TENANTS:-10000}        # tenants in the UDP traffic (the memory target is stated for 10,000)
@@ -214,28 +215,39 @@ EOF
 }
 
 compare_pixel() {
-  log "pixel: FastIngest /p/…gif vs NGINX empty_gif (wrk -t1 -c64 -d${DURATION}s)"
+  log "pixel: FastIngest /p/…gif vs NGINX empty_gif (wrk -t1 -c64 -d${DURATION}s, best of $PIXEL_ROUNDS interleaved rounds)"
   start_fastingest cmp_pixel
-  local before; before=$(ch_query "SELECT sum(hits) FROM cmp_pixel.pixel_1m FORMAT TSV")
-  run_wrk "http://127.0.0.1:$fastingest_http/p/acme/home.gif" "$work/wrk-fastingest.txt"
-  local fast; fast=$(wrk_rps "$work/wrk-fastingest.txt")
+  local port_off port_on nginx_off nginx_on
+  alloc_port port_off
+  start_nginx off off "$port_off"
+  nginx_off=$nginx_pid
+  alloc_port port_on
+  start_nginx on "$work/nginx-on/access.log fastingest" "$port_on"
+  nginx_on=$nginx_pid
+
+  # Rounds alternate the three servers, so a burst of other work on this shared VM hits them all
+  # alike; each keeps its best round (the figure least disturbed by what is not under test).
+  local fast=0 peer_off=0 peer_on=0 served=0 round rps
+  for round in $(seq 1 "$PIXEL_ROUNDS"); do
+    run_wrk "http://127.0.0.1:$fastingest_http/p/acme/home.gif" "$work/wrk-fastingest-$round.txt"
+    rps=$(wrk_rps "$work/wrk-fastingest-$round.txt"); fast=$(calc "$rps > $fast ? $rps : $fast" 2)
+    served=$((served + $(wrk_requests "$work/wrk-fastingest-$round.txt") + $(wrk_requests "$work/wrk-fastingest-$round.txt.warmup")))
+    run_wrk "http://127.0.0.1:$port_off/p/acme/home.gif" "$work/wrk-nginx-off-$round.txt"
+    rps=$(wrk_rps "$work/wrk-nginx-off-$round.txt"); peer_off=$(calc "$rps > $peer_off ? $rps : $peer_off" 2)
+    run_wrk "http://127.0.0.1:$port_on/p/acme/home.gif" "$work/wrk-nginx-on-$round.txt"
+    rps=$(wrk_rps "$work/wrk-nginx-on-$round.txt"); peer_on=$(calc "$rps > $peer_on ? $rps : $peer_on" 2)
+    echo "round $round: FastIngest $(wrk_rps "$work/wrk-fastingest-$round.txt"), NGINX off $(wrk_rps "$work/wrk-nginx-off-$round.txt"), on $(wrk_rps "$work/wrk-nginx-on-$round.txt") req/s" >&2
+  done
+  stop_pid "$nginx_off"
+  stop_pid "$nginx_on"
   stop_pid "$fastingest_pid"   # a graceful stop writes every hit it received
   local counted; counted=$(ch_query "SELECT sum(hits) FROM cmp_pixel.pixel_1m FORMAT TSV")
-  local served; served=$(( $(wrk_requests "$work/wrk-fastingest.txt") + $(wrk_requests "$work/wrk-fastingest.txt.warmup") ))
-  echo "FastIngest: $fast req/s; hits counted in ClickHouse: $((counted - before)) of $served requests wrk completed (warm-up included)" >&2
-
-  local port peer_off peer_on
-  alloc_port port
-  start_nginx off off "$port"
-  run_wrk "http://127.0.0.1:$port/p/acme/home.gif" "$work/wrk-nginx-off.txt"
-  peer_off=$(wrk_rps "$work/wrk-nginx-off.txt")
-  stop_pid "$nginx_pid"
-  alloc_port port
-  start_nginx on "$work/nginx-on/access.log fastingest" "$port"
-  run_wrk "http://127.0.0.1:$port/p/acme/home.gif" "$work/wrk-nginx-on.txt"
-  peer_on=$(wrk_rps "$work/wrk-nginx-on.txt")
-  stop_pid "$nginx_pid"
-  echo "NGINX empty_gif: access_log off $peer_off req/s, on $peer_on req/s" >&2
+  # wrk stops with up to 64 requests in flight per run: answered and counted by the server, not by wrk.
+  local in_flight=$((64 * 2 * PIXEL_ROUNDS))
+  echo "hits counted in ClickHouse: $counted; wrk completed $served (warm-ups included) and left up to $in_flight in flight" >&2
+  if [ "$counted" -lt "$served" ] || [ "$counted" -gt $((served + in_flight)) ]; then
+    echo "compare.sh: WARNING: FastIngest counted $counted pixel hits for $served completed requests" >&2
+  fi
 
   add_ratio_row "pixel req/s (hit counted)" "$(fmt "$fast")" "$fast" "NGINX empty_gif, access_log off" "$(fmt "$peer_off")" "$peer_off" 1.0
   add_ratio_row "pixel req/s (hit counted)" "$(fmt "$fast")" "$fast" "NGINX empty_gif, access_log on (JSON)" "$(fmt "$peer_on")" "$peer_on" 1.0
@@ -401,7 +413,7 @@ cat <<EOF
 
 FastIngest vs peers — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)),
 $(. /etc/os-release && echo "$PRETTY_NAME"), .NET $(dotnet --version), load average before the table: $(cut -d' ' -f1-3 /proc/loadavg).
-Systems under test on CPU $SERVER_CPU, load and ClickHouse on CPU $LOAD_CPU; wrk ${DURATION}s, UDP steps ${UDP_STEP}s, $LINES-line files; $elapsed s in all.
+Systems under test on CPU $SERVER_CPU, load and ClickHouse on CPU $LOAD_CPU; wrk ${DURATION}s (best of $PIXEL_ROUNDS), UDP steps ${UDP_STEP}s, $LINES-line files; $elapsed s in all.
 
 | work | FastIngest | peer | peer's figure | ratio | target | met? |
 |---|---:|---|---|---:|---:|---|
