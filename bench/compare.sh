@@ -6,6 +6,9 @@
 #   bench/compare.sh                  # everything, about 4 minutes on the project's 2-core VM
 #   DURATION=5 LINES=200000 bench/compare.sh
 #
+# Rows marked "(not the default)" rerun FastIngest with the runtime settings proposed in
+# bench/README.md; every other row is the server exactly as built.
+#
 # Pinning: the system under test (FastIngest, NGINX, rsyslogd, the bare loop, GoAccess,
 # clickhouse-client) runs on CPU $SERVER_CPU; the load (wrk, LoadGen) and the private ClickHouse
 # that FastIngest writes to run on CPU $LOAD_CPU.
