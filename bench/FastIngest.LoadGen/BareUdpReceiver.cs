@@ -38,7 +38,8 @@ internal static class BareUdpReceiver
                 File.WriteAllText(countFile, Volatile.Read(ref received).ToString(CultureInfo.InvariantCulture));
                 Thread.Sleep(100);
             }
-        }) { IsBackground = true, Name = "count-reporter" };
+        })
+        { IsBackground = true, Name = "count-reporter" };
         File.WriteAllText(countFile, "0");
         reporter.Start();
         Console.WriteLine($"bare-udp: counting datagrams on {endPoint} (kernel buffer {socket.ReceiveBufferSize} bytes) into {countFile}");
