@@ -33,28 +33,13 @@ internal sealed class Pacer
     /// </summary>
     public long Due(long max)
     {
-        while (true)
+        long allowed;
+        while ((allowed = Allowed(max)) < 0)
         {
-            long now = Stopwatch.GetTimestamp();
-            if (Sent >= _count || now >= _deadline)
-            {
-                return 0;
-            }
-
-            long allowed = _count - Sent;
-            if (_rate > 0)
-            {
-                long target = (long)((double)(now - _start) * _rate / Stopwatch.Frequency) + 1;
-                allowed = Math.Min(allowed, target - Sent);
-            }
-
-            if (allowed > 0)
-            {
-                return Math.Min(allowed, max);
-            }
-
             Thread.Sleep(1);
         }
+
+        return allowed;
     }
 
     public void Took(long sent) => Sent += sent;
@@ -62,27 +47,31 @@ internal sealed class Pacer
     /// <summary>The async twin of <see cref="Due"/> for the HTTP senders (many connections, each paced).</summary>
     public async ValueTask<long> DueAsync(long max)
     {
-        while (true)
+        long allowed;
+        while ((allowed = Allowed(max)) < 0)
         {
-            long now = Stopwatch.GetTimestamp();
-            if (Sent >= _count || now >= _deadline)
-            {
-                return 0;
-            }
-
-            long allowed = _count - Sent;
-            if (_rate > 0)
-            {
-                long target = (long)((double)(now - _start) * _rate / Stopwatch.Frequency) + 1;
-                allowed = Math.Min(allowed, target - Sent);
-            }
-
-            if (allowed > 0)
-            {
-                return Math.Min(allowed, max);
-            }
-
             await Task.Delay(1).ConfigureAwait(false);
         }
+
+        return allowed;
+    }
+
+    /// <summary>What may go now: 0 when the run is over, -1 while ahead of the rate.</summary>
+    private long Allowed(long max)
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (Sent >= _count || now >= _deadline)
+        {
+            return 0;
+        }
+
+        long allowed = _count - Sent;
+        if (_rate > 0)
+        {
+            long target = (long)((double)(now - _start) * _rate / Stopwatch.Frequency) + 1;
+            allowed = Math.Min(allowed, target - Sent);
+        }
+
+        return allowed > 0 ? Math.Min(allowed, max) : -1;
     }
 }
