@@ -38,4 +38,15 @@ internal static class ClickHouseConnection
         };
         return new ClickHouseClient(settings);
     }
+
+    /// <summary>
+    /// Runs one query (its SQL names its FORMAT) and returns the body as text; an error status throws
+    /// <see cref="ClickHouseException"/> with ClickHouse's message.
+    /// </summary>
+    public static async Task<string> QueryTextAsync(this ClickHouseClient client, string sql, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await client.PostStreamAsync(sql, Stream.Null, isCompressed: false, cancellationToken).ConfigureAwait(false);
+        string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return response.IsSuccessStatusCode ? body : throw new ClickHouseException((int)response.StatusCode, body);
+    }
 }

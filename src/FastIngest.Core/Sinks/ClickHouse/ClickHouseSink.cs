@@ -309,11 +309,8 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
             {
                 if (!_schemaReady)
                 {
-                    if (_options.ApplySchema)
-                    {
-                        await SchemaMigrator.ApplyAsync(_client, _options.Database, abort).ConfigureAwait(false);
-                    }
-
+                    // Only false when ApplySchema is on and StartAsync's attempt failed.
+                    await SchemaMigrator.ApplyAsync(_client, _options.Database, abort).ConfigureAwait(false);
                     _schemaReady = true;
                     Succeeded(ref failures, "schema");
                 }
@@ -430,14 +427,14 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
     private async Task<long> CountRunningAsync(InsertRound round, CancellationToken cancellationToken)
     {
         string ids = string.Join(", ", round.Tables.Where(t => t.Rows > 0).Select(t => "'" + QueryId(t.InsertId) + "'"));
-        string text = await QueryTextAsync($"SELECT count() FROM system.processes WHERE query_id IN ({ids}) FORMAT TSV", cancellationToken).ConfigureAwait(false);
+        string text = await _client.QueryTextAsync($"SELECT count() FROM system.processes WHERE query_id IN ({ids}) FORMAT TSV", cancellationToken).ConfigureAwait(false);
         return long.Parse(text.Trim(), CultureInfo.InvariantCulture);
     }
 
     private async Task<Dictionary<ulong, long>> LedgerRowsAsync(InsertRound round, CancellationToken cancellationToken)
     {
         string ids = string.Join(", ", round.Tables.Where(t => t.Rows > 0).Select(t => t.InsertId.ToString(CultureInfo.InvariantCulture)));
-        string text = await QueryTextAsync(
+        string text = await _client.QueryTextAsync(
             $"SELECT insert_id, sum(rows) FROM {_options.Database}.insert_ledger WHERE insert_id IN ({ids}) GROUP BY insert_id FORMAT TSV",
             cancellationToken).ConfigureAwait(false);
         var rows = new Dictionary<ulong, long>();
@@ -448,18 +445,6 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
         }
 
         return rows;
-    }
-
-    private async Task<string> QueryTextAsync(string sql, CancellationToken cancellationToken)
-    {
-        using HttpResponseMessage response = await _client.PostStreamAsync(sql, Stream.Null, isCompressed: false, cancellationToken).ConfigureAwait(false);
-        string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new ClickHouseException((int)response.StatusCode, text);
-        }
-
-        return text;
     }
 
     private static string QueryId(ulong insertId) => "fastingest-" + insertId.ToString("x16", CultureInfo.InvariantCulture);

@@ -27,13 +27,7 @@ internal sealed record SiteStats(long TotalViews, long UniqueUsers, IReadOnlyLis
             $"(SELECT groupArray(tuple(path, path_views)) FROM (SELECT path, sum(events) AS path_views {views} " +
             $"GROUP BY path ORDER BY path_views DESC, path LIMIT {TopPathCount})) AS top_paths FORMAT JSONEachRow";
 
-        using HttpResponseMessage response = await client.PostStreamAsync(sql, Stream.Null, isCompressed: false, cancellationToken).ConfigureAwait(false);
-        string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new ClickHouseException((int)response.StatusCode, body);
-        }
-
+        string body = await client.QueryTextAsync(sql, cancellationToken).ConfigureAwait(false);
         using JsonDocument row = JsonDocument.Parse(body);
         JsonElement root = row.RootElement;
         var top = new List<(string, long)>();
