@@ -276,21 +276,22 @@ internal sealed partial class DiskSpool : IDisposable
         }
     }
 
+    /// <summary>A whole record (header included) whose header reads and whose checksum holds.</summary>
+    private static bool IsIntact(ReadOnlySpan<byte> record) =>
+        TryReadHeader(record, out int compressed, out _, out _)
+        && record.Length == HeaderBytes + compressed
+        && BinaryPrimitives.ReadUInt64LittleEndian(record[20..]) == Checksum(record, record.Slice(HeaderBytes, compressed));
+
     /// <summary>Checks and decompresses one whole record (header included).</summary>
     private static bool TryDecode(ReadOnlySpan<byte> record, PooledBufferWriter destination)
     {
-        if (!TryReadHeader(record, out int compressed, out int raw, out _) || record.Length != HeaderBytes + compressed)
+        if (!IsIntact(record))
         {
             return false;
         }
 
-        ReadOnlySpan<byte> body = record.Slice(HeaderBytes, compressed);
-        if (BinaryPrimitives.ReadUInt64LittleEndian(record[20..]) != Checksum(record, body))
-        {
-            return false;
-        }
-
-        int decoded = LZ4Codec.Decode(body, destination.GetSpan(raw)[..raw]);
+        int raw = BinaryPrimitives.ReadInt32LittleEndian(record[8..]);
+        int decoded = LZ4Codec.Decode(record[HeaderBytes..], destination.GetSpan(raw)[..raw]);
         if (decoded != raw)
         {
             return false;
@@ -324,7 +325,6 @@ internal sealed partial class DiskSpool : IDisposable
     {
         string[] files = System.IO.Directory.GetFiles(_directory, SegmentPattern);
         Array.Sort(files, StringComparer.Ordinal);
-        using var scratch = new PooledBufferWriter();
         foreach (string path in files)
         {
             var segment = new Segment(path) { Bytes = new FileInfo(path).Length };
@@ -333,7 +333,7 @@ internal sealed partial class DiskSpool : IDisposable
                 _nextSegmentId = Math.Max(_nextSegmentId, id + 1);
             }
 
-            long torn = IndexSegment(segment, scratch);
+            long torn = IndexSegment(segment);
             _tornRecords += torn;
             if (torn > 0)
             {
@@ -356,7 +356,7 @@ internal sealed partial class DiskSpool : IDisposable
         }
     }
 
-    private long IndexSegment(Segment segment, PooledBufferWriter scratch)
+    private long IndexSegment(Segment segment)
     {
         long torn = 0;
         using var file = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
@@ -377,8 +377,8 @@ internal sealed partial class DiskSpool : IDisposable
             {
                 file.Position = offset;
                 file.ReadExactly(record, 0, length);
-                scratch.Reset();
-                if (TryDecode(record.AsSpan(0, length), scratch))
+                // The checksum is enough here; decompressing is the replay's work, record by record.
+                if (IsIntact(record.AsSpan(0, length)))
                 {
                     _entries.Enqueue(new Entry(segment, offset, length, createdMs));
                     segment.Pending++;
