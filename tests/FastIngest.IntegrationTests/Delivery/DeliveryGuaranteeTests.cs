@@ -111,16 +111,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
                     await Task.Delay(500);
                 }
 
-                await WaitForAsync(async () => await server.MetricAsync("fastingest_lines_counted_total") == 20_000, TimeSpan.FromSeconds(30));
-                // Counted lines reach the spool within a flush interval or two.
-                double spooled = -1;
-                await WaitForAsync(async () =>
-                {
-                    double now = await server.MetricAsync("fastingest_spool_records");
-                    bool settled = now > 0 && now == spooled && await server.MetricAsync("fastingest_clickhouse_queued_batches") == 0;
-                    spooled = now;
-                    return settled;
-                }, TimeSpan.FromSeconds(30), poll: TimeSpan.FromSeconds(2));
+                await WaitUntilSpooledAsync(server, lines: 20_000);
                 await server.KillAsync();
             }
 
@@ -171,15 +162,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
                     await Task.Delay(300);
                 }
 
-                await WaitForAsync(async () => await server.MetricAsync("fastingest_lines_counted_total") == 144_000, TimeSpan.FromSeconds(30));
-                double settledAt = -1;
-                await WaitForAsync(async () =>
-                {
-                    double now = await server.MetricAsync("fastingest_spool_records_written_total") + await server.MetricAsync("fastingest_spool_dropped_rounds_total");
-                    bool settled = now > 0 && now == settledAt && await server.MetricAsync("fastingest_clickhouse_queued_batches") == 0;
-                    settledAt = now;
-                    return settled;
-                }, TimeSpan.FromSeconds(30), poll: TimeSpan.FromSeconds(2));
+                await WaitUntilSpooledAsync(server, lines: 144_000);
 
                 output.WriteLine($"spool: {await server.MetricAsync("fastingest_spool_bytes")} bytes in {await server.MetricAsync("fastingest_spool_records")} records");
                 Assert.Equal(1, await server.MetricAsync("fastingest_spool_full"));
@@ -316,6 +299,24 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
             string paths = await server.QueryAsync($"SELECT sumMerge(requests) FROM {db}.paths_1h WHERE tenant = '{tenant}' FORMAT TSV");
             Assert.Equal(expected.Requests.ToString(CultureInfo.InvariantCulture), paths.Trim());
         }
+    }
+
+    /// <summary>
+    /// With ClickHouse unreachable: waits until the shards have counted <paramref name="lines"/> and the sink
+    /// has spooled (or, spool full, dropped) every round they flushed, i.e. nothing is left in memory.
+    /// </summary>
+    private static async Task WaitUntilSpooledAsync(ServerProcess server, long lines)
+    {
+        await WaitForAsync(async () => await server.MetricAsync("fastingest_lines_counted_total") == lines, TimeSpan.FromSeconds(30));
+        // Counted lines reach the sink within a flush interval or two: wait for the round count to stand still.
+        double rounds = -1;
+        await WaitForAsync(async () =>
+        {
+            double now = await server.MetricAsync("fastingest_spool_records_written_total") + await server.MetricAsync("fastingest_spool_dropped_rounds_total");
+            bool settled = now > 0 && now == rounds && await server.MetricAsync("fastingest_clickhouse_queued_batches") == 0;
+            rounds = now;
+            return settled;
+        }, TimeSpan.FromSeconds(30), poll: TimeSpan.FromSeconds(2));
     }
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? poll = null)
