@@ -1,5 +1,5 @@
-using FastIngest.Core.Aggregation;
 using FastIngest.Core.Internal;
+using FastIngest.Core.Sinks;
 
 namespace FastIngest.Benchmarks;
 

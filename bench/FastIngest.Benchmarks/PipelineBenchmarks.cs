@@ -2,9 +2,11 @@ using System.IO.Hashing;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Syslog;
+using FastIngest.Core.Sinks;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FastIngest.Benchmarks;

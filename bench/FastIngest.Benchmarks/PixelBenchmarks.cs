@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Internal;
+using FastIngest.Core.Sinks;
+using FastIngest.Server.Http;
 using FastIngest.Server.Pixel;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;

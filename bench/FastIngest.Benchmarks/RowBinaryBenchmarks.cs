@@ -5,6 +5,7 @@ using FastIngest.Core.Aggregation;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Json;
+using FastIngest.Core.Sinks;
 using FastIngest.Core.Sinks.ClickHouse;
 
 namespace FastIngest.Benchmarks;

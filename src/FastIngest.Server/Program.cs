@@ -2,6 +2,7 @@ using FastIngest.Server.Events;
 using FastIngest.Server.Hosting;
 using FastIngest.Server.Http;
 using FastIngest.Server.Import;
+using FastIngest.Server.Operations;
 using FastIngest.Server.Pixel;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,7 @@
 using System.Threading.Channels;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Internal;
+using FastIngest.Core.Sinks;
 using Microsoft.Extensions.Logging;
 
 namespace FastIngest.Core.Aggregation;

@@ -3,10 +3,12 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading.Channels;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Combined;
 using FastIngest.Core.Parsing.Json;
+using FastIngest.Core.Sinks;
 using Microsoft.Extensions.Logging;
 
 namespace FastIngest.Core.Aggregation;

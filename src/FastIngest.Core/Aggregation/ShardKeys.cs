@@ -1,3 +1,5 @@
+using FastIngest.Core.Ingest;
+
 namespace FastIngest.Core.Aggregation;
 
 /// <summary>A tenant-minute bucket of one shard. <see cref="Minute"/> is Unix seconds at the minute's start.</summary>

@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using System.Security.Cryptography;
+using FastIngest.Core.Ingest;
 
 namespace FastIngest.Core.Aggregation;
 

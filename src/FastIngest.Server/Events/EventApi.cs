@@ -5,8 +5,9 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using FastIngest.Core.Parsing.Events;
-using FastIngest.Core.Sinks.ClickHouse;
-using FastIngest.Server.Pixel;
+using FastIngest.Core.Reading;
+using FastIngest.Server.Http;
+using FastIngest.Server.Reading;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Events;

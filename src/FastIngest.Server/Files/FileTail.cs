@@ -1,6 +1,7 @@
 using System.IO.Hashing;
 using System.Text;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using Microsoft.Win32.SafeHandles;
 
 namespace FastIngest.Server.Files;

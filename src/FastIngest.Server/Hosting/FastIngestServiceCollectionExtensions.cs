@@ -1,12 +1,17 @@
 using System.Net;
-using Microsoft.AspNetCore.Connections;
+using System.Threading.RateLimiting;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.ClickHouse;
+using FastIngest.Core.Sinks;
 using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Core.Sinks.Spool;
-using System.Threading.RateLimiting;
 using FastIngest.Server.Events;
+using FastIngest.Server.Http;
+using FastIngest.Server.Operations;
 using FastIngest.Server.Pixel;
+using FastIngest.Server.Reading;
 using FastIngest.Server.Syslog;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 
 namespace FastIngest.Server.Hosting;
@@ -36,7 +41,7 @@ internal static class FastIngestServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IdempotencyStore>>());
         });
         services.AddSingleton<ClickHouseQueries>();
-        services.AddHealthChecks().AddCheck<Http.ClickHouseHealthCheck>("clickhouse");
+        services.AddHealthChecks().AddCheck<ClickHouseHealthCheck>("clickhouse");
         services.AddSingleton<EventApi>();
         EventsOptions eventOptions = builder.Configuration.GetSection(EventsOptions.SectionName).Get<EventsOptions>() ?? new EventsOptions();
         services.AddRateLimiter(limiter =>

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text;
 using System.Text.Unicode;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
+using FastIngest.Server.Http;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 

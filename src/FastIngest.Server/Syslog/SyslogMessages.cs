@@ -1,4 +1,4 @@
-using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Syslog;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Syslog;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Syslog;
 using FastIngest.Server.Hosting;

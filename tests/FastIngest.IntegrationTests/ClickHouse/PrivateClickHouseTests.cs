@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using FastIngest.Core.ClickHouse;
 using FastIngest.IntegrationTests.Infrastructure;
 
 namespace FastIngest.IntegrationTests.ClickHouse;
@@ -58,7 +59,7 @@ public sealed class PrivateClickHouseTests(PrivateClickHouse clickHouse)
         foreach (string value in values)
         {
             string hex = Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(value));
-            string sql = $"SELECT {Core.Sinks.ClickHouse.ClickHouseSql.Quote(value)} = unhex('{hex}'), hex({Core.Sinks.ClickHouse.ClickHouseSql.Quote(value)}) FORMAT TSV";
+            string sql = $"SELECT {ClickHouseSql.Quote(value)} = unhex('{hex}'), hex({ClickHouseSql.Quote(value)}) FORMAT TSV";
             Assert.Equal($"1\t{hex}\n", await clickHouse.QueryAsync(sql));
         }
     }

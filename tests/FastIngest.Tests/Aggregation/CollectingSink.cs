@@ -1,4 +1,4 @@
-using FastIngest.Core.Aggregation;
+using FastIngest.Core.Sinks;
 
 namespace FastIngest.Tests.Aggregation;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Sinks;
+using FastIngest.Server.Http;
 using FastIngest.Server.Pixel;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

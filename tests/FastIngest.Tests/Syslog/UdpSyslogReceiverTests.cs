@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Server.Syslog;
 using FastIngest.Tests.Aggregation;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -4,8 +4,9 @@ using System.Globalization;
 using System.Threading.Channels;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
-using FastIngest.Core.Aggregation;
+using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Internal;
+using FastIngest.Core.Sinks;
 using FastIngest.Core.Sinks.Spool;
 using Microsoft.Extensions.Logging;
 
@@ -74,7 +75,7 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
         _spool = spool;
         _batchPool = batchPool;
         _logger = logger;
-        _client = ClickHouseConnection.CreateClient(options);
+        _client = ClickHouseClients.CreateClient(options);
         _queue = Channel.CreateBounded<FlushBatch>(new BoundedChannelOptions(options.MaxQueuedBatches)
         {
             SingleReader = true,

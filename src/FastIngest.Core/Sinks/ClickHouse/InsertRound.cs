@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using FastIngest.Core.Aggregation;
 using FastIngest.Core.Internal;
+using FastIngest.Core.Sinks;
 
 namespace FastIngest.Core.Sinks.ClickHouse;
 

@@ -1,5 +1,7 @@
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
+using FastIngest.Core.Sinks;
 
 namespace FastIngest.Core.Sinks.ClickHouse;
 

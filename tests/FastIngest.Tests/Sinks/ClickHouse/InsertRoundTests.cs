@@ -1,6 +1,8 @@
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
+using FastIngest.Core.Sinks;
 using FastIngest.Core.Sinks.ClickHouse;
 
 namespace FastIngest.Tests.Sinks.ClickHouse;

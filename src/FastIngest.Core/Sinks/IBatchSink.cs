@@ -1,4 +1,4 @@
-namespace FastIngest.Core.Aggregation;
+namespace FastIngest.Core.Sinks;
 
 /// <summary>
 /// Where shards send their flushed minute buckets. The sink owns the batch from the call on and

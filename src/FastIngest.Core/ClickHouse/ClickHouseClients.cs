@@ -2,14 +2,14 @@ using System.Net;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 
-namespace FastIngest.Core.Sinks.ClickHouse;
+namespace FastIngest.Core.ClickHouse;
 
 /// <summary>
 /// Builds the ClickHouse.Driver client for our settings. Only its raw paths are used
 /// (<c>PostStreamAsync</c>, <c>ExecuteNonQueryAsync</c>, <c>ExecuteRawResultAsync</c>): its typed reader
 /// and bulk copy need RowBinaryWithNamesAndTypes, which ClickHouse 18.16 does not have.
 /// </summary>
-internal static class ClickHouseConnection
+internal static class ClickHouseClients
 {
     public static ClickHouseClient CreateClient(ClickHouseOptions options)
     {

@@ -1,4 +1,4 @@
-namespace FastIngest.Core.Aggregation;
+namespace FastIngest.Core.Ingest;
 
 /// <summary>What the body of an <see cref="IngestEntry"/> holds, so the shard knows which parser to run.</summary>
 internal enum MessageKind : byte

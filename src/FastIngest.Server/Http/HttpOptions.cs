@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace FastIngest.Server.Hosting;
+namespace FastIngest.Server.Http;
 
 /// <summary>Configuration section <c>FastIngest:Http</c>: the Kestrel HTTP listener.</summary>
 public sealed class HttpOptions

@@ -7,7 +7,7 @@ using FastIngest.Server.Syslog;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace FastIngest.Server.Http;
+namespace FastIngest.Server.Operations;
 
 /// <summary>
 /// <c>GET /health</c>, ASP.NET Core health checks (<see cref="ClickHouseHealthCheck"/>): 200 while healthy

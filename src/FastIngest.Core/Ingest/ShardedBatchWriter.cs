@@ -1,6 +1,7 @@
 using System.IO.Hashing;
+using FastIngest.Core.Aggregation;
 
-namespace FastIngest.Core.Aggregation;
+namespace FastIngest.Core.Ingest;
 
 /// <summary>
 /// A source's way in: routes each message to its tenant's shard by XxHash3 and packs it into that

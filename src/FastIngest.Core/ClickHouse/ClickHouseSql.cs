@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace FastIngest.Core.Sinks.ClickHouse;
+namespace FastIngest.Core.ClickHouse;
 
 /// <summary>
 /// The one way user input enters SQL text. ClickHouse 18.16 has no query parameters, so values are

@@ -1,7 +1,9 @@
+using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
 
-namespace FastIngest.Core.Aggregation;
+namespace FastIngest.Core.Sinks;
 
 /// <summary>One tenant-minute of <c>traffic_1m</c>: deltas since the previous flush.</summary>
 internal readonly record struct TrafficRow(byte[] Tenant, uint Minute, TrafficCounters Counters);

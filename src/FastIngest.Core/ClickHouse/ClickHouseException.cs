@@ -1,4 +1,4 @@
-namespace FastIngest.Core.Sinks.ClickHouse;
+namespace FastIngest.Core.ClickHouse;
 
 /// <summary>ClickHouse answered an insert or a query with an error status; carries its message.</summary>
 internal sealed class ClickHouseException(int statusCode, string serverMessage)

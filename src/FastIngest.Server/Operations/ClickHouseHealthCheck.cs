@@ -1,8 +1,8 @@
 using FastIngest.Core.Sinks.ClickHouse;
-using FastIngest.Server.Events;
+using FastIngest.Server.Reading;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace FastIngest.Server.Http;
+namespace FastIngest.Server.Operations;
 
 /// <summary>
 /// ClickHouse and the spool as the health of the whole server. Unhealthy (503) only when counts are

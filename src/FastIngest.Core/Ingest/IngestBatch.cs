@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
 
-namespace FastIngest.Core.Aggregation;
+namespace FastIngest.Core.Ingest;
 
 /// <summary>
 /// Messages of one source for one shard, packed back to back in a pooled buffer. Sources fill a batch

@@ -1,13 +1,14 @@
 using ClickHouse.Driver;
-using FastIngest.Core.Sinks.ClickHouse;
+using FastIngest.Core.ClickHouse;
+using FastIngest.Core.Reading;
 using Microsoft.Extensions.Options;
 
-namespace FastIngest.Server.Events;
+namespace FastIngest.Server.Reading;
 
 /// <summary>Reads for the HTTP API, on a client of their own so they never queue behind inserts.</summary>
 internal sealed class ClickHouseQueries(IOptions<ClickHouseOptions> options) : IDisposable
 {
-    private readonly ClickHouseClient _client = ClickHouseConnection.CreateClient(options.Value);
+    private readonly ClickHouseClient _client = ClickHouseClients.CreateClient(options.Value);
     private readonly string _database = options.Value.Database;
 
     public Task<SiteStats> StatsAsync(string siteId, DateOnly? date, CancellationToken cancellationToken) =>

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using ClickHouse.Driver;
+using FastIngest.Core.ClickHouse;
 
-namespace FastIngest.Core.Sinks.ClickHouse;
+namespace FastIngest.Core.Reading;
 
 /// <summary>What <c>GET /stats</c> answers for one site.</summary>
 internal sealed record SiteStats(long TotalViews, long UniqueUsers, IReadOnlyList<(string Path, long Views)> TopPaths)

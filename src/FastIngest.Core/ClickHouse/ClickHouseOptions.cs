@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace FastIngest.Core.Sinks.ClickHouse;
+namespace FastIngest.Core.ClickHouse;
 
 /// <summary>Configuration section <c>FastIngest:ClickHouse</c>.</summary>
 public sealed class ClickHouseOptions

@@ -1,7 +1,8 @@
 using System.IO.Hashing;
+using FastIngest.Core.Aggregation;
 using FastIngest.Core.Parsing;
 
-namespace FastIngest.Core.Aggregation;
+namespace FastIngest.Core.Ingest;
 
 /// <summary>
 /// The thread-safe sibling of <see cref="ShardedBatchWriter"/>, for sources where every request runs on

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Server.Pixel;
 using FastIngest.Server.Syslog;
 
-namespace FastIngest.Server.Http;
+namespace FastIngest.Server.Operations;
 
 /// <summary>
 /// <c>GET /metrics</c> in the Prometheus text format, written straight from the counters the sources,

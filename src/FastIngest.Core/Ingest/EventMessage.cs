@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using FastIngest.Core.Parsing.Events;
 
-namespace FastIngest.Core.Aggregation;
+namespace FastIngest.Core.Ingest;
 
 /// <summary>
 /// An accepted analytics event as it travels in an <see cref="IngestBatch"/> (<see cref="MessageKind.Event"/>),

@@ -1,7 +1,8 @@
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Server.Hosting;
 
-namespace FastIngest.Server.Pixel;
+namespace FastIngest.Server.Http;
 
 /// <summary>
 /// The way in for everything that arrives over HTTP: one <see cref="ConcurrentBatchWriter"/> shared by

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using FastIngest.Core.Parsing;
 
-namespace FastIngest.Core.Aggregation;
+namespace FastIngest.Core.Ingest;
 
 /// <summary>
 /// A pixel request as it travels in an <see cref="IngestBatch"/> (<see cref="MessageKind.PixelHit"/>):

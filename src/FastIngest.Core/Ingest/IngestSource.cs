@@ -1,4 +1,4 @@
-namespace FastIngest.Core.Aggregation;
+namespace FastIngest.Core.Ingest;
 
 /// <summary>Where a message came in; stored with rejects in <c>ingest_errors.source</c>.</summary>
 internal enum IngestSource : byte

@@ -1,6 +1,6 @@
 using FastIngest.Core.Parsing;
 
-namespace FastIngest.Core.Aggregation;
+namespace FastIngest.Core.Ingest;
 
 /// <summary>One message inside an <see cref="IngestBatch"/>: offsets into the batch buffer, no copies.</summary>
 internal struct IngestEntry
