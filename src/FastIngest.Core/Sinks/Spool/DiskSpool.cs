@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
-using System.IO.Hashing;
 using FastIngest.Core.Internal;
 using K4os.Compression.LZ4;
 using Microsoft.Extensions.Logging;
@@ -20,9 +19,6 @@ namespace FastIngest.Core.Sinks.Spool;
 /// </remarks>
 internal sealed partial class DiskSpool : IDisposable
 {
-    // Record: magic, compressed length, raw length, created (Unix ms), XxHash64 of bytes 4..20 and the body.
-    private const int HeaderBytes = 28;
-    private const uint Magic = 0x4C4F5053; // "SPOL"
     private const string SegmentPattern = "segment-*.spool";
 
     private readonly SpoolOptions _options;
@@ -235,14 +231,6 @@ internal sealed partial class DiskSpool : IDisposable
         _lockFile.Dispose();
     }
 
-    private static ulong Checksum(ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
-    {
-        var hash = new XxHash64();
-        hash.Append(header[4..20]);
-        hash.Append(body);
-        return hash.GetCurrentHashAsUInt64();
-    }
-
     private void StartSegment()
     {
         _currentStream?.Dispose();
@@ -251,158 +239,6 @@ internal sealed partial class DiskSpool : IDisposable
         _currentStream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
         _current = new Segment(path);
         _segments.Add(_current);
-    }
-
-    private static bool TryRead(Entry entry, PooledBufferWriter destination)
-    {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(entry.Length);
-        try
-        {
-            using (var file = new FileStream(entry.Segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0))
-            {
-                file.Position = entry.Offset;
-                file.ReadExactly(buffer, 0, entry.Length);
-            }
-
-            return TryDecode(buffer.AsSpan(0, entry.Length), destination);
-        }
-        catch (Exception ex) when (ex is IOException or EndOfStreamException)
-        {
-            return false;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>A whole record (header included) whose header reads and whose checksum holds.</summary>
-    private static bool IsIntact(ReadOnlySpan<byte> record) =>
-        TryReadHeader(record, out int compressed, out _, out _)
-        && record.Length == HeaderBytes + compressed
-        && BinaryPrimitives.ReadUInt64LittleEndian(record[20..]) == Checksum(record, record.Slice(HeaderBytes, compressed));
-
-    /// <summary>Checks and decompresses one whole record (header included).</summary>
-    private static bool TryDecode(ReadOnlySpan<byte> record, PooledBufferWriter destination)
-    {
-        if (!IsIntact(record))
-        {
-            return false;
-        }
-
-        int raw = BinaryPrimitives.ReadInt32LittleEndian(record[8..]);
-        int decoded = LZ4Codec.Decode(record[HeaderBytes..], destination.GetSpan(raw)[..raw]);
-        if (decoded != raw)
-        {
-            return false;
-        }
-
-        destination.Advance(raw);
-        return true;
-    }
-
-    private static bool TryReadHeader(ReadOnlySpan<byte> header, out int compressed, out int raw, out long createdMs)
-    {
-        compressed = raw = 0;
-        createdMs = 0;
-        if (header.Length < HeaderBytes || BinaryPrimitives.ReadUInt32LittleEndian(header) != Magic)
-        {
-            return false;
-        }
-
-        compressed = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
-        raw = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-        createdMs = BinaryPrimitives.ReadInt64LittleEndian(header[12..]);
-        return compressed > 0 && raw > 0 && raw <= int.MaxValue / 2 && compressed <= LZ4Codec.MaximumOutputSize(raw);
-    }
-
-    /// <summary>
-    /// Indexes every record of the segments a previous process left, oldest first. A record whose header
-    /// is unreadable ends its segment (nothing after it can be trusted to start where it says); one whose
-    /// checksum fails is skipped. Either way it is counted as torn.
-    /// </summary>
-    private void IndexExistingSegments()
-    {
-        string[] files = System.IO.Directory.GetFiles(_directory, SegmentPattern);
-        Array.Sort(files, StringComparer.Ordinal);
-        foreach (string path in files)
-        {
-            var segment = new Segment(path) { Bytes = new FileInfo(path).Length };
-            if (long.TryParse(Path.GetFileNameWithoutExtension(path).AsSpan("segment-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out long id))
-            {
-                _nextSegmentId = Math.Max(_nextSegmentId, id + 1);
-            }
-
-            long torn = IndexSegment(segment);
-            _tornRecords += torn;
-            if (torn > 0)
-            {
-                Log.TornOnOpen(_logger, path, torn);
-            }
-
-            if (segment.Pending == 0)
-            {
-                File.Delete(path);
-                continue;
-            }
-
-            _segments.Add(segment);
-            _bytes += segment.Bytes;
-        }
-
-        if (_entries.Count > 0)
-        {
-            Log.Reopened(_logger, _entries.Count, _bytes, _directory);
-        }
-    }
-
-    private long IndexSegment(Segment segment)
-    {
-        long torn = 0;
-        using var file = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-        Span<byte> header = stackalloc byte[HeaderBytes];
-        long offset = 0;
-        while (offset < segment.Bytes)
-        {
-            file.Position = offset;
-            if (segment.Bytes - offset < HeaderBytes || !TryReadHeader(ReadHeader(file, header), out int compressed, out _, out long createdMs)
-                || offset + HeaderBytes + compressed > segment.Bytes)
-            {
-                return torn + 1;
-            }
-
-            int length = HeaderBytes + compressed;
-            byte[] record = ArrayPool<byte>.Shared.Rent(length);
-            try
-            {
-                file.Position = offset;
-                file.ReadExactly(record, 0, length);
-                // The checksum is enough here; decompressing is the replay's work, record by record.
-                if (IsIntact(record.AsSpan(0, length)))
-                {
-                    _entries.Enqueue(new Entry(segment, offset, length, createdMs));
-                    segment.Pending++;
-                }
-                else
-                {
-                    torn++;
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(record);
-            }
-
-            offset += length;
-        }
-
-        return torn;
-    }
-
-    private static ReadOnlySpan<byte> ReadHeader(FileStream file, Span<byte> header)
-    {
-        file.ReadExactly(header);
-        return header;
     }
 
     private sealed class Segment(string path)

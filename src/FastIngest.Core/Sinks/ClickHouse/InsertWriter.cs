@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using FastIngest.Core.Internal;
+using FastIngest.Core.Sinks.Spool;
+using Microsoft.Extensions.Logging;
+
+namespace FastIngest.Core.Sinks.ClickHouse;
+
+/// <summary>
+/// The sink's write loop: takes every flush batch that is waiting and encodes them into one
+/// <see cref="InsertRound"/> (one insert per table however many shards flushed). While the schema is in
+/// place and the spool empty it inserts the round once; if that fails, or while the spool is not empty
+/// (to keep the order), the round goes to the <see cref="DiskSpool"/> for the <see cref="SpoolReplayer"/>.
+/// Either way its batches' barriers complete: the round is in ClickHouse or on disk.
+/// </summary>
+/// <remarks>
+/// The round and the spool record buffer are this loop's own: the replay loop reads spooled records into
+/// buffers of its own, so one loop can never decode the other's bytes (the race fixed in e54c97d).
+/// </remarks>
+internal sealed class InsertWriter : IDisposable
+{
+    private readonly Channel<FlushBatch> _queue;
+    private readonly DiskSpool _spool;
+    private readonly RowBinaryInserter _inserter;
+    private readonly SpoolReplayer _replayer;
+    private readonly SinkCounters _counters;
+    private readonly ObjectPool<FlushBatch> _batchPool;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _abort;
+    private readonly InsertRound _round = new();
+    private readonly PooledBufferWriter _spoolingRecord = new();
+    private readonly List<TaskCompletionSource> _barriers = [];
+
+    public InsertWriter(
+        int maxQueuedBatches,
+        DiskSpool spool,
+        RowBinaryInserter inserter,
+        SpoolReplayer replayer,
+        SinkCounters counters,
+        ObjectPool<FlushBatch> batchPool,
+        ILogger logger,
+        CancellationToken abort)
+    {
+        _queue = Channel.CreateBounded<FlushBatch>(new BoundedChannelOptions(maxQueuedBatches)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+            AllowSynchronousContinuations = false,
+        });
+        _spool = spool;
+        _inserter = inserter;
+        _replayer = replayer;
+        _counters = counters;
+        _batchPool = batchPool;
+        _logger = logger;
+        _abort = abort;
+    }
+
+    /// <summary>Batches waiting for the loop; shards wait once it holds the configured maximum (backpressure).</summary>
+    public int QueuedBatches => _queue.Reader.Count;
+
+    public ValueTask WriteAsync(FlushBatch batch, CancellationToken cancellationToken)
+    {
+        // An empty batch that carries a barrier must still queue: behind the batches before it.
+        if (batch.IsEmpty && batch.Barriers.Count == 0)
+        {
+            _batchPool.Return(batch);
+            return ValueTask.CompletedTask;
+        }
+
+        return _queue.Writer.WriteAsync(batch, cancellationToken);
+    }
+
+    /// <summary>No more batches: the loop ends once it has written what is queued.</summary>
+    public void Complete() => _queue.Writer.TryComplete();
+
+    /// <summary>Runs until <see cref="Complete"/> and the queue is drained.</summary>
+    public async Task RunAsync()
+    {
+        ChannelReader<FlushBatch> reader = _queue.Reader;
+        InsertRound round = _round;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            long started = Stopwatch.GetTimestamp();
+            round.Reset();
+            while (reader.TryRead(out FlushBatch? batch))
+            {
+                round.Add(batch);
+                _barriers.AddRange(batch.Barriers);
+            }
+
+            if (!round.IsEmpty)
+            {
+                await WriteOrSpoolAsync(round, started).ConfigureAwait(false);
+            }
+
+            foreach (TaskCompletionSource barrier in _barriers)
+            {
+                barrier.TrySetResult();
+            }
+
+            _barriers.Clear();
+            foreach (FlushBatch batch in round.Batches)
+            {
+                _batchPool.Return(batch);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _round.Dispose();
+        _spoolingRecord.Dispose();
+    }
+
+    private async Task WriteOrSpoolAsync(InsertRound round, long started)
+    {
+        if (_replayer.SchemaReady && _spool.IsEmpty && !_abort.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (TableInsert table in round.Tables)
+                {
+                    if (table.Rows > 0)
+                    {
+                        await _inserter.InsertAsync(table, _abort).ConfigureAwait(false);
+                    }
+                }
+
+                _counters.Confirmed(round, started);
+                return;
+            }
+            catch (Exception ex)
+            {
+                // Whatever failed (refused, timeout, an error status, a stop), what ClickHouse took is in
+                // insert_ledger: the replay sends only the rest.
+                _counters.InsertFailed();
+                SinkLog.WriteFailedSpooling(_logger, ex, _spool.Directory);
+            }
+        }
+
+        _spoolingRecord.Reset();
+        round.WriteTo(_spoolingRecord);
+        if (_spool.TryAppend(_spoolingRecord.WrittenSpan, DateTimeOffset.UtcNow))
+        {
+            _counters.RoundSpooled();
+            _replayer.Spooled();
+            return;
+        }
+
+        long dropped = _counters.RoundDropped(round);
+        if (_counters.RaiseSpoolFull())
+        {
+            SinkLog.SpoolFull(_logger, _spool.Directory, _spool.Bytes, dropped);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+
+namespace FastIngest.Core.Sinks.ClickHouse;
+
+/// <summary>
+/// The ClickHouse sink's log messages, one block of EventIds for its facade, writer and replayer (they
+/// log under the sink's one category, so an operator's filter on it keeps working).
+/// </summary>
+internal static partial class SinkLog
+{
+    // Sinks own EventIds 500-599; next free: 509.
+    [LoggerMessage(500, LogLevel.Warning, "ClickHouse {What} failed (attempt {Attempt}); retrying in {Delay}")]
+    public static partial void Failed(ILogger logger, Exception exception, string what, int attempt, TimeSpan delay);
+
+    [LoggerMessage(501, LogLevel.Information, "ClickHouse {What} succeeded after {Attempt} attempts")]
+    public static partial void Recovered(ILogger logger, string what, int attempt);
+
+    [LoggerMessage(502, LogLevel.Warning, "ClickHouse did not take a flush; spooling to {Directory} until it does")]
+    public static partial void WriteFailedSpooling(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(503, LogLevel.Error, "Spool {Directory} is full ({Bytes} bytes) and ClickHouse can't take writes: DROPPING counts ({Count} lines, hits and events in this round; per tenant in /metrics) until one of them has room")]
+    public static partial void SpoolFull(ILogger logger, string directory, long bytes, long count);
+
+    [LoggerMessage(504, LogLevel.Information, "Spool {Directory} has room again; no longer dropping")]
+    public static partial void SpoolHasRoomAgain(ILogger logger, string directory);
+
+    [LoggerMessage(505, LogLevel.Error, "Spool record in {Directory} is not a round this version can read; skipped it")]
+    public static partial void UnreadableRecord(ILogger logger, string directory);
+
+    [LoggerMessage(506, LogLevel.Error, "ClickHouse applied insert {InsertId:x16} into {Table} only in part ({Seen} of {Rows} rows); not retried, to never count twice")]
+    public static partial void PartialInsert(ILogger logger, string table, ulong insertId, long seen, long rows);
+
+    [LoggerMessage(507, LogLevel.Warning, "Stopped with {Records} rounds ({Bytes} bytes) in the spool {Directory}; the next start replays them")]
+    public static partial void StoppedWithSpool(ILogger logger, int records, long bytes, string directory);
+
+    [LoggerMessage(508, LogLevel.Warning, "ClickHouse did not take the schema at start; writes are spooled until it does")]
+    public static partial void SchemaDeferred(ILogger logger, Exception exception);
+}
