@@ -465,7 +465,7 @@ internal sealed partial class ClickHouseSink : IBatchSink, IAsyncDisposable
         Interlocked.Add(ref _linesWritten, round.Lines);
         Interlocked.Add(ref _pixelHitsWritten, round.PixelHits);
         Interlocked.Add(ref _eventsWritten, round.Events);
-        FlushLatency.Record(Stopwatch.GetElapsedTime(started));
+        SinkMetrics.RecordFlushLatency(this, Stopwatch.GetElapsedTime(started));
     }
 
     private void Succeeded(ref int failures, string what)
