@@ -33,6 +33,9 @@ internal sealed class MetricFamily
             _type = "histogram";
             _aggregation = Aggregation.Histogram;
             _bounds = BoundsOf(instrument);
+            // Empty buckets from the start, as Prometheus clients show an unlabelled histogram (and as
+            // /metrics did before the first flush): a rate() over it has a first point at zero.
+            _series.Add(new Series("", _bounds.Length));
         }
         else
         {
