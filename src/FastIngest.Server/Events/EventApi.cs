@@ -210,7 +210,7 @@ internal sealed partial class EventApi
 
     private string TooLarge() => $"Request body too large (limit {_options.MaxBatchBytes} bytes)";
 
-    private static string Accepted(EventBatch batch) => JsonResponses.Json(json =>
+    private static string Accepted(EventBatch batch) => Json(json =>
     {
         json.WriteStartObject();
         json.WriteNumber("accepted", batch.Accepted);

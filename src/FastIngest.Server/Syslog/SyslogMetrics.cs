@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using FastIngest.Core.Internal;
+using Microsoft.Extensions.Options;
 
 namespace FastIngest.Server.Syslog;
 
@@ -8,13 +9,18 @@ namespace FastIngest.Server.Syslog;
 /// The syslog doors' numbers: UDP datagrams, bytes and the kernel's drops on our socket, TCP
 /// connections and frames. Instrument names are the Prometheus names <c>/metrics</c> exports.
 /// </summary>
-internal sealed class SyslogMetrics(UdpSyslogReceiver udp, TcpSyslogConnectionHandler tcp) : IMetricsPublisher
+internal sealed class SyslogMetrics(UdpSyslogReceiver udp, TcpSyslogConnectionHandler tcp, IOptions<SyslogOptions> options) : IMetricsPublisher
 {
     public void Publish(Meter meter)
     {
         meter.CreateObservableCounter("fastingest_udp_datagrams_total", () => udp.Datagrams, description: "UDP syslog datagrams received.");
         meter.CreateObservableCounter("fastingest_udp_bytes_total", () => udp.Bytes, description: "UDP syslog bytes received.");
-        meter.CreateObservableCounter("fastingest_udp_kernel_drops_total", KernelDrops, description: "Datagrams the kernel dropped on the syslog socket (/proc/net/udp).");
+        // Not published at all without a UDP socket or off Linux, as /metrics has always left it out there.
+        if (options.Value.UdpPort != 0 && (File.Exists("/proc/net/udp") || File.Exists("/proc/net/udp6")))
+        {
+            meter.CreateObservableCounter("fastingest_udp_kernel_drops_total", KernelDrops, description: "Datagrams the kernel dropped on the syslog socket (/proc/net/udp).");
+        }
+
         meter.CreateObservableCounter("fastingest_tcp_connections_total", () => tcp.Connections, description: "TCP syslog connections accepted.");
         meter.CreateObservableCounter("fastingest_tcp_connections_refused_total", () => tcp.Refused, description: "TCP syslog connections refused past TcpMaxConnections.");
         meter.CreateObservableGauge("fastingest_tcp_open_connections", () => tcp.OpenConnections, description: "TCP syslog connections open.");
