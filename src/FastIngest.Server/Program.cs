@@ -4,6 +4,7 @@ using FastIngest.Server.Http;
 using FastIngest.Server.Import;
 using FastIngest.Server.Operations;
 using FastIngest.Server.Pixel;
+using FastIngest.Server.Reading;
 using Microsoft.Extensions.Options;
 
 if (args.Length > 0 && args[0] == "import")
@@ -24,6 +25,7 @@ WebApplication app = builder.Build();
 app.UsePixel(app.Services.GetRequiredService<IOptions<PixelOptions>>().Value);
 app.UseRateLimiter();
 app.MapEvents();
+app.MapStats();
 app.MapHealth();
 app.MapMetrics();
 await app.RunAsync();

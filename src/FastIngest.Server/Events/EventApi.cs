@@ -1,13 +1,8 @@
 using System.Buffers;
-using System.Globalization;
 using System.IO.Pipelines;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using FastIngest.Core.Parsing.Events;
-using FastIngest.Core.Reading;
 using FastIngest.Server.Http;
-using FastIngest.Server.Reading;
+using static FastIngest.Server.Http.JsonResponses;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -15,30 +10,28 @@ namespace FastIngest.Server.Events;
 
 /// <summary>
 /// The website-analytics HTTP contract: <c>POST /event</c> (one event), <c>POST /ingest</c> (a JSON array or
-/// NDJSON, streamed), <c>GET /stats</c>. Events go through the same shards as everything else.
+/// NDJSON, streamed). Events go through the same shards as everything else; <c>GET /stats</c> is on the
+/// read side (<see cref="Reading.StatsEndpoint"/>).
 /// </summary>
 internal sealed partial class EventApi
 {
     public const string RateLimitPolicy = "api";
 
-    private static readonly JsonWriterOptions s_json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly byte[] s_received = """{"message":"Event received"}"""u8.ToArray();
 
     private readonly EventsOptions _options;
     private readonly HttpIngestSource _source;
     private readonly TenantKeys _keys;
     private readonly IdempotencyStore _idempotency;
-    private readonly ClickHouseQueries _clickHouse;
     private readonly TimeProvider _time;
     private readonly ILogger<EventApi> _logger;
 
-    public EventApi(IOptions<EventsOptions> options, HttpIngestSource source, TenantKeys keys, IdempotencyStore idempotency, ClickHouseQueries clickHouse, TimeProvider time, ILogger<EventApi> logger)
+    public EventApi(IOptions<EventsOptions> options, HttpIngestSource source, TenantKeys keys, IdempotencyStore idempotency, TimeProvider time, ILogger<EventApi> logger)
     {
         _options = options.Value;
         _source = source;
         _keys = keys;
         _idempotency = idempotency;
-        _clickHouse = clickHouse;
         _time = time;
         _logger = logger;
     }
@@ -51,7 +44,7 @@ internal sealed partial class EventApi
             return;
         }
 
-        if (!TryAuthenticate(context, out string? tenant))
+        if (!_keys.TryAuthenticate(context.Request, out string? tenant))
         {
             await ErrorAsync(context, StatusCodes.Status401Unauthorized, "Missing or invalid API key").ConfigureAwait(false);
             return;
@@ -107,7 +100,7 @@ internal sealed partial class EventApi
             return;
         }
 
-        if (!TryAuthenticate(context, out string? tenant))
+        if (!_keys.TryAuthenticate(context.Request, out string? tenant))
         {
             await ErrorAsync(context, StatusCodes.Status401Unauthorized, "Missing or invalid API key").ConfigureAwait(false);
             return;
@@ -170,84 +163,6 @@ internal sealed partial class EventApi
         }
     }
 
-    public async Task StatsAsync(HttpContext context)
-    {
-        string? site = context.Request.Query["site_id"];
-        if (string.IsNullOrEmpty(site))
-        {
-            await ErrorAsync(context, StatusCodes.Status400BadRequest, "Missing required parameter: site_id").ConfigureAwait(false);
-            return;
-        }
-
-        DateOnly? date = null;
-        string? dateText = context.Request.Query["date"];
-        if (!string.IsNullOrEmpty(dateText))
-        {
-            if (!DateOnly.TryParseExact(dateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out DateOnly parsed))
-            {
-                await ErrorAsync(context, StatusCodes.Status400BadRequest, "Invalid date: expected YYYY-MM-DD").ConfigureAwait(false);
-                return;
-            }
-
-            date = parsed;
-        }
-
-        if (!TryAuthenticate(context, out string? tenant))
-        {
-            await ErrorAsync(context, StatusCodes.Status401Unauthorized, "Missing or invalid API key").ConfigureAwait(false);
-            return;
-        }
-
-        if (tenant is not null && tenant != site)
-        {
-            await ErrorAsync(context, StatusCodes.Status403Forbidden, "Forbidden: this API key may not read this site_id").ConfigureAwait(false);
-            return;
-        }
-
-        SiteStats stats;
-        try
-        {
-            stats = await _clickHouse.StatsAsync(site, date, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
-        {
-            // The driver throws its own types for server errors, HttpRequestException for the network.
-            Log.StatsFailed(_logger, ex);
-            await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "ClickHouse is unavailable").ConfigureAwait(false);
-            return;
-        }
-
-        string answer = Json(json =>
-        {
-            json.WriteStartObject();
-            json.WriteString("site_id", site);
-            if (date is { } d)
-            {
-                json.WriteString("date", d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                json.WriteNull("date");
-            }
-
-            json.WriteNumber("total_views", stats.TotalViews);
-            json.WriteNumber("unique_users", stats.UniqueUsers);
-            json.WriteStartArray("top_paths");
-            foreach ((string path, long views) in stats.TopPaths)
-            {
-                json.WriteStartObject();
-                json.WriteString("path", path);
-                json.WriteNumber("views", views);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        });
-
-        await WriteJsonAsync(context, StatusCodes.Status200OK, answer).ConfigureAwait(false);
-    }
-
     /// <summary>An oversized body is bad input too: one <c>message_too_large</c> in ingest_errors, with a sample when there is one.</summary>
     private async ValueTask CountTooLargeAsync(ReadOnlySequence<byte> sample)
     {
@@ -284,18 +199,6 @@ internal sealed partial class EventApi
         }
     }
 
-    private bool TryAuthenticate(HttpContext context, out string? tenant)
-    {
-        tenant = null;
-        if (!_keys.Enabled)
-        {
-            return true;
-        }
-
-        tenant = _keys.Authenticate(context.Request);
-        return tenant is not null;
-    }
-
     private static void AllowLargeBodies(HttpContext context)
     {
         // Our limits are checked as bytes arrive; Kestrel's own (30 MB) must not answer first.
@@ -325,32 +228,6 @@ internal sealed partial class EventApi
         json.WriteEndObject();
     });
 
-    /// <summary>Cold paths (answers, errors): a small JSON document as a string.</summary>
-    private static string Json(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, s_json))
-        {
-            write(json);
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static Task ErrorAsync(HttpContext context, int status, string message) => WriteJsonAsync(context, status, Json(json =>
-    {
-        json.WriteStartObject();
-        json.WriteString("error", message);
-        json.WriteEndObject();
-    }));
-
-    private static Task WriteJsonAsync(HttpContext context, int status, string json)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(json, context.RequestAborted);
-    }
-
     private static bool IsJson(string? contentType) =>
         MediaType(contentType) is { } type && (type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
@@ -372,8 +249,5 @@ internal sealed partial class EventApi
     {
         [LoggerMessage(310, LogLevel.Debug, "Ingested a batch: {Accepted} accepted, {Rejected} rejected")]
         public static partial void Ingested(ILogger logger, int accepted, int rejected);
-
-        [LoggerMessage(311, LogLevel.Warning, "GET /stats failed: ClickHouse did not answer")]
-        public static partial void StatsFailed(ILogger logger, Exception exception);
     }
 }

@@ -7,7 +7,6 @@ internal static class EventEndpoints
         EventApi api = endpoints.ServiceProvider.GetRequiredService<EventApi>();
         endpoints.MapPost("/event", api.PostEventAsync).RequireRateLimiting(EventApi.RateLimitPolicy);
         endpoints.MapPost("/ingest", api.IngestAsync).RequireRateLimiting(EventApi.RateLimitPolicy);
-        endpoints.MapGet("/stats", api.StatsAsync).RequireRateLimiting(EventApi.RateLimitPolicy);
         return endpoints;
     }
 }

@@ -57,6 +57,22 @@ internal sealed class TenantKeys
         return tenant;
     }
 
+    /// <summary>
+    /// False when keys are configured and the request has none or a wrong one; otherwise true, with the
+    /// key's <paramref name="tenant"/> (null while the API is open).
+    /// </summary>
+    public bool TryAuthenticate(HttpRequest request, out string? tenant)
+    {
+        tenant = null;
+        if (!Enabled)
+        {
+            return true;
+        }
+
+        tenant = Authenticate(request);
+        return tenant is not null;
+    }
+
     /// <summary>The key a request carries, for partitioning the rate limiter; never logged.</summary>
     public static string? KeyOf(HttpRequest request)
     {

@@ -41,7 +41,7 @@ internal static class FastIngestServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IdempotencyStore>>());
         });
         services.AddSingleton<ClickHouseQueries>();
-        services.AddHealthChecks().AddCheck<ClickHouseHealthCheck>("clickhouse");
+        services.AddOperations();
         services.AddSingleton<EventApi>();
         EventsOptions eventOptions = builder.Configuration.GetSection(EventsOptions.SectionName).Get<EventsOptions>() ?? new EventsOptions();
         services.AddRateLimiter(limiter =>

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using ClickHouse.Driver;
 using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Internal;
@@ -86,6 +87,13 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
 
     /// <summary>From a round's first batch taken to ClickHouse's confirmation of it (direct or replayed).</summary>
     public LatencyBuckets FlushLatency => _counters.FlushLatency;
+
+    /// <summary>Where each confirmed round's latency is recorded too, once metrics are published.</summary>
+    public Histogram<double>? FlushLatencyHistogram
+    {
+        get => _counters.FlushLatencyHistogram;
+        set => _counters.FlushLatencyHistogram = value;
+    }
 
     /// <summary>Time since ClickHouse last accepted an insert or the schema (or since start).</summary>
     public TimeSpan SinceLastSuccess => _counters.SinceLastSuccess;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 
 namespace FastIngest.Core.Sinks.ClickHouse;
 
@@ -62,6 +63,12 @@ internal sealed class SinkCounters
     /// <summary>From a round's first batch taken to ClickHouse's confirmation of it (direct or replayed).</summary>
     public LatencyBuckets FlushLatency { get; } = new();
 
+    /// <summary>
+    /// The <c>fastingest_flush_latency_seconds</c> instrument once <see cref="SinkMetrics"/> has published it:
+    /// a histogram is recorded, not observed, so the sink holds the one instrument it records into.
+    /// </summary>
+    public Histogram<double>? FlushLatencyHistogram { get; set; }
+
     /// <summary>Time since ClickHouse last accepted an insert or the schema (or since start).</summary>
     public TimeSpan SinceLastSuccess => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastSuccessTicks));
 
@@ -72,7 +79,9 @@ internal sealed class SinkCounters
         Interlocked.Add(ref _linesWritten, round.Lines);
         Interlocked.Add(ref _pixelHitsWritten, round.PixelHits);
         Interlocked.Add(ref _eventsWritten, round.Events);
-        FlushLatency.Record(Stopwatch.GetElapsedTime(started));
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        FlushLatency.Record(elapsed);
+        FlushLatencyHistogram?.Record(elapsed.TotalSeconds);
     }
 
     /// <summary>ClickHouse accepted an insert or the schema just now.</summary>

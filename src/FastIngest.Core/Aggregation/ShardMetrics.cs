@@ -1,0 +1,90 @@
+using System.Diagnostics.Metrics;
+using FastIngest.Core.Ingest;
+using FastIngest.Core.Internal;
+using FastIngest.Core.Parsing;
+
+namespace FastIngest.Core.Aggregation;
+
+/// <summary>
+/// The shards' numbers: what each counted (tag <c>shard</c>), what all refused (tags <c>source</c>,
+/// <c>reason</c>), what was folded under <c>(other)</c> (tag <c>kind</c>) and each channel's depth.
+/// Tags are made once here, so a collection boxes nothing per shard.
+/// </summary>
+internal sealed class ShardMetrics(IngestPipeline pipeline) : IMetricsPublisher
+{
+    public void Publish(Meter meter)
+    {
+        IReadOnlyList<Shard> shards = pipeline.Shards;
+        var shardTags = new KeyValuePair<string, object?>[shards.Count];
+        for (int i = 0; i < shards.Count; i++)
+        {
+            shardTags[i] = new("shard", shards[i].Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        meter.CreateObservableCounter("fastingest_lines_counted_total", () => PerShard(shards, shardTags, static s => s.LinesCounted),
+            description: "Access-log lines counted, per shard.");
+        meter.CreateObservableCounter("fastingest_events_counted_total", () => PerShard(shards, shardTags, static s => s.EventsCounted),
+            description: "Analytics events counted, per shard.");
+        meter.CreateObservableCounter("fastingest_rejected_total", () => Rejects(shards),
+            description: "Refused input, by source and reason (details in fastingest.ingest_errors).");
+        meter.CreateObservableGauge("fastingest_shard_queue_depth", () => PerShard(shards, shardTags, static s => s.QueueDepth),
+            description: "Batches waiting in each shard's channel.");
+        meter.CreateObservableCounter("fastingest_folded_total", () => Folded(shards),
+            description: "Lines, hits and events counted under (other) past a cap, by what was folded.");
+    }
+
+    private static Measurement<long>[] PerShard(IReadOnlyList<Shard> shards, KeyValuePair<string, object?>[] tags, Func<Shard, long> read)
+    {
+        var measurements = new Measurement<long>[shards.Count];
+        for (int i = 0; i < shards.Count; i++)
+        {
+            measurements[i] = new Measurement<long>(read(shards[i]), tags[i]);
+        }
+
+        return measurements;
+    }
+
+    /// <summary>Only the (source, reason) pairs seen so far, summed over the shards.</summary>
+    private static List<Measurement<long>> Rejects(IReadOnlyList<Shard> shards)
+    {
+        var measurements = new List<Measurement<long>>();
+        for (int s = 0; s < IngestSources.Count; s++)
+        {
+            for (int r = 1; r < RejectReasons.Count; r++)
+            {
+                long count = 0;
+                foreach (Shard shard in shards)
+                {
+                    count += shard.RejectsOf((IngestSource)s, (RejectReason)r);
+                }
+
+                if (count > 0)
+                {
+                    measurements.Add(new Measurement<long>(count,
+                        new KeyValuePair<string, object?>("source", IngestSources.Name((IngestSource)s)),
+                        new KeyValuePair<string, object?>("reason", RejectReasons.Name((RejectReason)r))));
+                }
+            }
+        }
+
+        return measurements;
+    }
+
+    private static Measurement<long>[] Folded(IReadOnlyList<Shard> shards)
+    {
+        long paths = 0, pixelKeys = 0, eventTypes = 0;
+        foreach (Shard shard in shards)
+        {
+            paths += shard.PathsFolded;
+            pixelKeys += shard.PixelKeysFolded;
+            eventTypes += shard.EventTypesFolded;
+        }
+
+        return
+        [
+            new Measurement<long>(paths, new KeyValuePair<string, object?>("kind", "path")),
+            new Measurement<long>(pixelKeys, new KeyValuePair<string, object?>("kind", "pixel_key")),
+            new Measurement<long>(eventTypes, new KeyValuePair<string, object?>("kind", "event_type")),
+        ];
+    }
+}

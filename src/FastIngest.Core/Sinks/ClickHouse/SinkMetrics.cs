@@ -1,0 +1,54 @@
+using System.Diagnostics.Metrics;
+using FastIngest.Core.Internal;
+
+namespace FastIngest.Core.Sinks.ClickHouse;
+
+/// <summary>
+/// The sink's numbers: what ClickHouse confirmed, the backlog, the spool, what was lost per tenant, and
+/// the flush latency histogram (the one instrument that is recorded, once per confirmed round, rather than
+/// observed: the sink records into it through <see cref="ClickHouseSink.FlushLatencyHistogram"/>).
+/// </summary>
+internal sealed class SinkMetrics(ClickHouseSink sink) : IMetricsPublisher
+{
+    public void Publish(Meter meter)
+    {
+        meter.CreateObservableCounter("fastingest_clickhouse_rows_written_total", () => sink.RowsWritten, description: "Rows ClickHouse confirmed.");
+        meter.CreateObservableCounter("fastingest_clickhouse_lines_written_total", () => sink.LinesWritten, description: "Counted lines whose counters ClickHouse confirmed.");
+        meter.CreateObservableCounter("fastingest_clickhouse_insert_failures_total", () => sink.InsertsFailed, description: "Failed ClickHouse inserts (each retried).");
+        meter.CreateObservableGauge("fastingest_clickhouse_queued_batches", () => sink.QueuedBatches, description: "Flushed batches waiting for ClickHouse.");
+        meter.CreateObservableGauge("fastingest_clickhouse_seconds_since_success", () => sink.SinceLastSuccess.TotalSeconds, unit: "s",
+            description: "Seconds since ClickHouse last accepted a write.");
+        sink.FlushLatencyHistogram = meter.CreateHistogram(
+            "fastingest_flush_latency_seconds", unit: "s",
+            description: "From a flush round's first batch to ClickHouse's confirmation of it (replays included).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets.UpperBoundsSeconds });
+        meter.CreateObservableCounter("fastingest_clickhouse_duplicates_avoided_total", () => sink.DuplicatesAvoided,
+            description: "Inserts found in insert_ledger before a retry, so not sent twice.");
+        meter.CreateObservableCounter("fastingest_clickhouse_partial_inserts_total", () => sink.PartialInserts, description: "Inserts ClickHouse applied only in part (see the log).");
+        meter.CreateObservableGauge("fastingest_spool_bytes", () => sink.Spool.Bytes, unit: "By", description: "Bytes of the spool's segment files.");
+        meter.CreateObservableGauge("fastingest_spool_segments", () => sink.Spool.Segments, description: "Spool segment files.");
+        meter.CreateObservableGauge("fastingest_spool_records", () => sink.Spool.Records, description: "Flush rounds waiting in the spool.");
+        meter.CreateObservableCounter("fastingest_spool_records_written_total", () => sink.RoundsSpooled, description: "Flush rounds written to the spool.");
+        meter.CreateObservableCounter("fastingest_spool_records_replayed_total", () => sink.RoundsReplayed, description: "Spooled rounds ClickHouse has since confirmed.");
+        meter.CreateObservableCounter("fastingest_spool_torn_records_total", () => sink.Spool.TornRecords, description: "Spool records found torn or damaged, skipped.");
+        meter.CreateObservableGauge("fastingest_spool_full", () => sink.SpoolFull ? 1 : 0, description: "1 while writes are dropped for want of spool room.");
+        meter.CreateObservableGauge("fastingest_oldest_unflushed_seconds",
+            () => sink.Spool.Oldest is { } oldest ? (DateTimeOffset.UtcNow - oldest).TotalSeconds : 0, unit: "s",
+            description: "Age of the oldest round waiting in the spool (0 when empty): how far behind ClickHouse is.");
+        meter.CreateObservableCounter("fastingest_spool_dropped_rounds_total", () => sink.RoundsDropped,
+            description: "Flush rounds lost: ClickHouse could not take them and the spool was full.");
+        meter.CreateObservableCounter("fastingest_spool_dropped_total", DroppedByTenant,
+            description: "Lines, pixel hits and events lost to a full spool, per tenant.");
+    }
+
+    private List<Measurement<long>> DroppedByTenant()
+    {
+        var measurements = new List<Measurement<long>>();
+        foreach ((string tenant, long count) in sink.DroppedByTenant)
+        {
+            measurements.Add(new Measurement<long>(count, new KeyValuePair<string, object?>("tenant", tenant)));
+        }
+
+        return measurements;
+    }
+}

@@ -1,0 +1,222 @@
+using System.Diagnostics.Metrics;
+using System.Text.RegularExpressions;
+using FastIngest.Core.Internal;
+using FastIngest.Core.Sinks.ClickHouse;
+using FastIngest.Server.Hosting;
+using FastIngest.Server.Operations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FastIngest.Tests.Operations;
+
+/// <summary>
+/// <c>/metrics</c> as the server's own wiring builds it (AddFastIngest, not started): the exported
+/// families are exactly those of a8e36c2, before the numbers moved to System.Diagnostics.Metrics.
+/// Operators, dashboards and the integration tests read these names.
+/// </summary>
+public sealed partial class PrometheusExporterTests : IDisposable
+{
+    // Every HELP and TYPE line of a8e36c2's /metrics, in its order (captured from a running server).
+    private static readonly string[] s_headers =
+    [
+        "# HELP fastingest_udp_datagrams_total UDP syslog datagrams received.",
+        "# TYPE fastingest_udp_datagrams_total counter",
+        "# HELP fastingest_udp_bytes_total UDP syslog bytes received.",
+        "# TYPE fastingest_udp_bytes_total counter",
+        "# HELP fastingest_udp_kernel_drops_total Datagrams the kernel dropped on the syslog socket (/proc/net/udp).",
+        "# TYPE fastingest_udp_kernel_drops_total counter",
+        "# HELP fastingest_tcp_connections_total TCP syslog connections accepted.",
+        "# TYPE fastingest_tcp_connections_total counter",
+        "# HELP fastingest_tcp_connections_refused_total TCP syslog connections refused past TcpMaxConnections.",
+        "# TYPE fastingest_tcp_connections_refused_total counter",
+        "# HELP fastingest_tcp_open_connections TCP syslog connections open.",
+        "# TYPE fastingest_tcp_open_connections gauge",
+        "# HELP fastingest_tcp_messages_total TCP syslog frames read.",
+        "# TYPE fastingest_tcp_messages_total counter",
+        "# HELP fastingest_pixel_requests_total Pixel requests served.",
+        "# TYPE fastingest_pixel_requests_total counter",
+        "# HELP fastingest_pixel_rejected_total Pixel requests refused (bad or unknown names).",
+        "# TYPE fastingest_pixel_rejected_total counter",
+        "# HELP fastingest_lines_counted_total Access-log lines counted, per shard.",
+        "# TYPE fastingest_lines_counted_total counter",
+        "# HELP fastingest_events_counted_total Analytics events counted, per shard.",
+        "# TYPE fastingest_events_counted_total counter",
+        "# HELP fastingest_rejected_total Refused input, by source and reason (details in fastingest.ingest_errors).",
+        "# TYPE fastingest_rejected_total counter",
+        "# HELP fastingest_shard_queue_depth Batches waiting in each shard's channel.",
+        "# TYPE fastingest_shard_queue_depth gauge",
+        "# HELP fastingest_folded_total Lines, hits and events counted under (other) past a cap, by what was folded.",
+        "# TYPE fastingest_folded_total counter",
+        "# HELP fastingest_clickhouse_rows_written_total Rows ClickHouse confirmed.",
+        "# TYPE fastingest_clickhouse_rows_written_total counter",
+        "# HELP fastingest_clickhouse_lines_written_total Counted lines whose counters ClickHouse confirmed.",
+        "# TYPE fastingest_clickhouse_lines_written_total counter",
+        "# HELP fastingest_clickhouse_insert_failures_total Failed ClickHouse inserts (each retried).",
+        "# TYPE fastingest_clickhouse_insert_failures_total counter",
+        "# HELP fastingest_clickhouse_queued_batches Flushed batches waiting for ClickHouse.",
+        "# TYPE fastingest_clickhouse_queued_batches gauge",
+        "# HELP fastingest_clickhouse_seconds_since_success Seconds since ClickHouse last accepted a write.",
+        "# TYPE fastingest_clickhouse_seconds_since_success gauge",
+        "# HELP fastingest_flush_latency_seconds From a flush round's first batch to ClickHouse's confirmation of it (replays included).",
+        "# TYPE fastingest_flush_latency_seconds histogram",
+        "# HELP fastingest_clickhouse_duplicates_avoided_total Inserts found in insert_ledger before a retry, so not sent twice.",
+        "# TYPE fastingest_clickhouse_duplicates_avoided_total counter",
+        "# HELP fastingest_clickhouse_partial_inserts_total Inserts ClickHouse applied only in part (see the log).",
+        "# TYPE fastingest_clickhouse_partial_inserts_total counter",
+        "# HELP fastingest_spool_bytes Bytes of the spool's segment files.",
+        "# TYPE fastingest_spool_bytes gauge",
+        "# HELP fastingest_spool_segments Spool segment files.",
+        "# TYPE fastingest_spool_segments gauge",
+        "# HELP fastingest_spool_records Flush rounds waiting in the spool.",
+        "# TYPE fastingest_spool_records gauge",
+        "# HELP fastingest_spool_records_written_total Flush rounds written to the spool.",
+        "# TYPE fastingest_spool_records_written_total counter",
+        "# HELP fastingest_spool_records_replayed_total Spooled rounds ClickHouse has since confirmed.",
+        "# TYPE fastingest_spool_records_replayed_total counter",
+        "# HELP fastingest_spool_torn_records_total Spool records found torn or damaged, skipped.",
+        "# TYPE fastingest_spool_torn_records_total counter",
+        "# HELP fastingest_spool_full 1 while writes are dropped for want of spool room.",
+        "# TYPE fastingest_spool_full gauge",
+        "# HELP fastingest_oldest_unflushed_seconds Age of the oldest round waiting in the spool (0 when empty): how far behind ClickHouse is.",
+        "# TYPE fastingest_oldest_unflushed_seconds gauge",
+        "# HELP fastingest_spool_dropped_rounds_total Flush rounds lost: ClickHouse could not take them and the spool was full.",
+        "# TYPE fastingest_spool_dropped_rounds_total counter",
+        "# HELP fastingest_spool_dropped_total Lines, pixel hits and events lost to a full spool, per tenant.",
+        "# TYPE fastingest_spool_dropped_total counter",
+        "# HELP fastingest_gc_allocated_bytes_total Bytes allocated by the process.",
+        "# TYPE fastingest_gc_allocated_bytes_total counter",
+        "# HELP fastingest_gc_collections_total Garbage collections by generation.",
+        "# TYPE fastingest_gc_collections_total counter",
+        "# HELP fastingest_gc_heap_bytes Managed heap size.",
+        "# TYPE fastingest_gc_heap_bytes gauge",
+    ];
+
+    // The label names of each labelled family; every other family has none.
+    private static readonly Dictionary<string, string> s_labels = new(StringComparer.Ordinal)
+    {
+        ["fastingest_lines_counted_total"] = "shard",
+        ["fastingest_events_counted_total"] = "shard",
+        ["fastingest_rejected_total"] = "source,reason",
+        ["fastingest_shard_queue_depth"] = "shard",
+        ["fastingest_folded_total"] = "kind",
+        ["fastingest_flush_latency_seconds_bucket"] = "le",
+        ["fastingest_spool_dropped_total"] = "tenant",
+        ["fastingest_gc_collections_total"] = "generation",
+    };
+
+    private readonly string _state = Path.Combine(Path.GetTempPath(), "fastingest-exporter-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_state))
+        {
+            Directory.Delete(_state, recursive: true);
+        }
+    }
+
+    private WebApplication BuildServer()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--FastIngest:Events:StateDirectory=" + _state, "--FastIngest:Aggregation:Shards=3", "--FastIngest:Http:Port=0", "--FastIngest:Syslog:TcpPort=0"],
+        });
+        builder.AddFastIngest();
+        return builder.Build();
+    }
+
+    [Fact]
+    public async Task ExportsTheSameFamiliesHelpTextsAndTypesAsBefore()
+    {
+        await using WebApplication server = BuildServer();
+        string text = server.Services.GetRequiredService<PrometheusExporter>().Scrape();
+
+        string[] headers = [.. text.Split('\n').Where(line => line.StartsWith('#'))];
+        Assert.Equal(s_headers, headers);
+    }
+
+    [Fact]
+    public async Task LabelsEachSampleAsBefore()
+    {
+        await using WebApplication server = BuildServer();
+        string text = server.Services.GetRequiredService<PrometheusExporter>().Scrape();
+
+        foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith('#')))
+        {
+            Match sample = SampleLine().Match(line);
+            Assert.True(sample.Success, line);
+            string keys = string.Join(',', LabelName().Matches(sample.Groups["labels"].Value).Select(m => m.Groups[1].Value));
+            Assert.Equal(s_labels.GetValueOrDefault(sample.Groups["name"].Value, ""), keys);
+        }
+
+        Assert.Equal(["0", "1", "2"], ShardLabels(text, "fastingest_lines_counted_total"));
+        Assert.Equal(["0", "1", "2"], ShardLabels(text, "fastingest_shard_queue_depth"));
+        Assert.Contains("fastingest_udp_datagrams_total 0\n", text, StringComparison.Ordinal);
+        Assert.Contains("fastingest_folded_total{kind=\"pixel_key\"} 0\n", text, StringComparison.Ordinal);
+        Assert.Contains("fastingest_flush_latency_seconds_bucket{le=\"+Inf\"} 0\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FlushLatencyFillsTheSameBucketsAsLatencyBuckets()
+    {
+        await using WebApplication server = BuildServer();
+        PrometheusExporter exporter = server.Services.GetRequiredService<PrometheusExporter>();
+        ClickHouseSink sink = server.Services.GetRequiredService<ClickHouseSink>();
+        // What SinkCounters.Confirmed does for each confirmed round; publishing set the histogram.
+        Assert.NotNull(sink.FlushLatencyHistogram);
+        foreach (double seconds in new[] { 0.004, 0.01, 0.3, 0.3, 2, 90 })
+        {
+            sink.FlushLatency.Record(TimeSpan.FromSeconds(seconds));
+            sink.FlushLatencyHistogram.Record(seconds);
+        }
+
+        string text = exporter.Scrape();
+        for (int i = 0; i < LatencyBuckets.UpperBoundsSeconds.Length; i++)
+        {
+            string le = LatencyBuckets.UpperBoundsSeconds[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains($"fastingest_flush_latency_seconds_bucket{{le=\"{le}\"}} {sink.FlushLatency.Cumulative(i)}\n", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("fastingest_flush_latency_seconds_bucket{le=\"+Inf\"} 6\n", text, StringComparison.Ordinal);
+        Assert.Contains("fastingest_flush_latency_seconds_count 6\n", text, StringComparison.Ordinal);
+        Assert.Equal(sink.FlushLatency.SumSeconds, SampleValue(text, "fastingest_flush_latency_seconds_sum"), precision: 6);
+    }
+
+    [Fact]
+    public void ExportsWhatIsPublishedAndNothingOfAnotherMeterOfTheSameName()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var other = new Meter(FastIngestMeter.Name);
+        other.CreateObservableCounter("other_total", () => 1L);
+        using var exporter = new PrometheusExporter(services.GetRequiredService<IMeterFactory>(), [new Publisher()]);
+
+        Assert.Equal(
+            "# HELP test_requests_total Requests.\n# TYPE test_requests_total counter\n" +
+            "test_requests_total{tenant=\"a\\\"b\\\\c\"} 2\ntest_requests_total{tenant=\"d\"} 1\n" +
+            "# HELP test_open Open.\n# TYPE test_open gauge\ntest_open 1.5\n",
+            exporter.Scrape());
+    }
+
+    private static List<string> ShardLabels(string text, string name) =>
+        [.. SampleLine().Matches(text).Where(m => m.Groups["name"].Value == name).Select(m => Regex.Match(m.Groups["labels"].Value, "shard=\"([0-9]+)\"").Groups[1].Value)];
+
+    private static double SampleValue(string text, string name) =>
+        double.Parse(SampleLine().Matches(text).Single(m => m.Groups["name"].Value == name).Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^(?<name>[a-z_]+)(\{(?<labels>[^}]*)\})? (?<value>-?[0-9.eE+]+)$", RegexOptions.Multiline)]
+    private static partial Regex SampleLine();
+
+    [GeneratedRegex(@"([a-z_]+)=""")]
+    private static partial Regex LabelName();
+
+    private sealed class Publisher : IMetricsPublisher
+    {
+        public void Publish(Meter meter)
+        {
+            Counter<long> requests = meter.CreateCounter<long>("test_requests_total", description: "Requests.");
+            requests.Add(1, new KeyValuePair<string, object?>("tenant", "a\"b\\c"));
+            requests.Add(1, new KeyValuePair<string, object?>("tenant", "d"));
+            requests.Add(1, new KeyValuePair<string, object?>("tenant", "a\"b\\c"));
+            meter.CreateObservableGauge("test_open", () => 1.5, description: "Open.");
+        }
+    }
+}
