@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Parsing;
-using FastIngest.Server.Events;
 using FastIngest.Server.Hosting;
 using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.Options;
@@ -19,11 +18,11 @@ internal sealed class FileTailSource : IIngestSource, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<(FileTail Tail, Task Run)> _tails = [];
 
-    public FileTailSource(IOptions<FileSourceOptions> options, IOptions<EventsOptions> events, IngestPipeline pipeline, ILogger<FileTail> logger)
+    public FileTailSource(IOptions<FileSourceOptions> options, IOptions<StateOptions> state, IngestPipeline pipeline, ILogger<FileTail> logger)
     {
         _options = options.Value;
         _pipeline = pipeline;
-        _stateDirectory = Path.GetFullPath(events.Value.StateDirectory);
+        _stateDirectory = state.Value.FullPath;
         _logger = logger;
     }
 
