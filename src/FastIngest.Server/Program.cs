@@ -15,7 +15,7 @@ if (args.Length > 0 && args[0] == "import")
 // Until the host has started, a failure is reported here as one line (Hosting/StartupFailure), so the
 // host's own "failed to start" log with its stack trace is held back until then.
 bool started = false;
-WebApplication? app = null;
+Func<int, string?> keyOfPort = static _ => null;
 try
 {
     // Content root = the app's folder, so appsettings.json is found wherever the server is started from
@@ -28,7 +28,8 @@ try
     builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Warning && (level < LogLevel.Error || started));
     builder.AddFastIngest();
 
-    app = builder.Build();
+    WebApplication app = builder.Build();
+    keyOfPort = KeysOfPorts(app.Services);
     app.Lifetime.ApplicationStarted.Register(() => started = true);
     app.UsePixel(app.Services.GetRequiredService<IOptions<PixelOptions>>().Value);
     app.UseRateLimiter();
@@ -38,24 +39,17 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception ex) when (!started && StartupFailure.TryDescribe(ex, out string message, port => KeyOfPort(app, port)))
+catch (Exception ex) when (!started && StartupFailure.TryDescribe(ex, out string message, keyOfPort))
 {
     await Console.Error.WriteLineAsync("FastIngest cannot start: " + message);
     return StartupFailure.ExitCode;
 }
 
-// Which setting asked Kestrel for a port that is taken: the HTTP listener or TCP syslog.
-static string? KeyOfPort(WebApplication? app, int port)
+// Which setting asked Kestrel for a port, to name it when the port is taken. Read before the start:
+// a failed start has disposed the services by the time it is reported.
+static Func<int, string?> KeysOfPorts(IServiceProvider services)
 {
-    if (app is null)
-    {
-        return null;
-    }
-
-    if (app.Services.GetRequiredService<IOptions<HttpOptions>>().Value.Port == port)
-    {
-        return HttpOptions.SectionName + ":Port";
-    }
-
-    return app.Services.GetRequiredService<IOptions<SyslogOptions>>().Value.TcpPort == port ? SyslogOptions.SectionName + ":TcpPort" : null;
+    int http = services.GetRequiredService<IOptions<HttpOptions>>().Value.Port;
+    int tcpSyslog = services.GetRequiredService<IOptions<SyslogOptions>>().Value.TcpPort;
+    return port => port == http ? HttpOptions.SectionName + ":Port" : port == tcpSyslog ? SyslogOptions.SectionName + ":TcpPort" : null;
 }

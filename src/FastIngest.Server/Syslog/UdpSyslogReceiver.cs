@@ -87,13 +87,22 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
         return _stopped.Task.WaitAsync(cancellationToken);
     }
 
-    public void Dispose() => _socket?.Dispose();
+    public void Dispose()
+    {
+        // Disposed without a stop when the host fails to start after this source started (a port
+        // Kestrel wanted was taken): the loop then ends quietly instead of reporting a failure.
+        _stopping = true;
+        _socket?.Dispose();
+    }
 
     private void RunReceiveLoop(Socket socket)
     {
         try
         {
             ReceiveLoop(socket);
+        }
+        catch (ObjectDisposedException) when (_stopping)
+        {
         }
         catch (Exception ex)
         {
