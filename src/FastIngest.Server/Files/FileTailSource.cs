@@ -31,16 +31,7 @@ internal sealed class FileTailSource : IIngestSource, IDisposable
     {
         foreach (TailedFile source in _options.Sources)
         {
-            if (source.Format is not ("json" or "combined"))
-            {
-                throw Invalid(source, "Format must be json or combined");
-            }
-
-            if (source.TenantFromHost && source.Format != "json")
-            {
-                throw Invalid(source, "TenantFromHost needs Format json: the combined format has no host");
-            }
-
+            // Format and TenantFromHost were validated at start (FileSourceOptions.Validate).
             IEnumerable<string> paths = source.Path.Contains('*', StringComparison.Ordinal) ? Glob(source.Path) : [source.Path];
             foreach (string path in paths)
             {

@@ -46,6 +46,13 @@ public sealed class StartupFailureTests(PrivateClickHouse clickHouse, ITestOutpu
     }
 
     [Fact]
+    public async Task AFileSourceWithAnUnknownFormatNamesItsKey()
+    {
+        string line = await FailedStartLineAsync(ServerArgs("--FastIngest:Files:Sources:0:Path=/var/log/nginx/access.log", "--FastIngest:Files:Sources:0:Format=xml"));
+        Assert.Contains("FastIngest:Files:Sources:0:Format must be json or combined", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AUdpPortInUseNamesThePort()
     {
         using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);

@@ -65,6 +65,20 @@ public sealed class StartupFailureTests : IDisposable
         Assert.Contains("FastIngest:Tenants:bad name:ApiKeys:0 is also a key of tenant shop", errors);
     }
 
+    [Fact]
+    public void FileSourcesNeedAPathAndAKnownFormat()
+    {
+        var files = new FastIngest.Server.Files.FileSourceOptions();
+        files.Sources.Add(new FastIngest.Server.Files.TailedFile { Path = "/var/log/nginx/access.log", Format = "combined", Tenant = "shop" });
+        files.Sources.Add(new FastIngest.Server.Files.TailedFile { Path = "", Format = "xml" });
+        files.Sources.Add(new FastIngest.Server.Files.TailedFile { Path = "/x.log", Format = "combined", TenantFromHost = true });
+        string[] errors = [.. files.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(files)).Select(r => r.ErrorMessage!)];
+        Assert.Equal(
+            ["FastIngest:Files:Sources:1:Path is required", "FastIngest:Files:Sources:1:Format must be json or combined, not 'xml'",
+                "FastIngest:Files:Sources:2:TenantFromHost needs Format json: the combined format has no host"],
+            errors);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_state))
