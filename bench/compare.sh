@@ -118,7 +118,7 @@ start_fastingest() {
     --FastIngest:Syslog:BindAddress=127.0.0.1 --FastIngest:Syslog:UdpPort="$fastingest_udp" --FastIngest:Syslog:TcpPort="$fastingest_udp" \
     --FastIngest:Http:BindAddress=127.0.0.1 --FastIngest:Http:Port="$fastingest_http" \
     --FastIngest:ClickHouse:Url="http://127.0.0.1:$ch_port" --FastIngest:ClickHouse:Database="$database" \
-    --FastIngest:Events:StateDirectory="$work/state-$database" --Logging:LogLevel:Default=Warning \
+    --FastIngest:StateDirectory="$work/state-$database" --Logging:LogLevel:Default=Warning \
     >"$work/fastingest-$database.log" 2>&1 &
   fastingest_pid=$!
   started+=("$fastingest_pid")
@@ -350,7 +350,7 @@ import_lines_per_s() {
   start=$(now)
   env "$@" taskset -c "$SERVER_CPU" dotnet "$server_dll" import --format "$format" --tenant bulk \
     --FastIngest:ClickHouse:Url="http://127.0.0.1:$ch_port" --FastIngest:ClickHouse:Database="$database" \
-    --FastIngest:Events:StateDirectory="$work/state-$database" "$file" 2>"$work/import-$database.log"
+    --FastIngest:StateDirectory="$work/state-$database" "$file" 2>"$work/import-$database.log"
   end=$(now)
   tail -n 1 "$work/import-$database.log" >&2
   calc "$LINES / ($end - $start)"

@@ -5,47 +5,53 @@ using FastIngest.Server.Import;
 using FastIngest.Server.Operations;
 using FastIngest.Server.Pixel;
 using FastIngest.Server.Reading;
+using FastIngest.Server.Syslog;
 using Microsoft.Extensions.Options;
 
 if (args.Length > 0 && args[0] == "import")
 {
-    return await RunImportAsync(args[1..]);
+    return await ImportCommand.RunAsync(args[1..]);
 }
 
-// Content root = the app's folder, so appsettings.json is found wherever the server is started from
-// (run.sh starts it from the repository root).
-WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+// Until the host has started, a failure is reported here as one line (Hosting/StartupFailure), so the
+// host's own "failed to start" log with its stack trace is held back until then.
+bool started = false;
+Func<int, string?> keyOfPort = static _ => null;
+try
 {
-    Args = args,
-    ContentRootPath = AppContext.BaseDirectory,
-});
-builder.AddFastIngest();
-
-WebApplication app = builder.Build();
-app.UsePixel(app.Services.GetRequiredService<IOptions<PixelOptions>>().Value);
-app.UseRateLimiter();
-app.MapEvents();
-app.MapStats();
-app.MapHealth();
-app.MapMetrics();
-await app.RunAsync();
-return 0;
-
-// The same configuration as the server (appsettings.json, FastIngest__* variables, --FastIngest:* options).
-static async Task<int> RunImportAsync(string[] args)
-{
-    IConfiguration configuration = new ConfigurationBuilder()
-        .SetBasePath(AppContext.BaseDirectory)
-        .AddJsonFile("appsettings.json", optional: true)
-        .AddEnvironmentVariables()
-        .AddCommandLine(args.Where(a => a.StartsWith("--FastIngest:", StringComparison.Ordinal)).ToArray())
-        .Build();
-    using ILoggerFactory loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
-    using var stop = new CancellationTokenSource();
-    Console.CancelKeyPress += (_, e) =>
+    // Content root = the app's folder, so appsettings.json is found wherever the server is started from
+    // (run.sh starts it from the repository root).
+    WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
     {
-        e.Cancel = true;
-        stop.Cancel();
-    };
-    return await ImportCommand.RunAsync(args, configuration, loggers, stop.Token);
+        Args = args,
+        ContentRootPath = AppContext.BaseDirectory,
+    });
+    builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Warning && (level < LogLevel.Error || started));
+    builder.AddFastIngest();
+
+    WebApplication app = builder.Build();
+    keyOfPort = KeysOfPorts(app.Services);
+    app.Lifetime.ApplicationStarted.Register(() => started = true);
+    app.UsePixel(app.Services.GetRequiredService<IOptions<PixelOptions>>().Value);
+    app.UseRateLimiter();
+    app.MapEvents();
+    app.MapStats();
+    app.MapHealth();
+    app.MapMetrics();
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (!started && StartupFailure.TryDescribe(ex, out string message, keyOfPort))
+{
+    await Console.Error.WriteLineAsync("FastIngest cannot start: " + message);
+    return StartupFailure.ExitCode;
+}
+
+// Which setting asked Kestrel for a port, to name it when the port is taken. Read before the start:
+// a failed start has disposed the services by the time it is reported.
+static Func<int, string?> KeysOfPorts(IServiceProvider services)
+{
+    int http = services.GetRequiredService<IOptions<HttpOptions>>().Value.Port;
+    int tcpSyslog = services.GetRequiredService<IOptions<SyslogOptions>>().Value.TcpPort;
+    return port => port == http ? HttpOptions.SectionName + ":Port" : port == tcpSyslog ? SyslogOptions.SectionName + ":TcpPort" : null;
 }

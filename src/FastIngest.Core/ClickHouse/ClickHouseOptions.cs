@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace FastIngest.Core.ClickHouse;
 
 /// <summary>Configuration section <c>FastIngest:ClickHouse</c>.</summary>
-public sealed class ClickHouseOptions
+public sealed class ClickHouseOptions : IValidatableObject
 {
     public const string SectionName = "FastIngest:ClickHouse";
 
@@ -36,4 +36,16 @@ public sealed class ClickHouseOptions
     /// <summary>Longest wait between retries of a failed insert (backoff doubles up to it).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <inheritdoc/>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // The binder turns any text into a Uri (relative when it has no scheme); only an absolute
+        // http(s) URL reaches ClickHouse, so anything else fails the start naming the key.
+        if (Url is not null && !(Url.IsAbsoluteUri && (Url.Scheme == Uri.UriSchemeHttp || Url.Scheme == Uri.UriSchemeHttps)))
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:Url '{Url.OriginalString}' is not an absolute http:// or https:// URL (e.g. http://127.0.0.1:8123)", [nameof(Url)]);
+        }
+    }
 }

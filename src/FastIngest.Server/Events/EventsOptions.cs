@@ -15,13 +15,6 @@ public sealed class EventsOptions
     [Range(1024, 1024L * 1024 * 1024)]
     public long MaxBatchBytes { get; set; } = 10 * 1024 * 1024;
 
-    /// <summary>
-    /// Where state that must survive a restart lives (the remembered Idempotency-Keys); relative paths
-    /// are taken from the working directory (run.sh: the repository).
-    /// </summary>
-    [Required]
-    public string StateDirectory { get; set; } = ".data/state";
-
     /// <summary>How long an <c>Idempotency-Key</c> is remembered (across restarts).</summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);

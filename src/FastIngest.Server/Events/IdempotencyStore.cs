@@ -135,7 +135,7 @@ internal sealed partial class IdempotencyStore : IDisposable
 
     private static partial class Log
     {
-        // Events own EventIds 300-399; next free: 301.
+        // Events own EventIds 300-399: the idempotency store 300-309 (next free: 301), EventApi 310-319 (next free: 312).
         [LoggerMessage(300, LogLevel.Information, "Idempotency keys: {Count} remembered from {Path}")]
         public static partial void Loaded(ILogger logger, int count, string path);
     }

@@ -3,12 +3,6 @@ using System.Text;
 
 namespace FastIngest.Server.Events;
 
-/// <summary>One tenant's settings under <c>FastIngest:Tenants:{tenant}</c>.</summary>
-public sealed class TenantSettings
-{
-    public IList<string> ApiKeys { get; } = [];
-}
-
 /// <summary>
 /// The API keys of <c>FastIngest:Tenants:{tenant}:ApiKeys</c>. A key belongs to one tenant and may send
 /// events and read stats for the site_id equal to that tenant. With no tenants configured the API is

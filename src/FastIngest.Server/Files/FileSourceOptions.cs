@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace FastIngest.Server.Files;
 
 /// <summary>Configuration section <c>FastIngest:Files</c>: access logs tailed from disk.</summary>
-public sealed class FileSourceOptions
+public sealed class FileSourceOptions : IValidatableObject
 {
     public const string SectionName = "FastIngest:Files";
 
@@ -21,6 +21,33 @@ public sealed class FileSourceOptions
     /// <summary>After a rename rotation, how long the old file must stay quiet before it is left for the new one.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan RotationGrace { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// What can be checked before any file is looked at; a source's tenant (from a glob match or
+    /// <see cref="TailedFile.TenantFromPath"/>) is checked when the tail starts.
+    /// </remarks>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        for (int i = 0; i < Sources.Count; i++)
+        {
+            TailedFile source = Sources[i];
+            string key = $"{SectionName}:Sources:{i}";
+            if (string.IsNullOrWhiteSpace(source.Path))
+            {
+                yield return new ValidationResult($"{key}:Path is required", [nameof(Sources)]);
+            }
+
+            if (source.Format is not ("json" or "combined"))
+            {
+                yield return new ValidationResult($"{key}:Format must be json or combined, not '{source.Format}'", [nameof(Sources)]);
+            }
+            else if (source.TenantFromHost && source.Format != "json")
+            {
+                yield return new ValidationResult($"{key}:TenantFromHost needs Format json: the combined format has no host", [nameof(Sources)]);
+            }
+        }
+    }
 }
 
 /// <summary>One tailed log, or several through a glob.</summary>

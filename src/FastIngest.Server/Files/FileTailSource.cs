@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Parsing;
-using FastIngest.Server.Events;
 using FastIngest.Server.Hosting;
 using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.Options;
@@ -19,11 +18,11 @@ internal sealed class FileTailSource : IIngestSource, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<(FileTail Tail, Task Run)> _tails = [];
 
-    public FileTailSource(IOptions<FileSourceOptions> options, IOptions<EventsOptions> events, IngestPipeline pipeline, ILogger<FileTail> logger)
+    public FileTailSource(IOptions<FileSourceOptions> options, IOptions<StateOptions> state, IngestPipeline pipeline, ILogger<FileTail> logger)
     {
         _options = options.Value;
         _pipeline = pipeline;
-        _stateDirectory = Path.GetFullPath(events.Value.StateDirectory);
+        _stateDirectory = state.Value.FullPath;
         _logger = logger;
     }
 
@@ -32,16 +31,7 @@ internal sealed class FileTailSource : IIngestSource, IDisposable
     {
         foreach (TailedFile source in _options.Sources)
         {
-            if (source.Format is not ("json" or "combined"))
-            {
-                throw Invalid(source, "Format must be json or combined");
-            }
-
-            if (source.TenantFromHost && source.Format != "json")
-            {
-                throw Invalid(source, "TenantFromHost needs Format json: the combined format has no host");
-            }
-
+            // Format and TenantFromHost were validated at start (FileSourceOptions.Validate).
             IEnumerable<string> paths = source.Path.Contains('*', StringComparison.Ordinal) ? Glob(source.Path) : [source.Path];
             foreach (string path in paths)
             {

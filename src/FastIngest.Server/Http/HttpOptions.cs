@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using FastIngest.Server.Hosting;
 
 namespace FastIngest.Server.Http;
 
@@ -8,6 +9,7 @@ public sealed class HttpOptions
     public const string SectionName = "FastIngest:Http";
 
     [Required]
+    [IPAddress]
     public string BindAddress { get; set; } = "0.0.0.0";
 
     [Range(0, 65535)]

@@ -6,12 +6,12 @@ using System.Text;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Ingest;
-using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Sinks;
 using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Core.Sinks.Spool;
-using FastIngest.Server.Events;
+using FastIngest.Server.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace FastIngest.Server.Import;
 
@@ -25,7 +25,10 @@ internal static partial class ImportCommand
     private const string Usage = "usage: FastIngest.Server import --format combined|json --tenant NAME [--FastIngest:Key=Value ...] FILE...";
     private const int ReadBufferBytes = 1 << 20;
 
-    public static async Task<int> RunAsync(string[] args, IConfiguration configuration, ILoggerFactory loggers, CancellationToken cancellationToken)
+    // Import owns EventIds 800-899 for its [LoggerMessage]s (none yet; it reports on stderr); next free: 800.
+
+    /// <summary>Runs the command with the arguments after <c>import</c>; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
     {
         if (!TryParseArguments(args, out string format, out string tenant, out List<string> files, out string? error))
         {
@@ -33,19 +36,45 @@ internal static partial class ImportCommand
             return 2;
         }
 
-        var aggregation = configuration.GetSection(AggregationOptions.SectionName).Get<AggregationOptions>() ?? new AggregationOptions();
-        var clickHouse = configuration.GetSection(ClickHouseOptions.SectionName).Get<ClickHouseOptions>() ?? new ClickHouseOptions();
-        var events = configuration.GetSection(EventsOptions.SectionName).Get<EventsOptions>() ?? new EventsOptions();
-        var ledger = new ImportLedger(Path.GetFullPath(events.StateDirectory));
+        // The same configuration as the server (appsettings.json, FastIngest__* variables, --FastIngest:* options)
+        // and the same composition root, with a spool of its own so an import can run beside the server; a
+        // later import replays what one left.
+        IConfiguration configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args.Where(a => a.StartsWith("--FastIngest:", StringComparison.Ordinal)).ToArray())
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+        services.AddFastIngestCore(configuration, "spool-import");
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        ClickHouseSink sink;
+        IngestPipeline pipeline;
+        ImportLedger ledger;
+        try
+        {
+            provider.GetService<IStartupValidator>()?.Validate();
+            ledger = new ImportLedger(provider.GetRequiredService<IOptions<StateOptions>>().Value.FullPath);
+            sink = provider.GetRequiredService<ClickHouseSink>();
+            pipeline = provider.GetRequiredService<IngestPipeline>();
+        }
+        catch (Exception ex) when (StartupFailure.TryDescribe(ex, out string message))
+        {
+            await Console.Error.WriteLineAsync("import cannot start: " + message).ConfigureAwait(false);
+            return StartupFailure.ExitCode;
+        }
+
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        CancellationToken cancellationToken = stop.Token;
         MessageKind kind = format == "combined" ? MessageKind.CombinedLog : MessageKind.NginxJson;
         byte[] tenantUtf8 = Encoding.UTF8.GetBytes(tenant);
-
-        var flushBatches = new ObjectPool<FlushBatch>(maxRetained: Math.Max(64, aggregation.EffectiveShards * 4));
-        var spoolOptions = configuration.GetSection(SpoolOptions.SectionName).Get<SpoolOptions>() ?? new SpoolOptions();
-        // Its own spool, so an import can run beside the server; a later import replays what one left.
-        using DiskSpool spool = DiskSpool.Open(spoolOptions.WithDirectoryUnder(events.StateDirectory, "spool-import"), loggers.CreateLogger<DiskSpool>());
-        await using var sink = new ClickHouseSink(clickHouse, spool, flushBatches, loggers.CreateLogger<ClickHouseSink>());
-        using var pipeline = new IngestPipeline(aggregation, sink, flushBatches, loggers.CreateLogger<IngestPipeline>());
+        DiskSpool spool = provider.GetRequiredService<DiskSpool>();
         await sink.StartAsync(cancellationToken).ConfigureAwait(false);
         pipeline.Start();
 

@@ -22,8 +22,8 @@ internal static class OperationsServiceCollectionExtensions
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PrometheusExporter>());
 
-        // Each component's sections and instruments. They belong beside the component's own registration;
-        // they are listed here until the composition root registers one component per call.
+        // Each component's sections and instruments, listed in one place because their order here is the
+        // order of the /health body and of /metrics, which operators and their dashboards read.
         services.AddSingleton<IHealthSection, ClickHouseHealthSection>();
         services.AddSingleton<IHealthSection, SyslogHealthSection>();
         services.AddSingleton<IHealthSection, PixelHealthSection>();

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using FastIngest.Server.Hosting;
 
 namespace FastIngest.Server.Syslog;
 
@@ -9,6 +10,7 @@ public sealed class SyslogOptions
 
     /// <summary>Address the syslog listeners bind to; <c>0.0.0.0</c> takes NGINX on other hosts.</summary>
     [Required]
+    [IPAddress]
     public string BindAddress { get; set; } = "0.0.0.0";
 
     /// <summary>UDP syslog port; 0 turns the UDP listener off.</summary>

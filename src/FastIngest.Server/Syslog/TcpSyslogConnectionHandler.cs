@@ -197,6 +197,7 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
 
     private static partial class Log
     {
+        // Syslog owns EventIds 100-199; TCP 110-119, next free: 112 (UDP: UdpSyslogReceiver).
         [LoggerMessage(110, LogLevel.Warning, "TCP syslog connection from {RemoteEndPoint} refused: {Max} connections are open (FastIngest:Syslog:TcpMaxConnections)")]
         public static partial void Refused(ILogger logger, System.Net.EndPoint? remoteEndPoint, int max);
 

@@ -65,7 +65,17 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
         IPAddress address = IPAddress.Parse(_options.BindAddress);
         var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         SetReceiveBuffer(socket, _options.UdpReceiveBufferBytes);
-        socket.Bind(new IPEndPoint(address, _options.UdpPort));
+        try
+        {
+            socket.Bind(new IPEndPoint(address, _options.UdpPort));
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            // Named, so the start fails with one line an operator can act on (Hosting/StartupFailure).
+            throw new StartupException($"{SyslogOptions.SectionName}:UdpPort: cannot listen on UDP {address}:{_options.UdpPort}: {ex.Message}", ex);
+        }
+
         _socket = socket;
         Log.Listening(_logger, socket.LocalEndPoint!, socket.ReceiveBufferSize);
         new Thread(() => RunReceiveLoop(socket)) { IsBackground = true, Name = "udp-syslog" }.Start();
@@ -77,13 +87,22 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
         return _stopped.Task.WaitAsync(cancellationToken);
     }
 
-    public void Dispose() => _socket?.Dispose();
+    public void Dispose()
+    {
+        // Disposed without a stop when the host fails to start after this source started (a port
+        // Kestrel wanted was taken): the loop then ends quietly instead of reporting a failure.
+        _stopping = true;
+        _socket?.Dispose();
+    }
 
     private void RunReceiveLoop(Socket socket)
     {
         try
         {
             ReceiveLoop(socket);
+        }
+        catch (ObjectDisposedException) when (_stopping)
+        {
         }
         catch (Exception ex)
         {
@@ -196,7 +215,7 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
 
     private static partial class Log
     {
-        // Syslog owns EventIds 100-199; next free: 103.
+        // Syslog owns EventIds 100-199: UDP 100-109 (next free: 103), TCP 110-119 (TcpSyslogConnectionHandler, next free: 112).
         [LoggerMessage(100, LogLevel.Information, "UDP syslog listening on {EndPoint} (kernel receive buffer {ReceiveBufferBytes} bytes)")]
         public static partial void Listening(ILogger logger, EndPoint endPoint, int receiveBufferBytes);
 

@@ -101,7 +101,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         {
             // ClickHouse unreachable (nothing listens there): every flush goes to the spool.
             await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
-                $"--FastIngest:Events:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{ServerProcess.FreeTcpPort()}"))
+                $"--FastIngest:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{ServerProcess.FreeTcpPort()}"))
             {
                 using var client = new TcpClient { NoDelay = true };
                 await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
@@ -123,7 +123,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
                 await file.WriteAsync(head);
             }
 
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
+            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}"))
             {
                 await WaitForAsync(async () => await server.MetricAsync("fastingest_spool_records") == 0 && await RequestsAsync(clickHouse, db) >= 20_000, TimeSpan.FromSeconds(60));
                 Assert.Equal(1, await server.MetricAsync("fastingest_spool_torn_records_total"));
@@ -151,7 +151,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         try
         {
             // ClickHouse unreachable and a 1 MiB spool: the random visitor hashes of 144,000 lines don't fit.
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}",
+            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}",
                 "--FastIngest:Spool:MaxBytes=1048576", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{ServerProcess.FreeTcpPort()}"))
             {
                 using var client = new TcpClient { NoDelay = true };
@@ -184,7 +184,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
             }
 
             // What fitted in the spool reaches ClickHouse at the next start; with what was dropped, every line is accounted for.
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
+            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}"))
             {
                 await WaitForAsync(async () => await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(60));
                 Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
@@ -212,7 +212,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         try
         {
             await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
-                $"--FastIngest:Events:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}"))
+                $"--FastIngest:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}"))
             {
                 // Four peers send flat out until the server goes away.
                 using var stop = new CancellationTokenSource();
@@ -245,7 +245,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
             }
 
             // Whatever the stop left in the spool comes out at the next start, once.
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
+            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}"))
             {
                 await WaitForAsync(async () => await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(60));
                 Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));

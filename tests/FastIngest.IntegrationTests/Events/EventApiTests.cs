@@ -153,7 +153,7 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         string state = Path.Combine(Path.GetTempPath(), "fastingest-state-" + Guid.NewGuid().ToString("N")[..8]);
         string batch = string.Join("\n", Enumerable.Range(0, 500).Select(i => $$"""{"site_id":"idem","event_type":"page_view","path":"/{{i % 7}}","user_id":"u{{i % 50}}"}""")) + "\n{broken\n";
         string first;
-        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}"))
         {
             using var http = new HttpClient { BaseAddress = server.HttpUri };
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/ingest", UriKind.Relative)) { Content = Json(batch, "application/x-ndjson") };
@@ -176,7 +176,7 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         }
 
         // A new process with the same state directory still knows the key.
-        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}"))
         {
             using var http = new HttpClient { BaseAddress = server.HttpUri };
             using var again = new HttpRequestMessage(HttpMethod.Post, new Uri("/ingest", UriKind.Relative)) { Content = Json(batch, "application/x-ndjson") };

@@ -44,7 +44,7 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
 
     private Task<ServerProcess> StartAsync(string db, string folder, string log = "access.log", string format = "combined") => ServerProcess.StartAsync(clickHouse, db,
         $"--FastIngest:Files:Sources:0:Path={Path.Combine(folder, log)}", $"--FastIngest:Files:Sources:0:Format={format}",
-        "--FastIngest:Files:Sources:0:Tenant=files", $"--FastIngest:Events:StateDirectory={Path.Combine(folder, "state-" + log)}",
+        "--FastIngest:Files:Sources:0:Tenant=files", $"--FastIngest:StateDirectory={Path.Combine(folder, "state-" + log)}",
         "--FastIngest:Files:RotationGrace=00:00:00.300");
 
     [Fact]
@@ -205,7 +205,7 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
             await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
                 $"--FastIngest:Files:Sources:0:Path={folder}/*/access.log", "--FastIngest:Files:Sources:0:TenantFromPath=/(?<tenant>[^/]+)/access\\.log$",
                 $"--FastIngest:Files:Sources:1:Path={later}", "--FastIngest:Files:Sources:1:Tenant=files",
-                $"--FastIngest:Events:StateDirectory={Path.Combine(folder, "state")}");
+                $"--FastIngest:StateDirectory={Path.Combine(folder, "state")}");
             await Task.Delay(500);
             Append(later, 10); // did not exist at start
             Append(Path.Combine(folder, "site-b", "access.log"), 5);
@@ -237,7 +237,7 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
                     .Append(Line("")).Append(Line("not a host!"))));
             await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
                 $"--FastIngest:Files:Sources:0:Path={log}", "--FastIngest:Files:Sources:0:Format=json", "--FastIngest:Files:Sources:0:TenantFromHost=true",
-                $"--FastIngest:Events:StateDirectory={Path.Combine(folder, "state")}");
+                $"--FastIngest:StateDirectory={Path.Combine(folder, "state")}");
             for (int i = 0; i < 100 && (await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m FORMAT TSV")).Trim() != "10"; i++)
             {
                 await Task.Delay(100);

@@ -83,7 +83,7 @@ public sealed class ImportTests(PrivateClickHouse clickHouse, ITestOutputHelper 
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string arg in new[] { ServerProcess.ServerDll(), "import", "--format", "combined", "--tenant", "cdn" }.Concat(files).Concat(
-            [$"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}", $"--FastIngest:ClickHouse:Database={db}", $"--FastIngest:Events:StateDirectory={Path.Combine(folder, "state")}"]))
+            [$"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}", $"--FastIngest:ClickHouse:Database={db}", $"--FastIngest:StateDirectory={Path.Combine(folder, "state")}"]))
         {
             psi.ArgumentList.Add(arg);
         }

@@ -70,7 +70,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         psi.ArgumentList.Add($"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}");
         psi.ArgumentList.Add($"--FastIngest:ClickHouse:Database={database}");
         // State of its own (Idempotency-Keys), never the repository's .data; a test may pass its own after this.
-        psi.ArgumentList.Add($"--FastIngest:Events:StateDirectory={Path.Combine(Path.GetTempPath(), "fastingest-state-" + Guid.NewGuid().ToString("N")[..8])}");
+        psi.ArgumentList.Add($"--FastIngest:StateDirectory={Path.Combine(Path.GetTempPath(), "fastingest-state-" + Guid.NewGuid().ToString("N")[..8])}");
         foreach (string arg in extraArgs)
         {
             psi.ArgumentList.Add(arg);

@@ -9,7 +9,7 @@ public sealed class SpoolOptions
 
     /// <summary>
     /// Folder of the segment files; one process at a time (a lock file guards it). Empty (the default):
-    /// <c>spool</c> under the server's state directory (<c>FastIngest:Events:StateDirectory</c>), or
+    /// <c>spool</c> under the server's state directory (<c>FastIngest:StateDirectory</c>), or
     /// <c>spool-import</c> there for the import command.
     /// </summary>
     public string Directory { get; set; } = "";
