@@ -2,6 +2,8 @@ using System.Text;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
+using FastIngest.Core.Parsing.Events;
+using FastIngest.Core.Sinks;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FastIngest.Tests.Aggregation;
