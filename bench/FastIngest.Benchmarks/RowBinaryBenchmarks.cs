@@ -1,7 +1,7 @@
 using System.IO.Hashing;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using FastIngest.Core.Aggregation;
+using FastIngest.Core.Aggregation.Aggregates;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Json;
@@ -42,9 +42,9 @@ public class RowBinaryBenchmarks
             byte[] tenant = Encoding.UTF8.GetBytes(Data.Tenant(i));
             uint minute = (uint)(record.TimestampMs / 60_000 * 60);
             TrafficCounters counters = default;
-            counters.Add(record);
+            TrafficAggregate.Add(ref counters, in record);
             PathCounters path = default;
-            path.Add(record, minute);
+            PathAggregate.Add(ref path, in record, minute);
             _traffic[i] = new TrafficRow(tenant, minute, counters);
             _statuses[i] = new StatusRow(tenant, minute, record.Status, 1);
             _paths[i] = new PathRow(tenant, minute / 3600 * 3600, record.Text(record.Path).ToArray(), path);

@@ -14,7 +14,7 @@ namespace FastIngest.Core.Aggregation;
 /// Stop order matters for exactness: stop the sources (they flush their pending batches), then
 /// <see cref="StopAsync"/> (channels complete, shards drain and flush), then stop the sink.
 /// </remarks>
-internal sealed class IngestPipeline : IDisposable
+internal sealed class IngestPipeline : IShardChannels, IDisposable
 {
     private readonly Shard[] _shards;
     private readonly TimeSpan _flushInterval;
@@ -33,10 +33,11 @@ internal sealed class IngestPipeline : IDisposable
         _shards = new Shard[shardCount];
         for (int i = 0; i < shardCount; i++)
         {
-            _shards[i] = new Shard(i, this, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger);
+            _shards[i] = new Shard(i, IngestBatches, flushBatches, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger);
         }
     }
 
+    /// <summary>Rented by the sources' writers, returned by the shards once counted.</summary>
     public ObjectPool<IngestBatch> IngestBatches { get; } = new();
 
     /// <summary>Shared with the sink, which returns each batch once written.</summary>
@@ -95,9 +96,9 @@ internal sealed class IngestPipeline : IDisposable
 
     public void Dispose() => _stopTicks.Dispose();
 
-    internal bool TryEnqueue(int shard, IngestBatch batch) => _shards[shard].Writer.TryWrite(batch);
+    public bool TryEnqueue(int shard, IngestBatch batch) => _shards[shard].Writer.TryWrite(batch);
 
-    internal ValueTask EnqueueAsync(int shard, IngestBatch batch, CancellationToken cancellationToken)
+    public ValueTask EnqueueAsync(int shard, IngestBatch batch, CancellationToken cancellationToken)
         => _shards[shard].Writer.WriteAsync(batch, cancellationToken);
 
     private async Task TickAsync()

@@ -1,6 +1,6 @@
 using System.IO.Hashing;
 using System.Security.Cryptography;
-using FastIngest.Core.Ingest;
+using FastIngest.Core.Parsing;
 
 namespace FastIngest.Core.Aggregation;
 
@@ -16,7 +16,7 @@ internal sealed class VisitorHasher
     public const int MaxUserAgentBytes = PixelHit.MaxUserAgentBytes;
 
     private readonly byte[] _secret;
-    private readonly byte[] _input = new byte[Parsing.NameRules.MaxLength + 1 + PixelHit.MaxAddressBytes + 1 + MaxUserAgentBytes];
+    private readonly byte[] _input = new byte[NameRules.MaxLength + 1 + PixelHit.MaxAddressBytes + 1 + MaxUserAgentBytes];
 
     /// <param name="secret">Empty for a random secret of this process (a restart then starts a new salt).</param>
     public VisitorHasher(ReadOnlySpan<byte> secret)
@@ -27,7 +27,7 @@ internal sealed class VisitorHasher
     /// <summary>False when there is nothing to tell visitors apart by (no address).</summary>
     public bool TryHash(uint day, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> address, ReadOnlySpan<byte> userAgent, out ulong hash)
     {
-        if (address.IsEmpty || address.Length > PixelHit.MaxAddressBytes || tenant.Length > Parsing.NameRules.MaxLength)
+        if (address.IsEmpty || address.Length > PixelHit.MaxAddressBytes || tenant.Length > NameRules.MaxLength)
         {
             hash = 0;
             return false;

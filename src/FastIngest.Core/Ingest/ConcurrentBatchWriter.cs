@@ -1,5 +1,4 @@
 using System.IO.Hashing;
-using FastIngest.Core.Aggregation;
 using FastIngest.Core.Parsing;
 
 namespace FastIngest.Core.Ingest;
@@ -14,17 +13,17 @@ internal sealed class ConcurrentBatchWriter : IDisposable
 {
     public static readonly TimeSpan HoldTime = TimeSpan.FromMilliseconds(5);
 
-    private readonly IngestPipeline _pipeline;
+    private readonly IShardChannels _shards;
     private readonly IngestSource _source;
     private readonly Slot[] _slots;
     private readonly CancellationTokenSource _stop = new();
     private Task _handoffs = Task.CompletedTask;
 
-    public ConcurrentBatchWriter(IngestPipeline pipeline, IngestSource source)
+    public ConcurrentBatchWriter(IShardChannels shards, IngestSource source)
     {
-        _pipeline = pipeline;
+        _shards = shards;
         _source = source;
-        _slots = new Slot[pipeline.ShardCount];
+        _slots = new Slot[shards.ShardCount];
         for (int i = 0; i < _slots.Length; i++)
         {
             _slots[i] = new Slot();
@@ -54,7 +53,7 @@ internal sealed class ConcurrentBatchWriter : IDisposable
 
             if (batch is null)
             {
-                batch = _pipeline.IngestBatches.Rent();
+                batch = _shards.IngestBatches.Rent();
                 batch.Source = _source;
                 slot.Pending = batch;
                 slot.FirstAddedAt = Environment.TickCount64;
@@ -63,12 +62,12 @@ internal sealed class ConcurrentBatchWriter : IDisposable
             batch.Add(kind, reject, hash, tenant, body, arrivedAt);
         }
 
-        if (full is null || _pipeline.TryEnqueue(shard, full))
+        if (full is null || _shards.TryEnqueue(shard, full))
         {
             return ValueTask.CompletedTask;
         }
 
-        return _pipeline.EnqueueAsync(shard, full, CancellationToken.None);
+        return _shards.EnqueueAsync(shard, full, CancellationToken.None);
     }
 
     /// <summary>Stops the background hand-offs and hands every pending batch to its shard.</summary>
@@ -115,7 +114,7 @@ internal sealed class ConcurrentBatchWriter : IDisposable
 
             if (waiting is not null)
             {
-                await _pipeline.EnqueueAsync(shard, waiting, cancellationToken).ConfigureAwait(false);
+                await _shards.EnqueueAsync(shard, waiting, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -28,7 +28,7 @@ internal sealed class IngestBatch : IResettable
 
     /// <summary>
     /// Set on an empty batch that asks the shard to flush now and complete this once ClickHouse has
-    /// everything the shard had counted: see <see cref="IngestPipeline.BarrierAsync"/>.
+    /// everything the shard had counted (the pipeline's barrier, which file sources wait for).
     /// </summary>
     public TaskCompletionSource? Barrier { get; set; }
 

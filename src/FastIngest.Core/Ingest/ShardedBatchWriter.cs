@@ -1,5 +1,5 @@
 using System.IO.Hashing;
-using FastIngest.Core.Aggregation;
+using FastIngest.Core.Parsing;
 
 namespace FastIngest.Core.Ingest;
 
@@ -17,16 +17,16 @@ namespace FastIngest.Core.Ingest;
 /// </remarks>
 internal sealed class ShardedBatchWriter
 {
-    private readonly IngestPipeline _pipeline;
+    private readonly IShardChannels _shards;
     private readonly IngestSource _source;
     private readonly IngestBatch?[] _pending;
     private readonly Queue<(int Shard, IngestBatch Batch)> _setAside = new();
 
-    public ShardedBatchWriter(IngestPipeline pipeline, IngestSource source)
+    public ShardedBatchWriter(IShardChannels shards, IngestSource source)
     {
-        _pipeline = pipeline;
+        _shards = shards;
         _source = source;
-        _pending = new IngestBatch?[pipeline.ShardCount];
+        _pending = new IngestBatch?[shards.ShardCount];
     }
 
     /// <summary>Full batches <see cref="Add"/> could not hand over; the next <see cref="FlushAsync"/> waits for room.</summary>
@@ -54,15 +54,15 @@ internal sealed class ShardedBatchWriter
     }
 
     public bool TryAdd(MessageKind kind, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt)
-        => TryAdd(kind, Parsing.RejectReason.None, tenant, body, arrivedAt);
+        => TryAdd(kind, RejectReason.None, tenant, body, arrivedAt);
 
-    public bool TryAdd(MessageKind kind, Parsing.RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt)
+    public bool TryAdd(MessageKind kind, RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt)
         => Add(kind, reject, tenant, body, arrivedAt, setAsideWhenFull: false);
 
-    public void Add(MessageKind kind, Parsing.RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt)
+    public void Add(MessageKind kind, RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt)
         => Add(kind, reject, tenant, body, arrivedAt, setAsideWhenFull: true);
 
-    private bool Add(MessageKind kind, Parsing.RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt, bool setAsideWhenFull)
+    private bool Add(MessageKind kind, RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt, bool setAsideWhenFull)
     {
         ulong hash = XxHash3.HashToUInt64(tenant);
         int shard = (int)(hash % (ulong)_pending.Length);
@@ -73,7 +73,7 @@ internal sealed class ShardedBatchWriter
         }
         else if (!batch.HasRoomFor(tenant.Length + body.Length) && batch.Count > 0)
         {
-            if (!_pipeline.TryEnqueue(shard, batch))
+            if (!_shards.TryEnqueue(shard, batch))
             {
                 if (!setAsideWhenFull)
                 {
@@ -95,31 +95,19 @@ internal sealed class ShardedBatchWriter
     /// dropped), and the unterminated rest too when <paramref name="final"/>: what file sources read.
     /// Lines that start before <paramref name="skipBefore"/> (an offset into <paramref name="data"/>) are
     /// consumed but not added. Returns the bytes consumed; <paramref name="added"/> counts the lines added.
+    /// Framing is <see cref="LineFramer"/>'s; this only routes the lines.
     /// </summary>
     public int AddLines(MessageKind kind, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> data, bool final, uint arrivedAt, out int added, long skipBefore = 0)
     {
         added = 0;
-        int consumed = 0;
-        while (consumed < data.Length)
+        var lines = new LineFramer(data, final, skipBefore);
+        while (lines.TryReadLine(out ReadOnlySpan<byte> line))
         {
-            int newline = data[consumed..].IndexOf((byte)'\n');
-            if (newline < 0 && !final)
-            {
-                break;
-            }
-
-            int length = newline < 0 ? data.Length - consumed : newline;
-            ReadOnlySpan<byte> line = data.Slice(consumed, length);
-            if (consumed >= skipBefore && !line.TrimEnd((byte)'\r').IsEmpty)
-            {
-                Add(kind, Parsing.RejectReason.None, tenant, line, arrivedAt);
-                added++;
-            }
-
-            consumed += newline < 0 ? length : length + 1;
+            Add(kind, RejectReason.None, tenant, line, arrivedAt);
+            added++;
         }
 
-        return consumed;
+        return lines.Consumed;
     }
 
     /// <summary>Hands every pending batch to its shard, waiting where a channel is full.</summary>
@@ -127,7 +115,7 @@ internal sealed class ShardedBatchWriter
     {
         while (_setAside.TryPeek(out (int Shard, IngestBatch Batch) full))
         {
-            await _pipeline.EnqueueAsync(full.Shard, full.Batch, cancellationToken).ConfigureAwait(false);
+            await _shards.EnqueueAsync(full.Shard, full.Batch, cancellationToken).ConfigureAwait(false);
             _setAside.Dequeue();
         }
 
@@ -137,14 +125,14 @@ internal sealed class ShardedBatchWriter
             if (batch is { Count: > 0 })
             {
                 _pending[shard] = null;
-                await _pipeline.EnqueueAsync(shard, batch, cancellationToken).ConfigureAwait(false);
+                await _shards.EnqueueAsync(shard, batch, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     private IngestBatch Rent()
     {
-        IngestBatch batch = _pipeline.IngestBatches.Rent();
+        IngestBatch batch = _shards.IngestBatches.Rent();
         batch.Source = _source;
         return batch;
     }

@@ -2,6 +2,7 @@ using System.IO.Hashing;
 using System.Text;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Ingest;
+using FastIngest.Core.Parsing;
 using Microsoft.Win32.SafeHandles;
 
 namespace FastIngest.Server.Files;

@@ -2,6 +2,8 @@ using System.Text;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
+using FastIngest.Core.Parsing.Events;
+using FastIngest.Core.Sinks;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FastIngest.Tests.Aggregation;
@@ -363,5 +365,52 @@ public sealed class ShardTests
         Assert.Equal(1_000UL, (ulong)sink.Traffic.Sum(r => (long)r.Counters.Requests));
         Assert.Equal(3, sink.Batches);
         await pipeline.StopAsync();
+    }
+
+    [Fact]
+    public async Task ShardTakesItsPoolsAndNeedsNoPipeline()
+    {
+        var sink = new CollectingSink();
+        var ingestBatches = new Core.Internal.ObjectPool<IngestBatch>();
+        var shard = new Shard(0, ingestBatches, sink.Pool, sink, new AggregationOptions(), maxTenants: 10, maxPixelKeys: 10, TenantAllowList.Everyone, NullLogger.Instance);
+        IngestBatch batch = ingestBatches.Rent();
+        byte[] tenant = "acme"u8.ToArray();
+        batch.Add(MessageKind.NginxJson, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(tenant), tenant, Encoding.UTF8.GetBytes(Line(1_795_390_920_000, 200, 100)), 1_800_000_000);
+        batch.Barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task written = batch.Barrier.Task;
+
+        Task run = shard.RunAsync();
+        Assert.True(shard.Writer.TryWrite(batch));
+        await written.WaitAsync(TimeSpan.FromSeconds(10));
+        shard.Writer.Complete();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1UL, sink.Traffic.Single().Counters.Requests);
+        Assert.Equal(1, shard.LinesCounted);
+        Assert.Same(batch, ingestBatches.Rent()); // handed back once counted
+    }
+
+    [Fact]
+    public async Task HostTenantLinesCountUnderTheirHostAndRejectWithoutATenant()
+    {
+        (IngestPipeline pipeline, CollectingSink sink) = NewPipeline(maxTenants: 1);
+        Shard shard = pipeline.Shards[0];
+        IngestBatch batch = pipeline.IngestBatches.Rent();
+        string Host(string host, long second = 1_795_390_925) =>
+            $"{{\"msec\":\"{second}.000\",\"status\":\"200\",\"host\":\"{host}\"}}";
+        foreach (string line in new[] { Host("a.example:8080"), Host("a.example"), "not json", Host(""), Host("bad host"), Host("b.example"), Host("a.example", second: 5_000_000_000) })
+        {
+            batch.Add(MessageKind.NginxJsonHostTenant, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64([]), [], Encoding.UTF8.GetBytes(line), 1_800_000_000);
+        }
+
+        shard.Process(batch);
+        await shard.FlushAsync(CancellationToken.None);
+
+        TrafficRow row = Assert.Single(sink.Traffic);
+        Assert.Equal(("a.example", 2UL), (Encoding.UTF8.GetString(row.Tenant), row.Counters.Requests));
+        Assert.Equal(
+            [":NotJson", ":MissingTenant", ":InvalidTenant", ":TooManyTenants", "a.example:InvalidTime"],
+            sink.Errors.Select(e => $"{Encoding.UTF8.GetString(e.Tenant)}:{e.Reason}"));
+        Assert.Equal(5, shard.Rejected);
     }
 }

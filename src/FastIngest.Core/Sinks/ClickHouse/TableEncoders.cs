@@ -1,4 +1,3 @@
-using FastIngest.Core.Aggregation;
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Sinks;

@@ -1,10 +1,9 @@
 using System.Buffers.Binary;
-using FastIngest.Core.Parsing;
 
-namespace FastIngest.Core.Ingest;
+namespace FastIngest.Core.Parsing;
 
 /// <summary>
-/// A pixel request as it travels in an <see cref="IngestBatch"/> (<see cref="MessageKind.PixelHit"/>):
+/// A pixel request as it travels in an ingest batch (<see cref="MessageKind.PixelHit"/>):
 /// what the shard needs to count the hit and its visitor, packed by the HTTP handler without allocating.
 /// </summary>
 /// <remarks>

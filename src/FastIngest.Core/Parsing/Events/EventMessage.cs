@@ -1,10 +1,9 @@
 using System.Buffers.Binary;
-using FastIngest.Core.Parsing.Events;
 
-namespace FastIngest.Core.Ingest;
+namespace FastIngest.Core.Parsing.Events;
 
 /// <summary>
-/// An accepted analytics event as it travels in an <see cref="IngestBatch"/> (<see cref="MessageKind.Event"/>),
+/// An accepted analytics event as it travels in an ingest batch (<see cref="MessageKind.Event"/>),
 /// already validated by the HTTP handler, so the shard only counts it.
 /// </summary>
 /// <remarks>Layout: time in Unix ms (8 bytes LE), event type length (1), path length (2 LE), then event type, path, user id.</remarks>

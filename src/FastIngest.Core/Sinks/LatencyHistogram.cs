@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace FastIngest.Core.Aggregation;
+namespace FastIngest.Core.Sinks;
 
 /// <summary>
 /// Request-time counts in fixed buckets, so percentiles survive summing across flushes and nodes

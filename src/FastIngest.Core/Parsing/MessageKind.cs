@@ -1,6 +1,10 @@
-namespace FastIngest.Core.Ingest;
+namespace FastIngest.Core.Parsing;
 
-/// <summary>What the body of an <see cref="IngestEntry"/> holds, so the shard knows which parser to run.</summary>
+/// <summary>
+/// What the body of an ingest entry holds, so <see cref="MessageDecoder"/> knows which parser to run.
+/// Defined here, not in Ingest: the envelope tags each message with a kind the decoder defines, and
+/// decoding must not depend on the envelope (Ingest → Parsing, never back).
+/// </summary>
 internal enum MessageKind : byte
 {
     /// <summary>One NGINX <c>fastingest</c> JSON access-log line.</summary>
@@ -15,10 +19,10 @@ internal enum MessageKind : byte
     /// <summary>One line of NGINX's classic <c>combined</c> access-log format (files, bulk import).</summary>
     CombinedLog,
 
-    /// <summary>A request for the tracking pixel served by FastIngest, encoded as a <see cref="Aggregation.PixelHit"/>.</summary>
+    /// <summary>A request for the tracking pixel served by FastIngest, encoded as a <see cref="Parsing.PixelHit"/>.</summary>
     PixelHit,
 
-    /// <summary>An analytics event from <c>POST /event</c> or <c>/ingest</c>, encoded as an <see cref="Aggregation.EventMessage"/>.</summary>
+    /// <summary>An analytics event from <c>POST /event</c> or <c>/ingest</c>, encoded as an <see cref="Events.EventMessage"/>.</summary>
     Event,
 
     /// <summary>Refused before parsing (framing, syslog header): the body is a sample of the input.</summary>

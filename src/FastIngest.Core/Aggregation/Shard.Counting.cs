@@ -1,0 +1,123 @@
+using FastIngest.Core.Aggregation.Aggregates;
+using FastIngest.Core.Ingest;
+using FastIngest.Core.Parsing;
+
+namespace FastIngest.Core.Aggregation;
+
+/// <summary>
+/// What each message counts into: the shard resolves its tenant, asks the <see cref="MessageDecoder"/>
+/// to decode it, and hands what comes back to the aggregates it feeds.
+/// </summary>
+internal sealed partial class Shard
+{
+    // DateTime columns hold 1970..2106: anything else is a broken clock, not a request.
+    private const ulong MaxTimestampMs = uint.MaxValue * 1000UL;
+
+    /// <summary>Counts every message of the batch. Synchronous and allocation-free once warm.</summary>
+    public void Process(IngestBatch batch)
+    {
+        IngestSource source = batch.Source;
+        NameTable tenants = _names.Tenants;
+        foreach (ref readonly IngestEntry entry in batch.Entries)
+        {
+            ReadOnlySpan<byte> body = batch.Body(in entry);
+            if (entry.Kind == MessageKind.Rejected)
+            {
+                InternedName? named = entry.TenantLength > 0 && tenants.TryGet(entry.TenantHash, batch.Tenant(in entry), out InternedName t) ? t : null;
+                _rejects.Count(source, named, entry.Reject, body, entry.ArrivedAt);
+                continue;
+            }
+
+            // A host-tenant line names its tenant inside the body: it is known only once decoded.
+            InternedName? tenant = null;
+            if (entry.Kind != MessageKind.NginxJsonHostTenant && !tenants.TryGet(entry.TenantHash, batch.Tenant(in entry), out tenant))
+            {
+                _rejects.Count(source, null, RejectReason.TooManyTenants, body, entry.ArrivedAt);
+                continue;
+            }
+
+            RejectReason reason = _decoder.Decode(entry.Kind, body, out DecodedMessage message);
+            if (reason != RejectReason.None)
+            {
+                _rejects.Count(source, tenant, reason, body, entry.ArrivedAt);
+                continue;
+            }
+
+            if (tenant is null && !tenants.TryGet(message.HostTenant, out tenant))
+            {
+                _rejects.Count(source, null, RejectReason.TooManyTenants, body, entry.ArrivedAt);
+                continue;
+            }
+
+            if ((ulong)message.TimestampMs > MaxTimestampMs)
+            {
+                _rejects.Count(source, tenant, RejectReason.InvalidTime, body, entry.ArrivedAt);
+                continue;
+            }
+
+            switch (entry.Kind)
+            {
+                case MessageKind.PixelHit:
+                    PixelHit hit = message.Pixel;
+                    CountPixel(tenant, hit.Key, hit.TimestampMs, hit.CountVisitor, hit.Address, hit.UserAgent);
+                    break;
+                case MessageKind.Event:
+                    _events.Count(tenant, message.Event);
+                    break;
+                default:
+                    CountAccessLog(tenant, in _decoder.Record);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>An access-log line counts as traffic, a status, a visitor, a path, and maybe a pixel hit.</summary>
+    private void CountAccessLog(InternedName tenant, in AccessLogRecord record)
+    {
+        uint minute = (uint)(record.TimestampMs / 60_000 * 60);
+        _traffic.Count(tenant, minute, in record);
+        _statuses.Count(tenant, minute, record.Status);
+        if (!record.DoNotTrack)
+        {
+            _visitors.Count(tenant, VisitorAggregate.WholeTraffic, record.TimestampMs, record.Text(record.RemoteAddr), record.Text(record.UserAgent));
+        }
+
+        if (!record.Path.IsEmpty)
+        {
+            _paths.Count(tenant, in record);
+        }
+
+        if (record.Path.Length > 3)
+        {
+            CountNginxPixel(in record);
+        }
+    }
+
+    /// <summary>
+    /// NGINX-served pixels (<c>location ~ ^/p/ { empty_gif; }</c>) count as pixel hits of the tenant their
+    /// URL names, as if FastIngest had served them, besides counting as the NGINX tenant's traffic.
+    /// </summary>
+    private void CountNginxPixel(in AccessLogRecord record)
+    {
+        ReadOnlySpan<byte> path = record.Text(record.Path);
+        if (record.Status >= 400 || !PixelPath.TryParse(path, out Range tenantRange, out Range keyRange, out _))
+        {
+            return;
+        }
+
+        ReadOnlySpan<byte> tenantName = path[tenantRange];
+        if (_pixelTenants.Allows(tenantName) && _names.Tenants.TryGet(tenantName, out InternedName tenant))
+        {
+            CountPixel(tenant, path[keyRange], record.TimestampMs, !record.DoNotTrack, record.Text(record.RemoteAddr), record.Text(record.UserAgent));
+        }
+    }
+
+    private void CountPixel(InternedName tenant, ReadOnlySpan<byte> key, long timestampMs, bool countVisitor, ReadOnlySpan<byte> address, ReadOnlySpan<byte> userAgent)
+    {
+        int keyId = _pixels.Count(tenant, key, timestampMs);
+        if (countVisitor)
+        {
+            _visitors.Count(tenant, keyId, timestampMs, address, userAgent);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace FastIngest.Core.Parsing.Json;
+
+/// <summary>Reading values: numbers (status, times, sizes) and text into the record's scratch buffer.</summary>
+internal static partial class NginxJsonParser
+{
+    /// <summary>Reads a status or a time: <see cref="Absent"/>, <see cref="Invalid"/> or the value.</summary>
+    private static long ReadNumber(ref Utf8JsonReader reader, ref AccessLogRecord record, Number kind)
+    {
+        if (!TryReadScalar(ref reader, ref record, out ReadOnlySpan<byte> text))
+        {
+            return Invalid;
+        }
+
+        return ParseNumber(text, kind);
+    }
+
+    /// <summary>Parses the text of a status or time value: <see cref="Absent"/> when empty, <see cref="Invalid"/> or the value.</summary>
+    private static long ParseNumber(ReadOnlySpan<byte> text, Number kind)
+    {
+        if (IsAbsentText(text))
+        {
+            return Absent;
+        }
+
+        long value;
+        bool parsed = kind switch
+        {
+            Number.Integer => FixedPoint.TryParseInteger(text, out value),
+            Number.Thousandths => FixedPoint.TryParseThousandths(text, out value),
+            _ => Iso8601.TryParseUnixMilliseconds(text, out value),
+        };
+        return parsed ? value : Invalid;
+    }
+
+    /// <summary>Reads a size or a duration: -1 when absent, as <see cref="AccessLogRecord"/> documents.</summary>
+    private static long ReadSize(ref Utf8JsonReader reader, ref AccessLogRecord record, Number kind, ref bool badNumber)
+    {
+        long value = ReadNumber(ref reader, ref record, kind);
+        if (value == Absent)
+        {
+            return -1;
+        }
+
+        if (value == Invalid)
+        {
+            badNumber = true;
+            return -1;
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// Gives the unescaped text of a string or number value; empty for <c>null</c>, "" and "-". An escaped
+    /// string is unescaped into the free end of the scratch buffer and left uncommitted: the caller parses
+    /// it before anything else is written there.
+    /// </summary>
+    /// <returns><see langword="false"/> for an object, array or boolean, which is skipped.</returns>
+    private static bool TryReadScalar(ref Utf8JsonReader reader, ref AccessLogRecord record, out ReadOnlySpan<byte> value)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                if (reader.ValueIsEscaped)
+                {
+                    record.EnsureScratch(reader.ValueSpan.Length);
+                    Span<byte> free = record.Scratch.AsSpan(record.ScratchLength);
+                    value = free[..JsonUnescaper.Unescape(reader.ValueSpan, free)];
+                }
+                else
+                {
+                    value = reader.ValueSpan;
+                }
+
+                break;
+            case JsonTokenType.Number:
+                value = reader.ValueSpan;
+                break;
+            case JsonTokenType.Null:
+                value = default;
+                return true;
+            default:
+                reader.Skip();
+                value = default;
+                return false;
+        }
+
+        if (value.Length == 1 && value[0] == '-')
+        {
+            value = default;
+        }
+
+        return true;
+    }
+
+    /// <summary>A string without escapes or a number: its bytes in the line are its text.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsPlain(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.Number || (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped);
+
+    /// <summary>"" and "-" mean absent, as in <see cref="TryReadScalar"/> and <see cref="ReadText"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsAbsentText(ReadOnlySpan<byte> text) => text.IsEmpty || (text.Length == 1 && text[0] == '-');
+
+    /// <summary>Unescapes a string or number value into the scratch buffer; an empty slice when absent or not text.</summary>
+    private static Utf8Slice ReadText(ref Utf8JsonReader reader, ref AccessLogRecord record)
+    {
+        JsonTokenType token = reader.TokenType;
+        if (token is not (JsonTokenType.String or JsonTokenType.Number))
+        {
+            reader.Skip();
+            return default;
+        }
+
+        ReadOnlySpan<byte> raw = reader.ValueSpan;
+        record.EnsureScratch(raw.Length);
+        int start = record.ScratchLength;
+        Span<byte> free = record.Scratch.AsSpan(start);
+        int length;
+        if (reader.ValueIsEscaped)
+        {
+            length = JsonUnescaper.Unescape(raw, free);
+        }
+        else
+        {
+            raw.CopyTo(free);
+            length = raw.Length;
+        }
+
+        if (length == 0 || (length == 1 && free[0] == '-'))
+        {
+            return default;
+        }
+
+        record.ScratchLength = start + length;
+        return new Utf8Slice(start, length);
+    }
+}

@@ -1,0 +1,99 @@
+using FastIngest.Core.Parsing.Combined;
+using FastIngest.Core.Parsing.Events;
+using FastIngest.Core.Parsing.Json;
+
+namespace FastIngest.Core.Parsing;
+
+/// <summary>
+/// The one way from a message's bytes to what a shard counts: maps its <see cref="MessageKind"/> to its
+/// parser (NGINX JSON, combined, pixel hit, event) and says why when it can't. One per shard: it owns the
+/// <see cref="AccessLogRecord"/> the access-log parsers fill, so decoding allocates nothing once its
+/// scratch buffer has grown to the longest line. Not thread-safe.
+/// </summary>
+/// <remarks>
+/// <see cref="MessageKind.Rejected"/> is not decoded: its body is a sample of input a source already
+/// refused, and its reason travels in the entry.
+/// </remarks>
+internal sealed class MessageDecoder
+{
+    private AccessLogRecord _record = new(4096);
+
+    /// <summary>The access-log line the last successful <see cref="Decode"/> of a log kind read.</summary>
+    public ref readonly AccessLogRecord Record => ref _record;
+
+    /// <summary>Decodes one message body of the given kind.</summary>
+    /// <returns><see cref="RejectReason.None"/> when <paramref name="message"/> is usable; otherwise why not.</returns>
+    public RejectReason Decode(MessageKind kind, ReadOnlySpan<byte> body, out DecodedMessage message)
+    {
+        RejectReason reason;
+        switch (kind)
+        {
+            case MessageKind.PixelHit:
+                if (!PixelHit.TryDecode(body, out PixelHit hit))
+                {
+                    // Our own HTTP handler encoded it, so a body that doesn't decode is as broken as a
+                    // clock out of range: both have always been reported as InvalidTime.
+                    message = default;
+                    return RejectReason.InvalidTime;
+                }
+
+                message = new DecodedMessage { TimestampMs = hit.TimestampMs, Pixel = hit };
+                return RejectReason.None;
+
+            case MessageKind.Event:
+                if (!EventMessage.TryDecode(body, out EventMessage decoded))
+                {
+                    message = default;
+                    return RejectReason.InvalidTime;
+                }
+
+                message = new DecodedMessage { TimestampMs = decoded.TimestampMs, Event = decoded };
+                return RejectReason.None;
+
+            case MessageKind.CombinedLog:
+                if (!CombinedLogParser.TryParse(body, ref _record, out reason))
+                {
+                    message = default;
+                    return reason;
+                }
+
+                break;
+
+            case MessageKind.NginxJsonHostTenant:
+                return DecodeHostTenant(body, out message);
+
+            default:
+                if (!NginxJsonParser.TryParse(body, ref _record, out reason))
+                {
+                    message = default;
+                    return reason;
+                }
+
+                break;
+        }
+
+        message = new DecodedMessage { TimestampMs = _record.TimestampMs };
+        return RejectReason.None;
+    }
+
+    /// <summary>A JSON line whose tenant is its <c>http_host</c> without the port.</summary>
+    private RejectReason DecodeHostTenant(ReadOnlySpan<byte> body, out DecodedMessage message)
+    {
+        message = default;
+        if (!NginxJsonParser.TryParse(body, ref _record, out RejectReason reason))
+        {
+            return reason;
+        }
+
+        ReadOnlySpan<byte> host = _record.Text(_record.Host);
+        int port = host.LastIndexOf((byte)':');
+        host = port > 0 && host.IndexOf((byte)']') < port ? host[..port] : host;
+        if (!NameRules.IsValid(host))
+        {
+            return host.IsEmpty ? RejectReason.MissingTenant : RejectReason.InvalidTenant;
+        }
+
+        message = new DecodedMessage { TimestampMs = _record.TimestampMs, HostTenant = host };
+        return RejectReason.None;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text;
+using FastIngest.Core.Ingest;
+using FastIngest.Core.Internal;
+using FastIngest.Core.Parsing;
+
+namespace FastIngest.Tests.Ingest;
+
+public sealed class ShardedBatchWriterTests
+{
+    /// <summary>The shards' side of the seam, without shards: keeps what it is handed.</summary>
+    private sealed class RecordingChannels(int shardCount) : IShardChannels
+    {
+        public int ShardCount { get; } = shardCount;
+
+        public ObjectPool<IngestBatch> IngestBatches { get; } = new();
+
+        public List<(int Shard, IngestBatch Batch)> Enqueued { get; } = [];
+
+        public bool TryEnqueue(int shard, IngestBatch batch)
+        {
+            Enqueued.Add((shard, batch));
+            return true;
+        }
+
+        public ValueTask EnqueueAsync(int shard, IngestBatch batch, CancellationToken cancellationToken)
+        {
+            Enqueued.Add((shard, batch));
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task AddLinesRoutesEveryFramedLineToItsTenantsShard()
+    {
+        var channels = new RecordingChannels(shardCount: 4);
+        var writer = new ShardedBatchWriter(channels, IngestSource.File);
+        byte[] data = Encoding.UTF8.GetBytes("{\"a\":1}\r\n\n{\"b\":2}\n{\"c\":");
+
+        int consumed = writer.AddLines(MessageKind.NginxJson, "acme"u8, data, final: false, arrivedAt: 7, out int added);
+        await writer.FlushAsync();
+
+        Assert.Equal(2, added);
+        Assert.Equal(18, consumed);
+        (int shard, IngestBatch batch) = Assert.Single(channels.Enqueued);
+        Assert.Equal((int)(System.IO.Hashing.XxHash3.HashToUInt64("acme"u8) % 4), shard);
+        Assert.Equal(IngestSource.File, batch.Source);
+        Assert.Equal(2, batch.Count);
+        Assert.Equal("{\"a\":1}\r", Encoding.UTF8.GetString(batch.Body(in batch.Entries[0])));
+        Assert.Equal("{\"b\":2}", Encoding.UTF8.GetString(batch.Body(in batch.Entries[1])));
+        Assert.Equal(7u, batch.Entries[1].ArrivedAt);
+    }
+
+    [Fact]
+    public void AddLinesSkipsLinesBeforeTheOffsetButConsumesThem()
+    {
+        var channels = new RecordingChannels(shardCount: 1);
+        var writer = new ShardedBatchWriter(channels, IngestSource.File);
+
+        int consumed = writer.AddLines(MessageKind.CombinedLog, "acme"u8, "one\ntwo\nthree"u8, final: true, arrivedAt: 0, out int added, skipBefore: 4);
+
+        Assert.Equal(2, added);
+        Assert.Equal(13, consumed);
+        Assert.True(writer.HasPending);
+    }
+}
