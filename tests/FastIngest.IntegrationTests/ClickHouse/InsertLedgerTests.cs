@@ -15,7 +15,7 @@ public sealed class InsertLedgerTests(PrivateClickHouse clickHouse)
     {
         var batch = new FlushBatch { Lines = (long)requests };
         byte[] name = System.Text.Encoding.UTF8.GetBytes(tenant);
-        batch.Traffic.Add(new TrafficRow(name, 1_700_000_040, new Core.Aggregation.TrafficCounters { Requests = requests }));
+        batch.Traffic.Add(new TrafficRow(name, 1_700_000_040, new TrafficCounters { Requests = requests }));
         batch.Statuses.Add(new StatusRow(name, 1_700_000_040, 200, requests));
         return batch;
     }
