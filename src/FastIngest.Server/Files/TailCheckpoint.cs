@@ -66,6 +66,3 @@ internal sealed record TailCheckpoint(ulong Device, ulong Inode, int Fingerprint
         }
     }
 }
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(TailCheckpoint))]
-internal sealed partial class TailCheckpointJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,8 @@
+using System.IO.Hashing;
+using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
+
+namespace FastIngest.Server.Files;
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(TailCheckpoint))]
+internal sealed partial class TailCheckpointJson : System.Text.Json.Serialization.JsonSerializerContext;
