@@ -4,7 +4,6 @@ using FastIngest.Core.Internal;
 using FastIngest.Core.Sinks;
 using FastIngest.Server.Http;
 using FastIngest.Server.Pixel;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FastIngest.Benchmarks;

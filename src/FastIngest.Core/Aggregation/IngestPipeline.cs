@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Sinks;

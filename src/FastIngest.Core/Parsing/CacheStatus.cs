@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace FastIngest.Core.Parsing;
 
 /// <summary>NGINX <c>$upstream_cache_status</c>; <see cref="None"/> when the request did not touch a cache.</summary>

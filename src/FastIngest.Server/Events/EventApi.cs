@@ -2,9 +2,9 @@ using System.Buffers;
 using System.IO.Pipelines;
 using FastIngest.Core.Parsing.Events;
 using FastIngest.Server.Http;
-using static FastIngest.Server.Http.JsonResponses;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using static FastIngest.Server.Http.JsonResponses;
 
 namespace FastIngest.Server.Events;
 

@@ -1,7 +1,3 @@
-using System.IO.Hashing;
-using System.Text.Json;
-using Microsoft.Win32.SafeHandles;
-
 namespace FastIngest.Server.Files;
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(TailCheckpoint))]

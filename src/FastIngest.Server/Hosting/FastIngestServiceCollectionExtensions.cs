@@ -9,8 +9,8 @@ using FastIngest.Server.Operations;
 using FastIngest.Server.Pixel;
 using FastIngest.Server.Reading;
 using FastIngest.Server.Syslog;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

@@ -6,7 +6,6 @@ using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
 using FastIngest.Server.Http;
 using Microsoft.Extensions.Primitives;
-using Microsoft.Net.Http.Headers;
 
 namespace FastIngest.Server.Pixel;
 

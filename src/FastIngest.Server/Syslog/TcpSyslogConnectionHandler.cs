@@ -23,8 +23,8 @@ namespace FastIngest.Server.Syslog;
 /// </remarks>
 internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
 {
-    private static readonly TimeSpan DrainQuietTime = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_drainQuietTime = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan s_drainLimit = TimeSpan.FromSeconds(5);
 
     private readonly SyslogOptions _options;
     private readonly IngestPipeline _pipeline;
@@ -85,10 +85,10 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
         var state = new ConnectionState(frames, writer);
         using var idle = new CancellationTokenSource();
         // Kestrel asks connection middleware to finish on shutdown. What the peer sent before the stop
-        // may still sit in the socket: keep reading until it has been quiet for DrainQuietTime (bounded
-        // by DrainLimit), like the UDP receiver drains its kernel buffer.
+        // may still sit in the socket: keep reading until it has been quiet for s_drainQuietTime (bounded
+        // by s_drainLimit), like the UDP receiver drains its kernel buffer.
         CancellationToken closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? default;
-        using CancellationTokenRegistration wake = closing.UnsafeRegister(static cts => ((CancellationTokenSource)cts!).CancelAfter(DrainQuietTime), idle);
+        using CancellationTokenRegistration wake = closing.UnsafeRegister(static cts => ((CancellationTokenSource)cts!).CancelAfter(s_drainQuietTime), idle);
         long drainUntil = long.MaxValue;
         System.Net.Sockets.Socket? socket = connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket;
         try
@@ -97,7 +97,7 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
             {
                 if (closing.IsCancellationRequested && drainUntil == long.MaxValue)
                 {
-                    drainUntil = Environment.TickCount64 + (long)DrainLimit.TotalMilliseconds;
+                    drainUntil = Environment.TickCount64 + (long)s_drainLimit.TotalMilliseconds;
                 }
 
                 if (Environment.TickCount64 > drainUntil)
@@ -109,7 +109,7 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
                 {
                     // Nothing more buffered: hand over this read's batches before waiting.
                     await writer.FlushAsync().ConfigureAwait(false);
-                    idle.CancelAfter(closing.IsCancellationRequested ? DrainQuietTime : _options.TcpIdleTimeout);
+                    idle.CancelAfter(closing.IsCancellationRequested ? s_drainQuietTime : _options.TcpIdleTimeout);
                     try
                     {
                         result = await input.ReadAsync(idle.Token).ConfigureAwait(false);

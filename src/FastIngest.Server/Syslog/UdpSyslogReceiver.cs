@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Ingest;
-using FastIngest.Core.Parsing;
-using FastIngest.Core.Parsing.Syslog;
 using FastIngest.Server.Hosting;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace FastIngest.Core.Parsing.Syslog;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using FastIngest.Core.Internal;
-using FastIngest.Core.Sinks;
 
 namespace FastIngest.Core.Sinks.ClickHouse;
 

@@ -1,5 +1,4 @@
 using ClickHouse.Driver;
-using ClickHouse.Driver.ADO;
 using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Internal;
 

@@ -1,6 +1,5 @@
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
-using FastIngest.Core.Sinks;
 
 namespace FastIngest.Core.Sinks.ClickHouse;
 

@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using FastIngest.Core.Internal;
-using FastIngest.Core.Sinks;
 
 namespace FastIngest.Core.Sinks.ClickHouse;
 
