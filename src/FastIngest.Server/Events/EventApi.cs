@@ -15,8 +15,6 @@ namespace FastIngest.Server.Events;
 /// </summary>
 internal sealed partial class EventApi
 {
-    public const string RateLimitPolicy = "api";
-
     private static readonly byte[] s_received = """{"message":"Event received"}"""u8.ToArray();
 
     private readonly EventsOptions _options;

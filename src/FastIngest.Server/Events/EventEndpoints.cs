@@ -1,3 +1,5 @@
+using FastIngest.Server.Http;
+
 namespace FastIngest.Server.Events;
 
 internal static class EventEndpoints
@@ -5,8 +7,8 @@ internal static class EventEndpoints
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder endpoints)
     {
         EventApi api = endpoints.ServiceProvider.GetRequiredService<EventApi>();
-        endpoints.MapPost("/event", api.PostEventAsync).RequireRateLimiting(EventApi.RateLimitPolicy);
-        endpoints.MapPost("/ingest", api.IngestAsync).RequireRateLimiting(EventApi.RateLimitPolicy);
+        endpoints.MapPost("/event", api.PostEventAsync).RequireRateLimiting(ApiRateLimit.Policy);
+        endpoints.MapPost("/ingest", api.IngestAsync).RequireRateLimiting(ApiRateLimit.Policy);
         return endpoints;
     }
 }

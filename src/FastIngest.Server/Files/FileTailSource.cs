@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Parsing;
-using FastIngest.Server.Hosting;
+using FastIngest.Server.Infrastructure;
 using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.Options;
 

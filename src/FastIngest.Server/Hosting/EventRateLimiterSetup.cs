@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using FastIngest.Server.Events;
+using FastIngest.Server.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace FastIngest.Server.Hosting;
 
-/// <summary>The events API's rate limit (<see cref="EventApi.RateLimitPolicy"/>) from the validated <see cref="EventsOptions"/>.</summary>
+/// <summary>The events API's rate limit (<see cref="ApiRateLimit.Policy"/>) from the validated <see cref="EventsOptions"/>.</summary>
 internal sealed class EventRateLimiterSetup(IOptions<EventsOptions> events) : IConfigureOptions<RateLimiterOptions>
 {
     public void Configure(RateLimiterOptions limiter)
@@ -23,7 +24,7 @@ internal sealed class EventRateLimiterSetup(IOptions<EventsOptions> events) : IC
             rejected.HttpContext.Response.ContentType = "application/json";
             return new ValueTask(rejected.HttpContext.Response.WriteAsync("{\"error\":\"Too many requests\"}", cancellationToken));
         };
-        limiter.AddPolicy(EventApi.RateLimitPolicy, context =>
+        limiter.AddPolicy(ApiRateLimit.Policy, context =>
         {
             if (options.RequestsPerSecond == 0)
             {

@@ -1,10 +1,12 @@
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.ClickHouse;
+using FastIngest.Core.Internal;
 using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Core.Sinks.Spool;
 using FastIngest.Server.Events;
 using FastIngest.Server.Files;
 using FastIngest.Server.Http;
+using FastIngest.Server.Infrastructure;
 using FastIngest.Server.Operations;
 using FastIngest.Server.Pixel;
 using FastIngest.Server.Reading;
@@ -87,6 +89,16 @@ internal static class FastIngestServiceCollectionExtensions
         });
         services.AddSingleton<ClickHouseQueries>();
         services.AddOperations();
+        // What each component shows an operator, in the order /health and /metrics list it.
+        services.AddSingleton<IHealthSection, ClickHouseHealthSection>();
+        services.AddSingleton<IHealthSection, SyslogHealthSection>();
+        services.AddSingleton<IHealthSection, PixelHealthSection>();
+        services.AddSingleton<IHealthSection, ShardHealthSection>();
+        services.AddSingleton<IMetricsPublisher, SyslogMetrics>();
+        services.AddSingleton<IMetricsPublisher, PixelMetrics>();
+        services.AddSingleton<IMetricsPublisher, ShardMetrics>();
+        services.AddSingleton<IMetricsPublisher, SinkMetrics>();
+        services.AddSingleton<IMetricsPublisher, RuntimeMetrics>();
         services.AddSingleton<EventApi>();
         services.AddRateLimiter(static _ => { });
         services.AddSingleton<IConfigureOptions<RateLimiterOptions>, EventRateLimiterSetup>();

@@ -1,5 +1,6 @@
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Sinks.ClickHouse;
+using FastIngest.Server.Infrastructure;
 using FastIngest.Server.Syslog;
 using Microsoft.Extensions.Options;
 

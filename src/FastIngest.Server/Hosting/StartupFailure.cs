@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using FastIngest.Server.Infrastructure;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 

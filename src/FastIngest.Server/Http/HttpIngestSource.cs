@@ -1,6 +1,6 @@
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Ingest;
-using FastIngest.Server.Hosting;
+using FastIngest.Server.Infrastructure;
 
 namespace FastIngest.Server.Http;
 

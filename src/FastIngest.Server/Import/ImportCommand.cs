@@ -9,6 +9,7 @@ using FastIngest.Core.Parsing;
 using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Core.Sinks.Spool;
 using FastIngest.Server.Hosting;
+using FastIngest.Server.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace FastIngest.Server.Import;

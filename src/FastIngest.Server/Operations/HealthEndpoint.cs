@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using FastIngest.Server.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FastIngest.Core.Aggregation;
+using FastIngest.Server.Infrastructure;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace FastIngest.Server.Operations;

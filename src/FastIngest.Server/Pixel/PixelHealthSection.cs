@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FastIngest.Server.Operations;
+using FastIngest.Server.Infrastructure;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace FastIngest.Server.Pixel;

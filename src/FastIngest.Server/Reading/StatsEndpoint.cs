@@ -1,6 +1,6 @@
 using System.Globalization;
 using FastIngest.Core.Reading;
-using FastIngest.Server.Events;
+using FastIngest.Server.Http;
 using static FastIngest.Server.Http.JsonResponses;
 
 namespace FastIngest.Server.Reading;
@@ -17,7 +17,7 @@ internal static partial class StatsEndpoint
         TenantKeys keys = services.GetRequiredService<TenantKeys>();
         ClickHouseQueries clickHouse = services.GetRequiredService<ClickHouseQueries>();
         ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StatsEndpoint));
-        endpoints.MapGet("/stats", context => GetAsync(context, keys, clickHouse, logger)).RequireRateLimiting(EventApi.RateLimitPolicy);
+        endpoints.MapGet("/stats", context => GetAsync(context, keys, clickHouse, logger)).RequireRateLimiting(ApiRateLimit.Policy);
         return endpoints;
     }
 

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using FastIngest.Server.Hosting;
+using FastIngest.Server.Infrastructure;
 
 namespace FastIngest.Server.Syslog;
 

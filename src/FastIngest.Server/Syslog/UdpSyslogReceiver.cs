@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.Ingest;
-using FastIngest.Server.Hosting;
+using FastIngest.Server.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace FastIngest.Server.Syslog;

@@ -127,7 +127,7 @@ public sealed class ShardTests
         await shard.FlushAsync(CancellationToken.None);
 
         Assert.Equal(10UL, sink.Traffic.Single().Counters.Requests);
-        Assert.All(sink.Errors, e => Assert.Equal(RejectReason.NotJson, e.Reason));
+        Assert.All(sink.Errors, e => Assert.Equal(RejectReasons.Name(RejectReason.NotJson), e.Reason));
         Assert.Equal(10UL, (ulong)sink.Errors.Sum(e => (long)e.Count));
         Assert.Equal(["not json 0", "not json 1"], sink.Errors.Where(e => e.Sample.Length > 0).Select(e => e.Sample));
         Assert.Equal(10, shard.Rejected);
@@ -164,7 +164,7 @@ public sealed class ShardTests
         await shard.FlushAsync(CancellationToken.None);
 
         Assert.Equal(["a=2", "b=1"], sink.Traffic.Select(r => $"{Encoding.UTF8.GetString(r.Tenant)}={r.Counters.Requests}").Order());
-        Assert.Equal(RejectReason.TooManyTenants, sink.Errors.Single().Reason);
+        Assert.Equal(RejectReasons.Name(RejectReason.TooManyTenants), sink.Errors.Single().Reason);
     }
 
     [Fact]
@@ -409,7 +409,7 @@ public sealed class ShardTests
         TrafficRow row = Assert.Single(sink.Traffic);
         Assert.Equal(("a.example", 2UL), (Encoding.UTF8.GetString(row.Tenant), row.Counters.Requests));
         Assert.Equal(
-            [":NotJson", ":MissingTenant", ":InvalidTenant", ":TooManyTenants", "a.example:InvalidTime"],
+            [":not_json", ":missing_tenant", ":invalid_tenant", ":too_many_tenants", "a.example:invalid_time"],
             sink.Errors.Select(e => $"{Encoding.UTF8.GetString(e.Tenant)}:{e.Reason}"));
         Assert.Equal(5, shard.Rejected);
     }

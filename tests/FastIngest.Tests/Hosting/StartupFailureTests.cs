@@ -1,5 +1,7 @@
 using FastIngest.Server.Events;
 using FastIngest.Server.Hosting;
+using FastIngest.Server.Http;
+using FastIngest.Server.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

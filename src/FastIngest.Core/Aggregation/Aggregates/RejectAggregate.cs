@@ -61,7 +61,7 @@ internal sealed class RejectAggregate
         if (taken.Taken < _samplesPerMinute)
         {
             taken.Taken++;
-            _samples.Add(new ErrorRow(arrivedAt, source, tenant?.NameUtf8 ?? s_noTenant, reason, 1, Sample(input)));
+            _samples.Add(new ErrorRow(arrivedAt, IngestSources.Name(source), tenant?.NameUtf8 ?? s_noTenant, RejectReasons.Name(reason), 1, Sample(input)));
             AggregationLog.Rejected(_logger, RejectReasons.Name(reason), source, tenant?.Name ?? "");
             return;
         }
@@ -77,7 +77,7 @@ internal sealed class RejectAggregate
         foreach (KeyValuePair<RejectKey, ulong> pair in _rejects)
         {
             byte[] tenant = pair.Key.TenantId >= 0 ? tenants[pair.Key.TenantId].NameUtf8 : s_noTenant;
-            batch.Errors.Add(new ErrorRow(now, pair.Key.Source, tenant, pair.Key.Reason, pair.Value, ""));
+            batch.Errors.Add(new ErrorRow(now, IngestSources.Name(pair.Key.Source), tenant, RejectReasons.Name(pair.Key.Reason), pair.Value, ""));
         }
     }
 

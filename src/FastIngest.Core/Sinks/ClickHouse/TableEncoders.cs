@@ -1,6 +1,3 @@
-using FastIngest.Core.Ingest;
-using FastIngest.Core.Parsing;
-
 namespace FastIngest.Core.Sinks.ClickHouse;
 
 /// <summary>
@@ -93,9 +90,9 @@ internal static class TableEncoders
     public static void Append(RowBinaryWriter writer, in ErrorRow row)
     {
         writer.DateTime(row.Time);
-        writer.String(IngestSources.Name(row.Source));
+        writer.String(row.Source);
         writer.String(row.Tenant);
-        writer.String(RejectReasons.Name(row.Reason));
+        writer.String(row.Reason);
         writer.UInt64(row.Count);
         writer.String(row.Sample);
     }

@@ -15,7 +15,7 @@ public sealed class InsertRoundTests
         byte[] name = System.Text.Encoding.UTF8.GetBytes(tenant);
         batch.Traffic.Add(new TrafficRow(name, 1_700_000_040, new TrafficCounters { Requests = requests }));
         batch.Statuses.Add(new StatusRow(name, 1_700_000_040, 200, requests));
-        batch.Errors.Add(new ErrorRow(1_700_000_040, IngestSource.Udp, name, RejectReason.NotJson, 1, "{oops"));
+        batch.Errors.Add(new ErrorRow(1_700_000_040, "udp", name, "not_json", 1, "{oops"));
         return batch;
     }
 

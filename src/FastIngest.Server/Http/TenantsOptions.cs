@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text;
 using FastIngest.Core.Parsing;
 
-namespace FastIngest.Server.Events;
+namespace FastIngest.Server.Http;
 
 /// <summary>
 /// <c>FastIngest:Tenants</c>: tenant name → <see cref="TenantSettings"/>, e.g.

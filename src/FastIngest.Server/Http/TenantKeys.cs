@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace FastIngest.Server.Events;
+namespace FastIngest.Server.Http;
 
 /// <summary>
 /// The API keys of <c>FastIngest:Tenants:{tenant}:ApiKeys</c>. A key belongs to one tenant and may send

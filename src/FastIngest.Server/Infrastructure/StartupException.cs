@@ -1,4 +1,4 @@
-namespace FastIngest.Server.Hosting;
+namespace FastIngest.Server.Infrastructure;
 
 /// <summary>
 /// A start-up problem an operator fixes (a port taken, a folder not writable); its message names the

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace FastIngest.Server.Hosting;
+namespace FastIngest.Server.Infrastructure;
 
 /// <summary>
 /// Falls back to <see cref="StateOptions.LegacyKey"/>, then to <see cref="StateOptions.DefaultDirectory"/>,

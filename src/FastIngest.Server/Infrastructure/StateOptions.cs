@@ -1,4 +1,4 @@
-namespace FastIngest.Server.Hosting;
+namespace FastIngest.Server.Infrastructure;
 
 /// <summary>
 /// <c>FastIngest:StateDirectory</c>: the folder of everything that must survive a restart: the spool

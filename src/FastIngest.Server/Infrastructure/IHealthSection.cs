@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace FastIngest.Server.Operations;
+namespace FastIngest.Server.Infrastructure;
 
 /// <summary>
 /// A component's part of the <c>/health</c> body: registered in DI next to the component, written in

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 
-namespace FastIngest.Server.Hosting;
+namespace FastIngest.Server.Infrastructure;
 
 /// <summary>The value is an IPv4 or IPv6 address (a bind address), so a typo fails the start naming the key.</summary>
 [AttributeUsage(AttributeTargets.Property)]

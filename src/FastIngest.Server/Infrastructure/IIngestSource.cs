@@ -1,4 +1,4 @@
-namespace FastIngest.Server.Hosting;
+namespace FastIngest.Server.Infrastructure;
 
 /// <summary>
 /// A source the ingest host starts after the pipeline and stops before it, so everything a source

@@ -1,4 +1,4 @@
-namespace FastIngest.Server.Events;
+namespace FastIngest.Server.Http;
 
 /// <summary>One tenant's settings under <c>FastIngest:Tenants:{tenant}</c>.</summary>
 public sealed class TenantSettings

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace FastIngest.Server.Hosting;
+namespace FastIngest.Server.Infrastructure;
 
 /// <summary>
 /// The state folder exists (it is created) and takes a file. Checked at start, so an unwritable folder
