@@ -6,7 +6,7 @@ namespace FastIngest.Core.Aggregation;
 /// <summary>Aggregation's log messages, in one place so its EventId block stays in one place.</summary>
 internal static partial class AggregationLog
 {
-    // Aggregation owns EventIds 400-499; next free: 403.
+    // Aggregation owns EventIds 400-499; next free: 402.
     [LoggerMessage(400, LogLevel.Error, "Shard {Shard} failed on a batch of {Count} messages; the batch is lost")]
     public static partial void BatchFailed(ILogger logger, Exception exception, int shard, int count);
 

@@ -17,7 +17,7 @@ internal static partial class StartupFailure
 {
     /// <summary>
     /// The exit code of a start that failed on configuration or the environment: 78, <c>EX_CONFIG</c>
-    /// of sysexits.h, which systemd and supervisors treat as "do not restart in a loop".
+    /// of sysexits.h, so a unit can say not to restart in a loop (systemd: <c>RestartPreventExitStatus=78</c>).
     /// </summary>
     public const int ExitCode = 78;
 

@@ -1,8 +1,10 @@
+using FastIngest.Core.Sinks.Spool;
 using FastIngest.Server.Events;
 using FastIngest.Server.Hosting;
 using FastIngest.Server.Http;
 using FastIngest.Server.Infrastructure;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -79,6 +81,16 @@ public sealed class StartupFailureTests : IDisposable
             ["FastIngest:Files:Sources:1:Path is required", "FastIngest:Files:Sources:1:Format must be json or combined, not 'xml'",
                 "FastIngest:Files:Sources:2:TenantFromHost needs Format json: the combined format has no host"],
             errors);
+    }
+
+    [Fact]
+    public void ASpoolFolderInUseFailsInOneLineNamingTheFolder()
+    {
+        string folder = Path.Combine(_state, "spool");
+        using DiskSpool first = DiskSpool.Open(new SpoolOptions { Directory = folder }, NullLogger.Instance);
+        Exception failure = Assert.ThrowsAny<Exception>(() => DiskSpool.Open(new SpoolOptions { Directory = folder }, NullLogger.Instance));
+        Assert.True(StartupFailure.TryDescribe(failure, out string message), failure.ToString());
+        Assert.Equal($"The spool folder {folder} is in use by another FastIngest process; give each its own FastIngest:Spool:Directory.", message);
     }
 
     public void Dispose()

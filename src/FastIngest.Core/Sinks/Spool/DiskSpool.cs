@@ -108,7 +108,8 @@ internal sealed partial class DiskSpool : IDisposable
         }
         catch (IOException ex)
         {
-            throw new InvalidOperationException($"The spool folder {directory} is in use by another FastIngest process; give each its own FastIngest:Spool:Directory.", ex);
+            // An IOException, as what caused it: the host reports it as one line naming the folder.
+            throw new IOException($"The spool folder {directory} is in use by another FastIngest process; give each its own FastIngest:Spool:Directory.", ex);
         }
 
         var spool = new DiskSpool(options, logger, directory, lockFile);

@@ -152,7 +152,7 @@ public sealed class DiskSpoolTests : IDisposable
     public void ASecondProcessCannotOpenTheSameSpool()
     {
         using DiskSpool first = Open();
-        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => Open());
+        IOException error = Assert.Throws<IOException>(() => Open());
         Assert.Contains("in use", error.Message, StringComparison.Ordinal);
     }
 }
