@@ -26,21 +26,21 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
     // Long enough for a straggler after the expected count (a duplicate, a split line) to show up.
     private static readonly TimeSpan s_quietPeriod = TimeSpan.FromSeconds(1);
 
-    private static readonly byte[][] s_datagrams = FastIngest.Tests.Corpus.Datagrams;
+    private static readonly byte[][] s_datagrams = Corpus.Datagrams;
 
-    private static readonly byte[][] s_jsonLines = FastIngest.Tests.Corpus.JsonLines;
+    private static readonly byte[][] s_jsonLines = Corpus.JsonLines;
 
     /// <summary>
     /// Datagram <paramref name="k"/> of the cycled corpus and what it carries. NGINX logged every request
     /// twice: tag shop_example with a hostname, then tag blog with <c>nohostname</c>.
     /// </summary>
-    private static Message Corpus(int k)
+    private static Message Cycled(int k)
     {
         int i = k % s_datagrams.Length;
-        return new Message(i % 2 == 0 ? "shop_example" : "blog", s_jsonLines[i / 2], s_datagrams[i]);
+        return new Message(Corpus.TenantOf(i), Corpus.JsonLineOf(i), s_datagrams[i]);
     }
 
-    private static List<Message> FirstCorpus(int count) => [.. Enumerable.Range(0, count).Select(Corpus)];
+    private static List<Message> FirstCorpus(int count) => [.. Enumerable.Range(0, count).Select(Cycled)];
 
     [Fact]
     public void TheCorpusPairsEachDatagramWithItsTagAndJsonLine()
@@ -48,7 +48,7 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
         Assert.Equal(2 * s_jsonLines.Length, s_datagrams.Length);
         for (int k = 0; k < s_datagrams.Length; k++)
         {
-            Message m = Corpus(k);
+            Message m = Cycled(k);
             Assert.True(m.Datagram.AsSpan().EndsWith([.. Encoding.ASCII.GetBytes(" " + m.Tenant + ": "), .. m.Body]), $"datagram {k}");
         }
 

@@ -12,10 +12,10 @@ namespace FastIngest.IntegrationTests.Syslog;
 public sealed class SyslogRelayTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
 {
     /// <summary>The real NGINX datagrams of tests/data (unicode, escapes, 8 KB lines): tag, JSON line.</summary>
-    private static List<(string Tenant, byte[] Datagram, JsonElement Line)> Corpus()
+    private static List<(string Tenant, byte[] Datagram, JsonElement Line)> CorpusLines()
     {
         var corpus = new List<(string, byte[], JsonElement)>();
-        foreach (byte[] datagram in FastIngest.Tests.Corpus.Datagrams)
+        foreach (byte[] datagram in Corpus.Datagrams)
         {
             string text = Encoding.UTF8.GetString(datagram);
             int json = text.IndexOf('{', StringComparison.Ordinal);
@@ -72,7 +72,7 @@ public sealed class SyslogRelayTests(PrivateClickHouse clickHouse, ITestOutputHe
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         await using RsyslogRelay relay = await RsyslogRelay.StartAsync(server.TcpPort);
         const int Rounds = 100;
-        var corpus = Corpus();
+        var corpus = CorpusLines();
         await relay.SendLinesAsync(Enumerable.Range(0, Rounds).SelectMany(_ => corpus.Select(c => c.Datagram)));
 
         await WaitForTcpMessagesAsync(server, (long)Rounds * corpus.Count);
