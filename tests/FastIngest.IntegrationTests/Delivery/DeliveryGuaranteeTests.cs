@@ -101,7 +101,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         {
             // ClickHouse unreachable (nothing listens there): every flush goes to the spool.
             await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
-                $"--FastIngest:Events:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{ServerProcess.FreeTcpPort()}"))
+                $"--FastIngest:Events:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{FreePorts.Tcp()}"))
             {
                 using var client = new TcpClient { NoDelay = true };
                 await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
@@ -152,7 +152,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         {
             // ClickHouse unreachable and a 1 MiB spool: the random visitor hashes of 144,000 lines don't fit.
             await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}",
-                "--FastIngest:Spool:MaxBytes=1048576", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{ServerProcess.FreeTcpPort()}"))
+                "--FastIngest:Spool:MaxBytes=1048576", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{FreePorts.Tcp()}"))
             {
                 using var client = new TcpClient { NoDelay = true };
                 await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);

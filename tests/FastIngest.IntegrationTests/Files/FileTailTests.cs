@@ -124,7 +124,7 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
     public async Task ALogWrittenByRealNginxRotatedTwiceByRenameAndOnceByCopytruncateIsCountedLineForLine()
     {
         string db = "tailnginx_" + Guid.NewGuid().ToString("N")[..8];
-        await using NginxProcess nginx = await NginxProcess.StartAsync(ServerProcess.FreeUdpPort());
+        await using NginxProcess nginx = await NginxProcess.StartAsync(FreePorts.Udp());
         string log = Path.Combine(nginx.Prefix, "access.shop.log");
         string Rotated(int n) => $"{log}.{n}";
         using var http = new HttpClient();

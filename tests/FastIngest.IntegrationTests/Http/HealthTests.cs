@@ -27,7 +27,7 @@ public sealed partial class HealthTests(PrivateClickHouse clickHouse)
         }
 
         // A ClickHouse that is not there: still serving (inserts queue), but it says so.
-        int nothing = ServerProcess.FreeTcpPort();
+        int nothing = FreePorts.Tcp();
         await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{nothing}"))
         {
             using var http = new HttpClient { BaseAddress = server.HttpUri };

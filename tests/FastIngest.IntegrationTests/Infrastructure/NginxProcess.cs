@@ -33,7 +33,7 @@ internal sealed class NginxProcess : IAsyncDisposable
         {
             File.SetUnixFileMode(prefix, (UnixFileMode)0b111_111_111);
         }
-        int shop = ServerProcess.FreeTcpPort(), blog = ServerProcess.FreeTcpPort(), origin = ServerProcess.FreeTcpPort();
+        int shop = FreePorts.Tcp(), blog = FreePorts.Tcp(), origin = FreePorts.Tcp();
         string config = File.ReadAllText(RepoPaths.Combine("nginx", "nginx.conf"))
             .Replace("127.0.0.1:5514", $"127.0.0.1:{syslogUdpPort}", StringComparison.Ordinal)
             .Replace("listen 8088;", $"listen 127.0.0.1:{shop};", StringComparison.Ordinal)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -100,8 +99,8 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
     {
         string folder = Path.Combine(Path.GetTempPath(), "fastingest-rsyslog-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
-        int tcpInput = ServerProcess.FreeTcpPort();
-        int udpInput = ServerProcess.FreeUdpPort();
+        int tcpInput = FreePorts.Tcp();
+        int udpInput = FreePorts.Udp();
         string configPath = Path.Combine(folder, "rsyslog.conf");
         await File.WriteAllTextAsync(configPath, Config(folder, tcpInput, udpInput, targetTcpPort));
 
@@ -225,7 +224,7 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
                 throw new InvalidOperationException($"rsyslogd exited with {_process.ExitCode}:\n{Output}");
             }
 
-            if (IsUdpBound(UdpInputPort) && await AcceptsTcpAsync(TcpInputPort))
+            if (UdpSocketTable.ReceiveQueueBytes(UdpInputPort) is not null && await AcceptsTcpAsync(TcpInputPort))
             {
                 return;
             }
@@ -249,23 +248,6 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    /// <summary>Whether a socket is bound to 127.0.0.1:<paramref name="port"/>; UDP cannot be probed by sending.</summary>
-    private static bool IsUdpBound(int port)
-    {
-        // /proc/net/udp rows: "sl local_address rem_address ...", the address as little-endian hex "0100007F:PORT".
-        string local = "0100007F:" + port.ToString("X4", CultureInfo.InvariantCulture);
-        foreach (string line in File.ReadLines("/proc/net/udp"))
-        {
-            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length > 1 && fields[1] == local)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private void Append(string? line)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -51,9 +50,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(PrivateClickHouse clickHouse, string database, params string[] extraArgs)
     {
-        int udpPort = FreeUdpPort();
-        int httpPort = FreeTcpPort();
-        int tcpPort = FreeTcpPort();
+        int udpPort = FreePorts.Udp();
+        int httpPort = FreePorts.Tcp();
+        int tcpPort = FreePorts.Tcp();
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -191,20 +190,6 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             : "Debug";
         string dll = Path.Combine(RepoPaths.Root, "src", "FastIngest.Server", "bin", configuration, "net10.0", "FastIngest.Server.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the server first", dll);
-    }
-
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     private const int SigTerm = 15;

@@ -174,7 +174,7 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
     [Fact]
     public async Task RsyslogDeliversEverythingWhenTheTargetListensLate()
     {
-        int target = ServerProcess.FreeTcpPort();
+        int target = FreePorts.Tcp();
         await using RsyslogRelay relay = await RsyslogRelay.StartAsync(target);
         List<Message> messages = FirstCorpus(FirstDatagrams);
         await relay.SendLinesAsync(messages.Select(m => m.Datagram));
