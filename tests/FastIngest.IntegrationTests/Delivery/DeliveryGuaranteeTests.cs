@@ -269,7 +269,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         for (int i = 0; i < count; i++)
         {
             string tenant = "t" + ((i + step) % 5).ToString(CultureInfo.InvariantCulture);
-            byte[] message = NginxLines.Datagram(tenant, lines.Line(tenant, now - i), withHostname: true);
+            byte[] message = NginxLineBuilder.SyslogDatagram(tenant, lines.Line(tenant, now - i), withHostname: true);
             frames.Write(Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " "));
             frames.Write(message);
         }

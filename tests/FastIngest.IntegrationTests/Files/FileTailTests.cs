@@ -21,8 +21,7 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         for (int i = 0; i < lines; i++)
         {
             int n = _written++;
-            string local = DateTimeOffset.UtcNow.ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture);
-            text.Append(CultureInfo.InvariantCulture, $"10.1.{n / 256 % 256}.{n % 256} - - [{local}] \"GET /f/{n % 13}.bin HTTP/1.1\" 200 {n} \"-\" \"tail-test\"\n");
+            text.Append(NginxLineBuilder.Combined($"10.1.{n / 256 % 256}.{n % 256}", DateTimeOffset.UtcNow, $"GET /f/{n % 13}.bin HTTP/1.1", 200, n, "", "tail-test")).Append('\n');
         }
 
         File.AppendAllText(path, text.ToString());
@@ -231,7 +230,7 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         try
         {
             long msec = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            string Line(string host) => $"{{\"msec\":\"{msec / 1000}.{msec % 1000:000}\",\"status\":\"200\",\"bytes_sent\":\"10\",\"http_host\":\"{host}\"}}\n";
+            string Line(string host) => new NginxLineBuilder().Msec(msec).Set("status", "200").Set("bytes_sent", "10").Set("http_host", host).ToJson() + "\n";
             File.WriteAllText(log, string.Concat(
                 Enumerable.Repeat(Line("shop.example.com:8080"), 7).Concat(Enumerable.Repeat(Line("blog.example.com"), 3))
                     .Append(Line("")).Append(Line("not a host!"))));

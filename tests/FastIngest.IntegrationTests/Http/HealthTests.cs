@@ -50,7 +50,7 @@ public sealed partial class HealthTests(PrivateClickHouse clickHouse)
             socket.Connect(new IPEndPoint(IPAddress.Loopback, server.UdpPort));
             for (int i = 0; i < 10; i++)
             {
-                socket.Send(NginxLines.Datagram("blog", lines.Line("blog", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), withHostname: false));
+                socket.Send(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), withHostname: false));
             }
 
             for (int i = 0; i < 3; i++)

@@ -41,9 +41,9 @@ public sealed class ImportTests(PrivateClickHouse clickHouse, ITestOutputHelper 
                     int body = random.Next(0, 100_000);
                     string path = paths[random.Next(paths.Length)];
                     string tail = tails[random.Next(tails.Length)];
-                    string local = DateTimeOffset.FromUnixTimeSeconds(time).ToOffset(offset).ToString("dd/MMM/yyyy:HH:mm:ss zzz", CultureInfo.InvariantCulture).Remove(24, 1);
-                    (i < Lines * 4 / 10 ? gz : plain).Write(
-                        $"10.0.{random.Next(256)}.{random.Next(256)} - - [{local}] \"GET {path}?x=1 HTTP/1.1\" {status} {body} \"-\" \"Mozilla/5.0 \\x22q\\x22\"{tail}\n");
+                    string address = $"10.0.{random.Next(256)}.{random.Next(256)}";
+                    (i < Lines * 4 / 10 ? gz : plain).Write(NginxLineBuilder.Combined(
+                        address, DateTimeOffset.FromUnixTimeSeconds(time).ToOffset(offset), $"GET {path}?x=1 HTTP/1.1", status, body, "", "Mozilla/5.0 \"q\"") + tail + "\n");
                     (long d, long by, long h, long m, long last) = files.GetValueOrDefault(path);
                     files[path] = (d + 1, by + body, h + (tail.Contains("HIT", StringComparison.Ordinal) ? 1 : 0), m + (tail.Contains("MISS", StringComparison.Ordinal) ? 1 : 0), Math.Max(last, time));
                     long hour = time / 3600 * 3600;

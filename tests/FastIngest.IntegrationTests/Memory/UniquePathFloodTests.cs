@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.RegularExpressions;
 using FastIngest.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -127,23 +126,27 @@ public sealed class UniquePathFloodTests(PrivateClickHouse clickHouse, ITestOutp
         int used = 0;
         long requests = 0;
         long body = 0;
-        string header = $"<190>Nov 22 23:42:25 {tenant}: ";
         for (int i = from + index; i < to; i += s_tenants.Length)
         {
             long ms = startMs + (i / 2); // about 8 minutes of request time, so several minute buckets
             long bodyBytes = i % 5_000;
-            string line = header +
-                "{\"msec\":\"" + (ms / 1000).ToString(CultureInfo.InvariantCulture) + "." + (ms % 1000).ToString("000", CultureInfo.InvariantCulture) +
-                "\",\"status\":\"200\",\"bytes_sent\":\"" + (bodyBytes + 200).ToString(CultureInfo.InvariantCulture) +
-                "\",\"body_bytes_sent\":\"" + bodyBytes.ToString(CultureInfo.InvariantCulture) +
-                "\",\"uri\":\"/files/" + tenant + "/" + i.ToString("x8", CultureInfo.InvariantCulture) + ".bin\"}\n";
-            if (used + (line.Length * 3) > buffer.Length)
+            byte[] line = new NginxLineBuilder()
+                .Msec(ms)
+                .Set("status", "200")
+                .Set("bytes_sent", bodyBytes + 200)
+                .Set("body_bytes_sent", bodyBytes)
+                .Set("uri", "/files/" + tenant + "/" + i.ToString("x8", CultureInfo.InvariantCulture) + ".bin")
+                .ToUtf8();
+            byte[] datagram = NginxLineBuilder.SyslogDatagram(tenant, line, withHostname: false);
+            if (used + datagram.Length + 1 > buffer.Length)
             {
                 await stream.WriteAsync(buffer.AsMemory(0, used));
                 used = 0;
             }
 
-            used += Encoding.UTF8.GetBytes(line, buffer.AsSpan(used));
+            datagram.CopyTo(buffer, used);
+            used += datagram.Length;
+            buffer[used++] = (byte)'\n';
             requests++;
             body += bodyBytes;
         }

@@ -161,8 +161,8 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
         foreach ((string tag, byte[] body) in cases)
         {
             // With a hostname and without one (NGINX nohostname): rsyslog parses the two differently.
-            messages.Add(new Message(tag, body, [.. Encoding.ASCII.GetBytes($"<190>Nov 22 23:42:25 vm {tag}: "), .. body]));
-            messages.Add(new Message(tag, body, [.. Encoding.ASCII.GetBytes($"<190>Nov 22 23:42:25 {tag}: "), .. body]));
+            messages.Add(new Message(tag, body, NginxLineBuilder.SyslogDatagram(tag, body, withHostname: true)));
+            messages.Add(new Message(tag, body, NginxLineBuilder.SyslogDatagram(tag, body, withHostname: false)));
         }
 
         await relay.SendLinesAsync(messages.Select(m => m.Datagram));

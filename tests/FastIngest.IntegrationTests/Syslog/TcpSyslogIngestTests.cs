@@ -50,7 +50,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
             for (int i = 0; i < count; i++)
             {
                 string tenant = i % 2 == 0 ? "blog" : "shop_example";
-                byte[] message = NginxLines.Datagram(tenant, lines.Line(tenant, now - i), withHostname: i % 3 == 0);
+                byte[] message = NginxLineBuilder.SyslogDatagram(tenant, lines.Line(tenant, now - i), withHostname: i % 3 == 0);
                 stream.Write(style switch
                 {
                     "lf" => LineFramed(message),
@@ -103,7 +103,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         // A valid line but for its size, from its own generator: it must not count.
         string huge = new NginxLines(seed: 11).Line("blog", now).Replace("\"args\":\"q=1\"", "\"args\":\"" + new string('x', 1 << 20) + "\"", StringComparison.Ordinal);
-        byte[] big = NginxLines.Datagram("blog", huge, withHostname: false);
+        byte[] big = NginxLineBuilder.SyslogDatagram("blog", huge, withHostname: false);
         Assert.True(big.Length > 1 << 20);
         var lines = new NginxLines(seed: 13);
 
@@ -111,9 +111,9 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
         NetworkStream stream = client.GetStream();
         Func<byte[], byte[]> frame = framing == "octet" ? OctetCounted : m => LineFramed(m);
-        await stream.WriteAsync(frame(NginxLines.Datagram("blog", lines.Line("blog", now), withHostname: false)));
+        await stream.WriteAsync(frame(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", now), withHostname: false)));
         await stream.WriteAsync(frame(big));
-        await stream.WriteAsync(frame(NginxLines.Datagram("blog", lines.Line("blog", now), withHostname: false)));
+        await stream.WriteAsync(frame(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", now), withHostname: false)));
         await stream.FlushAsync();
 
         // The same connection stays usable: wait for both good lines to be counted before closing.
@@ -140,7 +140,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         const int Connections = 3_000;
         const int PerConnection = 3;
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        byte[] message = OctetCounted(NginxLines.Datagram("many", new NginxLines(seed: 1).Line("many", now), withHostname: false));
+        byte[] message = OctetCounted(NginxLineBuilder.SyslogDatagram("many", new NginxLines(seed: 1).Line("many", now), withHostname: false));
 
         var clients = new List<TcpClient>();
         try
@@ -195,7 +195,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
         for (int i = 0; i < 500; i++)
         {
-            await client.GetStream().WriteAsync(OctetCounted(NginxLines.Datagram("blog", lines.Line("blog", now), withHostname: false)));
+            await client.GetStream().WriteAsync(OctetCounted(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", now), withHostname: false)));
         }
 
         // The connection stays open: Kestrel asks the handler to finish, which keeps what it read.

@@ -27,7 +27,7 @@ public sealed class UdpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         {
             string tenant = (i % 3) switch { 0 => "blog", _ => "shop_example" };
             long time = start + (long)i * 360_000 / Lines - (i % 50 == 0 ? 120_000 : 0);
-            socket.Send(NginxLines.Datagram(tenant, lines.Line(tenant, time), withHostname: tenant != "blog"));
+            socket.Send(NginxLineBuilder.SyslogDatagram(tenant, lines.Line(tenant, time), withHostname: tenant != "blog"));
             if (i % 200 == 199)
             {
                 await Task.Delay(1); // a moderate rate: tens of thousands of datagrams per second
@@ -88,9 +88,9 @@ public sealed class UdpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         random.NextBytes(binary);
         binary[0] = 0xFF;
         string good = new NginxLines(seed: 8).Line("shop", now); // never sent whole: not in the totals
-        byte[] truncated = NginxLines.Datagram("shop", good[..(good.Length / 2)], withHostname: false);
-        byte[] huge = Encoding.UTF8.GetBytes("<190>Nov 22 23:42:25 shop: " + new string('x', 60_000));
-        byte[] noStatus = NginxLines.Datagram("shop", "{\"msec\":\"1795390945.295\",\"status\":\"\"}", withHostname: false);
+        byte[] truncated = NginxLineBuilder.SyslogDatagram("shop", good[..(good.Length / 2)], withHostname: false);
+        byte[] huge = NginxLineBuilder.SyslogDatagram("shop", new string('x', 60_000), withHostname: false);
+        byte[] noStatus = NginxLineBuilder.SyslogDatagram("shop", new NginxLineBuilder().Msec(1_795_390_945_295).Set("status", "").ToJson(), withHostname: false);
 
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Connect(new IPEndPoint(IPAddress.Loopback, server.UdpPort));
@@ -98,9 +98,9 @@ public sealed class UdpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         foreach (byte[] bad in new[] { binary, truncated, Array.Empty<byte>(), huge, noStatus })
         {
             // Good lines before and after each bad one must still count.
-            socket.Send(NginxLines.Datagram("shop", lines.Line("shop", now), withHostname: false));
+            socket.Send(NginxLineBuilder.SyslogDatagram("shop", lines.Line("shop", now), withHostname: false));
             socket.Send(bad);
-            socket.Send(NginxLines.Datagram("shop", lines.Line("shop", now), withHostname: false));
+            socket.Send(NginxLineBuilder.SyslogDatagram("shop", lines.Line("shop", now), withHostname: false));
             goodLines += 2;
         }
 
