@@ -49,7 +49,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
                 await Task.Delay(1000 - (step == 3 || step == 33 ? 900 : 0));
             }
 
-            await WaitForAsync(async () => await RequestsAsync(ownClickHouse, db) >= 200_000 && await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(90));
+            await WaitUntilStoredAsync(ownClickHouse, db, server, 200_000, TimeSpan.FromSeconds(90));
             // Anything counted twice would arrive after the last line: give it the time to.
             await Task.Delay(3000);
             await AssertTotalsAsync(ownClickHouse, db, lines, 200_000);
@@ -79,7 +79,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
             await Task.Delay(700);
         }
 
-        await WaitForAsync(async () => await RequestsAsync(clickHouse, db) >= 30_000 && await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(60));
+        await WaitUntilStoredAsync(clickHouse, db, server, 30_000, TimeSpan.FromSeconds(60));
         await Task.Delay(3000);
         output.WriteLine($"proxy: {proxy.Inserts} inserts, {proxy.Dropped} answers dropped; duplicates avoided: {await server.MetricAsync("fastingest_clickhouse_duplicates_avoided_total")}");
         output.WriteLine(await clickHouse.QueryAsync($"SELECT tenant, sum(requests) FROM {db}.traffic_1m GROUP BY tenant ORDER BY tenant FORMAT TSV"));
@@ -125,7 +125,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
 
             await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
             {
-                await WaitForAsync(async () => await server.MetricAsync("fastingest_spool_records") == 0 && await RequestsAsync(clickHouse, db) >= 20_000, TimeSpan.FromSeconds(60));
+                await WaitUntilStoredAsync(clickHouse, db, server, 20_000, TimeSpan.FromSeconds(60));
                 Assert.Equal(1, await server.MetricAsync("fastingest_spool_torn_records_total"));
                 Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
                 output.WriteLine(server.Output);
@@ -186,7 +186,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
             // What fitted in the spool reaches ClickHouse at the next start; with what was dropped, every line is accounted for.
             await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
             {
-                await WaitForAsync(async () => await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(60));
+                await WaitUntilSpoolEmptyAsync(server);
                 Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
             }
 
@@ -247,7 +247,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
             // Whatever the stop left in the spool comes out at the next start, once.
             await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
             {
-                await WaitForAsync(async () => await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(60));
+                await WaitUntilSpoolEmptyAsync(server);
                 Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
             }
 
@@ -301,35 +301,41 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         }
     }
 
+    /// <summary>Waits until ClickHouse holds at least <paramref name="lines"/> requests and the spool is empty.</summary>
+    private static async Task WaitUntilStoredAsync(PrivateClickHouse clickHouse, string db, ServerProcess server, long lines, TimeSpan timeout) =>
+        await Eventually.UntilAsync(
+            async () => (Requests: await RequestsAsync(clickHouse, db), SpoolRecords: await server.MetricAsync("fastingest_spool_records")),
+            stored => stored.Requests >= lines && stored.SpoolRecords == 0,
+            timeout, $"{lines} requests in ClickHouse and the spool empty (requests, spool records)");
+
+    /// <summary>Waits until a restarted server has replayed its whole spool.</summary>
+    private static async Task WaitUntilSpoolEmptyAsync(ServerProcess server) =>
+        await Eventually.UntilAsync(() => server.MetricAsync("fastingest_spool_records"), records => records == 0, TimeSpan.FromSeconds(60), "the spool replayed (spool records)");
+
     /// <summary>
     /// With ClickHouse unreachable: waits until the shards have counted <paramref name="lines"/> and the sink
     /// has spooled (or, spool full, dropped) every round they flushed, i.e. nothing is left in memory.
     /// </summary>
     private static async Task WaitUntilSpooledAsync(ServerProcess server, long lines)
     {
-        await WaitForAsync(async () => await server.MetricAsync("fastingest_lines_counted_total") == lines, TimeSpan.FromSeconds(30));
-        // Counted lines reach the sink within a flush interval or two: wait for the round count to stand still.
-        double rounds = -1;
-        await WaitForAsync(async () =>
-        {
-            double now = await server.MetricAsync("fastingest_spool_records_written_total") + await server.MetricAsync("fastingest_spool_dropped_rounds_total");
-            bool settled = now > 0 && now == rounds && await server.MetricAsync("fastingest_clickhouse_queued_batches") == 0;
-            rounds = now;
-            return settled;
-        }, TimeSpan.FromSeconds(30), poll: TimeSpan.FromSeconds(2));
-    }
+        double counted = await Eventually.UntilAsync(() => server.MetricAsync("fastingest_lines_counted_total"), n => n >= lines, TimeSpan.FromSeconds(30),
+            $"the shards to count {lines} lines");
+        Assert.Equal(lines, counted);
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? poll = null)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
+        // Counted lines reach the sink within a flush interval or two: wait for the round count to stand
+        // still across two looks 2 s apart, with nothing queued.
+        double previous = -1;
+        await Eventually.UntilAsync(
+            async () =>
             {
-                throw new TimeoutException($"condition not met within {timeout}");
-            }
-
-            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(250));
-        }
+                (double Rounds, double Before, double Queued) now = (
+                    await server.MetricAsync("fastingest_spool_records_written_total") + await server.MetricAsync("fastingest_spool_dropped_rounds_total"),
+                    previous,
+                    await server.MetricAsync("fastingest_clickhouse_queued_batches"));
+                previous = now.Rounds;
+                return now;
+            },
+            now => now.Rounds > 0 && now.Rounds == now.Before && now.Queued == 0,
+            TimeSpan.FromSeconds(30), "every flushed round spooled or dropped (rounds now, rounds 2 s before, queued batches)", TimeSpan.FromSeconds(2));
     }
 }

@@ -138,11 +138,7 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
 
             // NGINX logs after responding: rotate only once its last line is in the file, as logrotate would find it.
             requested += count;
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (Logged() < requested && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20);
-            }
+            await Eventually.UntilAsync(Logged, logged => logged >= requested, TimeSpan.FromSeconds(10), $"NGINX to log {requested} requests to access.shop.log*");
         }
 
         await RequestsAsync(100);

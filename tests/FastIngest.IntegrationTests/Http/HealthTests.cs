@@ -60,13 +60,9 @@ public sealed partial class HealthTests(PrivateClickHouse clickHouse)
         }
 
         using var http = new HttpClient { BaseAddress = server.HttpUri };
-        string metrics = "";
         // Lines count at the shards' next flush (every second); rejects as they arrive.
-        for (int i = 0; i < 100 && LinesCounted(metrics) < 10; i++)
-        {
-            await Task.Delay(50);
-            metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        }
+        string metrics = await Eventually.UntilAsync(() => http.GetStringAsync(new Uri("/metrics", UriKind.Relative)), m => LinesCounted(m) >= 10, TimeSpan.FromSeconds(10),
+            "/metrics to count the 10 lines");
 
         Assert.Contains("fastingest_udp_datagrams_total 13\n", metrics, StringComparison.Ordinal);
         Assert.Contains("fastingest_rejected_total{source=\"udp\",reason=\"not_json\"} 3\n", metrics, StringComparison.Ordinal);

@@ -54,26 +54,35 @@ internal sealed class NginxProcess : IAsyncDisposable
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("nginx did not start");
         var server = new NginxProcess(process, prefix, shop, blog);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
-        for (int i = 0; i < 100; i++)
+        try
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException("nginx exited: " + await process.StandardError.ReadToEndAsync());
-            }
+            // The probe is logged too, to the file and over syslog alike: tests compare both.
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    if (process.HasExited)
+                    {
+                        throw new InvalidOperationException("nginx exited: " + await process.StandardError.ReadToEndAsync());
+                    }
 
-            try
-            {
-                using HttpResponseMessage _ = await http.GetAsync(new Uri($"http://127.0.0.1:{blog}/robots.txt"));
-                // The probe is logged too, to the file and over syslog alike: tests compare both.
-                return server;
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(50);
-            }
+                    try
+                    {
+                        using HttpResponseMessage _ = await http.GetAsync(new Uri($"http://127.0.0.1:{blog}/robots.txt"));
+                        return null;
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                    {
+                        return e.Message;
+                    }
+                },
+                (string? error) => error is null, TimeSpan.FromSeconds(10), $"nginx to answer on 127.0.0.1:{blog}");
+            return server;
         }
-
-        throw new TimeoutException("nginx did not answer");
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     public string[] AccessLogLines(string server) =>
@@ -87,15 +96,9 @@ internal sealed class NginxProcess : IAsyncDisposable
     /// </summary>
     public async Task<string[]> AccessLogLinesAsync(string server, int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        string[] lines = AccessLogLines(server);
-        while (lines.Length < count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-            lines = AccessLogLines(server);
-        }
-
-        return lines;
+        await Eventually.UntilAsync(() => AccessLogLines(server).Length, lines => lines >= count, TimeSpan.FromSeconds(10),
+            $"access.{server}.log to hold {count} lines");
+        return AccessLogLines(server);
     }
 
     /// <summary>What logrotate's postrotate does: SIGUSR1 makes the master reopen its log files.</summary>

@@ -214,25 +214,29 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
 
     private async Task WaitListeningAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (_process.HasExited)
-            {
-                // The pipes may still hold its last words.
-                await _process.WaitForExitAsync();
-                throw new InvalidOperationException($"rsyslogd exited with {_process.ExitCode}:\n{Output}");
-            }
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    if (_process.HasExited)
+                    {
+                        // The pipes may still hold its last words.
+                        await _process.WaitForExitAsync();
+                        throw new InvalidOperationException($"rsyslogd exited with {_process.ExitCode}:\n{Output}");
+                    }
 
-            if (UdpSocketTable.ReceiveQueueBytes(UdpInputPort) is not null && await AcceptsTcpAsync(TcpInputPort))
-            {
-                return;
-            }
-
-            await Task.Delay(50);
+                    // UDP cannot be probed by sending: the kernel's socket table says whether it is bound.
+                    bool udp = UdpSocketTable.ReceiveQueueBytes(UdpInputPort) is not null;
+                    return (UdpBound: udp, TcpAccepts: udp && await AcceptsTcpAsync(TcpInputPort));
+                },
+                listening => listening.UdpBound && listening.TcpAccepts, timeout,
+                $"rsyslogd to listen on UDP {UdpInputPort} and TCP {TcpInputPort} (UDP bound, TCP accepts)");
         }
-
-        throw new TimeoutException($"rsyslogd did not listen on TCP {TcpInputPort} and UDP {UdpInputPort} in {timeout}:\n{Output}");
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Output}", e);
+        }
     }
 
     private static async Task<bool> AcceptsTcpAsync(int port)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 
 namespace FastIngest.IntegrationTests.Infrastructure;
 
@@ -82,8 +83,16 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitHealthyAsync(TimeSpan.FromSeconds(60));
-        return server;
+        try
+        {
+            await server.WaitHealthyAsync(TimeSpan.FromSeconds(60));
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Sends SIGTERM and waits for the process to exit; returns its exit code.</summary>
@@ -126,6 +135,15 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return sum;
     }
 
+    /// <summary><c>GET /health</c>: its JSON, whatever the status (503 when the spool is full).</summary>
+    public async Task<JsonElement> HealthAsync()
+    {
+        using var http = new HttpClient { BaseAddress = HttpUri, Timeout = TimeSpan.FromSeconds(10) };
+        using HttpResponseMessage response = await http.GetAsync(new Uri("/health", UriKind.Relative));
+        using JsonDocument health = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return health.RootElement.Clone();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -140,33 +158,32 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     private async Task WaitHealthyAsync(TimeSpan timeout)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"FastIngest exited with {_process.ExitCode}:\n{Output}");
-            }
-
-            try
-            {
-                using HttpResponseMessage response = await http.GetAsync(new Uri(HttpUri, "/health"));
-                if (response.StatusCode == HttpStatusCode.OK)
+            await Eventually.UntilAsync(
+                async () =>
                 {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
+                    if (_process.HasExited)
+                    {
+                        throw new InvalidOperationException($"FastIngest exited with {_process.ExitCode}:\n{Output}");
+                    }
 
-            await Task.Delay(100);
+                    try
+                    {
+                        using HttpResponseMessage response = await http.GetAsync(new Uri(HttpUri, "/health"));
+                        return response.StatusCode.ToString();
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                    {
+                        return e.Message;
+                    }
+                },
+                answer => answer == nameof(HttpStatusCode.OK), timeout, "FastIngest to answer /health with 200");
         }
-
-        throw new TimeoutException($"FastIngest did not become healthy in {timeout}:\n{Output}");
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Output}", e);
+        }
     }
 
     private void Append(string? line)

@@ -37,7 +37,6 @@ public sealed class NginxSyslogTests(PrivateClickHouse clickHouse, ITestOutputHe
             ["shop"] = FileTotals.Of(await nginx.AccessLogLinesAsync("shop", 140)),
             ["blog"] = FileTotals.Of(await nginx.AccessLogLinesAsync("blog", 71)),
         };
-        Assert.True(expected["shop"].Requests >= 140);
         Assert.True(expected["shop"].CacheHit > 0 && expected["shop"].Statuses.ContainsKey(503));
 
         // Flushes happen every second; poll until every line NGINX logged is in ClickHouse.

@@ -290,17 +290,8 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
         /// </summary>
         public async Task<List<byte[]>> WaitForFramesAsync(int count, TimeSpan timeout, TimeSpan quiet)
         {
-            var deadline = DateTime.UtcNow + timeout;
-            while (Snapshot().Count < count)
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"{Snapshot().Count} of {count} frames in {timeout}; errors: {string.Join("; ", Errors())}");
-                }
-
-                await Task.Delay(20);
-            }
-
+            await Eventually.UntilAsync(() => (Frames: Snapshot().Count, Errors: string.Join("; ", Errors())), seen => seen.Frames >= count, timeout,
+                $"{count} frames (frames, errors)");
             await Task.Delay(quiet);
             Assert.Empty(Errors());
             return Snapshot();

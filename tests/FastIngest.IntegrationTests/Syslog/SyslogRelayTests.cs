@@ -26,24 +26,9 @@ public sealed class SyslogRelayTests(PrivateClickHouse clickHouse, ITestOutputHe
         return corpus;
     }
 
-    private static async Task WaitForTcpMessagesAsync(ServerProcess server, long expected)
-    {
-        using var http = new HttpClient { BaseAddress = server.HttpUri };
-        string health = "";
-        for (int i = 0; i < 600; i++)
-        {
-            health = await http.GetStringAsync(new Uri("/health", UriKind.Relative));
-            using JsonDocument doc = JsonDocument.Parse(health);
-            if (doc.RootElement.GetProperty("tcp").GetProperty("messages").GetInt64() >= expected)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"FastIngest did not receive {expected} TCP messages: {health}");
-    }
+    private static async Task WaitForTcpMessagesAsync(ServerProcess server, long expected) =>
+        await Eventually.UntilAsync(server.HealthAsync, health => health.GetProperty("tcp").GetProperty("messages").GetInt64() >= expected, TimeSpan.FromSeconds(30),
+            $"FastIngest to receive {expected} TCP messages");
 
     [Fact]
     public async Task LoggerWithOctetCountingDeliversEveryLineExactlyOnce()

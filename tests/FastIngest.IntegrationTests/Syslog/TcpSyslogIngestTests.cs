@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using FastIngest.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -18,6 +19,10 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
 
     private async Task<long> RequestsAsync(string db, string tenant) =>
         long.Parse(await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV"), CultureInfo.InvariantCulture);
+
+    private static long Tcp(JsonElement health, string counter) => health.GetProperty("tcp").GetProperty(counter).GetInt64();
+
+    private static long LinesCounted(JsonElement health) => health.GetProperty("shards").EnumerateArray().Sum(shard => shard.GetProperty("lines_counted").GetInt64());
 
     private async Task AssertTotalsAsync(string db, NginxLines lines)
     {
@@ -117,12 +122,8 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         await stream.FlushAsync();
 
         // The same connection stays usable: wait for both good lines to be counted before closing.
-        using var http = new HttpClient { BaseAddress = server.HttpUri };
-        for (int i = 0; i < 100 && !(await http.GetStringAsync(new Uri("/health", UriKind.Relative))).Contains("\"too_large\":1", StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(50);
-        }
-
+        await Eventually.UntilAsync(server.HealthAsync, health => Tcp(health, "too_large") == 1 && LinesCounted(health) == 2, TimeSpan.FromSeconds(10),
+            "/health to show the 1 MB message too large and both good lines counted");
         Assert.True(client.Connected);
         client.Close();
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
@@ -153,15 +154,8 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
                 clients.Add(client);
             }
 
-            using var http = new HttpClient { BaseAddress = server.HttpUri };
-            string health = "";
-            for (int i = 0; i < 100 && !health.Contains($"\"open_connections\":{Connections}", StringComparison.Ordinal); i++)
-            {
-                await Task.Delay(50);
-                health = await http.GetStringAsync(new Uri("/health", UriKind.Relative));
-            }
-
-            Assert.Contains($"\"open_connections\":{Connections},", health, StringComparison.Ordinal);
+            await Eventually.UntilAsync(server.HealthAsync, health => Tcp(health, "open_connections") == Connections, TimeSpan.FromSeconds(30),
+                $"/health to show {Connections} open connections");
 
             await Task.WhenAll(clients.Select(async client =>
             {
