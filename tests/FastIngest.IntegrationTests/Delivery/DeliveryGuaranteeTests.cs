@@ -52,7 +52,8 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
             await WaitUntilStoredAsync(ownClickHouse, db, server, 200_000, TimeSpan.FromSeconds(90));
             // Anything counted twice would arrive after the last line: give it the time to.
             await Task.Delay(3000);
-            await AssertTotalsAsync(ownClickHouse, db, lines, 200_000);
+            Assert.Equal(200_000, lines.Expected.Values.Sum(t => t.Requests));
+            await TrafficTotals.AssertAsync(ownClickHouse, db, lines.Expected);
             Assert.Equal(0, await server.MetricAsync("fastingest_spool_dropped_rounds_total"));
             Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
             output.WriteLine(server.Output);
@@ -82,13 +83,14 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         await WaitUntilStoredAsync(clickHouse, db, server, 30_000, TimeSpan.FromSeconds(60));
         await Task.Delay(3000);
         output.WriteLine($"proxy: {proxy.Inserts} inserts, {proxy.Dropped} answers dropped; duplicates avoided: {await server.MetricAsync("fastingest_clickhouse_duplicates_avoided_total")}");
-        output.WriteLine(await clickHouse.QueryAsync($"SELECT tenant, sum(requests) FROM {db}.traffic_1m GROUP BY tenant ORDER BY tenant FORMAT TSV"));
+        output.WriteLine(await TrafficTotals.RequestsPerTenantAsync(clickHouse, db));
         output.WriteLine(await clickHouse.QueryAsync($"SELECT tenant, path, sumMerge(requests) FROM {db}.paths_1h GROUP BY tenant, path ORDER BY tenant, path FORMAT TSV"));
         output.WriteLine(await clickHouse.QueryAsync($"SELECT target, count(), sum(rows) FROM {db}.insert_ledger GROUP BY target ORDER BY target FORMAT TSV"));
         output.WriteLine(server.Output);
         Assert.True(proxy.Dropped >= 3, $"only {proxy.Dropped} answers were dropped");
         Assert.True(await server.MetricAsync("fastingest_clickhouse_duplicates_avoided_total") >= proxy.Dropped);
-        await AssertTotalsAsync(clickHouse, db, lines, 30_000);
+        Assert.Equal(30_000, lines.Expected.Values.Sum(t => t.Requests));
+        await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
     }
 
     [Fact]
@@ -132,7 +134,8 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
                 Assert.Contains("torn or damaged", server.Output, StringComparison.Ordinal);
             }
 
-            await AssertTotalsAsync(clickHouse, db, lines, 20_000);
+            Assert.Equal(20_000, lines.Expected.Values.Sum(t => t.Requests));
+            await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
             Assert.Empty(Directory.GetFiles(Path.Combine(state, "spool"), "segment-*.spool"));
         }
         finally
@@ -192,8 +195,8 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
 
             foreach ((string tenant, TenantTotals expected) in lines.Expected)
             {
-                string counted = (await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV")).Trim();
-                Assert.Equal($"{tenant} {expected.Requests}", $"{tenant} {long.Parse(counted, CultureInfo.InvariantCulture) + dropped[tenant]}");
+                long counted = await TrafficTotals.RequestsAsync(clickHouse, db, tenant);
+                Assert.Equal($"{tenant} {expected.Requests}", $"{tenant} {counted + dropped[tenant]}");
             }
         }
         finally
@@ -253,7 +256,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
 
             output.WriteLine($"counted {counted}; proxy dropped {proxy.Dropped} of {proxy.Inserts} insert answers");
             Assert.True(proxy.Dropped > 0);
-            Assert.Equal(counted, await RequestsAsync(clickHouse, db));
+            Assert.Equal(counted, await TrafficTotals.RequestsAsync(clickHouse, db));
         }
         finally
         {
@@ -277,34 +280,10 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         return frames.ToArray();
     }
 
-    private static async Task<long> RequestsAsync(PrivateClickHouse server, string db)
-    {
-        string text = (await server.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m FORMAT TSV")).Trim();
-        return long.Parse(text, CultureInfo.InvariantCulture);
-    }
-
-    private static async Task AssertTotalsAsync(PrivateClickHouse server, string db, NginxLines lines, long total)
-    {
-        Assert.Equal(total, lines.Expected.Values.Sum(t => t.Requests));
-        foreach ((string tenant, TenantTotals expected) in lines.Expected)
-        {
-            string[] row = Tsv.Rows(await server.QueryAsync(
-                $"SELECT sum(requests), sum(bytes_sent), sum(body_bytes_sent), sum(request_time_sum_ms) FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV"))[0];
-            Assert.Equal(
-                $"{tenant} {expected.Requests} {expected.BytesSent} {expected.BodyBytesSent} {expected.RequestTimeSumMs}",
-                $"{tenant} {string.Join(' ', row)}");
-            string statuses = await server.QueryAsync(
-                $"SELECT status, sum(requests) FROM {db}.status_1m WHERE tenant = '{tenant}' GROUP BY status ORDER BY status FORMAT TSV");
-            Assert.Equal(string.Concat(expected.Statuses.Select(s => $"{s.Key}\t{s.Value}\n")), statuses);
-            string paths = await server.QueryAsync($"SELECT sumMerge(requests) FROM {db}.paths_1h WHERE tenant = '{tenant}' FORMAT TSV");
-            Assert.Equal(expected.Requests.ToString(CultureInfo.InvariantCulture), paths.Trim());
-        }
-    }
-
     /// <summary>Waits until ClickHouse holds at least <paramref name="lines"/> requests and the spool is empty.</summary>
     private static async Task WaitUntilStoredAsync(PrivateClickHouse clickHouse, string db, ServerProcess server, long lines, TimeSpan timeout) =>
         await Eventually.UntilAsync(
-            async () => (Requests: await RequestsAsync(clickHouse, db), SpoolRecords: await server.MetricAsync("fastingest_spool_records")),
+            async () => (Requests: await TrafficTotals.RequestsAsync(clickHouse, db), SpoolRecords: await server.MetricAsync("fastingest_spool_records")),
             stored => stored.Requests >= lines && stored.SpoolRecords == 0,
             timeout, $"{lines} requests in ClickHouse and the spool empty (requests, spool records)");
 

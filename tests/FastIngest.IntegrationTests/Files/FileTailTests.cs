@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using FastIngest.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -27,19 +26,8 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         File.AppendAllText(path, text.ToString());
     }
 
-    private async Task<long> CountedAsync(string db) =>
-        long.Parse("0" + (await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m WHERE tenant = 'files' FORMAT TSV")).Trim(), CultureInfo.InvariantCulture);
-
-    private async Task WaitCountedAsync(string db, long expected)
-    {
-        long counted = 0;
-        for (int i = 0; i < 200 && (counted = await CountedAsync(db)) < expected; i++)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.Equal(expected, counted);
-    }
+    /// <summary>Waits until ClickHouse counts exactly <paramref name="expected"/> requests of the tenant files.</summary>
+    private Task WaitCountedAsync(string db, long expected) => TrafficTotals.WaitForRequestsAsync(clickHouse, db, expected, TimeSpan.FromSeconds(20), "files");
 
     private Task<ServerProcess> StartAsync(string db, string folder, string log = "access.log", string format = "combined") => ServerProcess.StartAsync(clickHouse, db,
         $"--FastIngest:Files:Sources:0:Path={Path.Combine(folder, log)}", $"--FastIngest:Files:Sources:0:Format={format}",
@@ -110,7 +98,7 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
                 output.WriteLine(server.Output);
             }
 
-            Assert.Equal(_written, await CountedAsync(db));
+            Assert.Equal(_written, await TrafficTotals.RequestsAsync(clickHouse, db, "files"));
             Assert.Equal("0", (await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV")).Trim());
         }
         finally
@@ -177,7 +165,7 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         }
 
         Assert.Equal(300, Logged());
-        Assert.Equal(300, await CountedAsync(db));
+        Assert.Equal(300, await TrafficTotals.RequestsAsync(clickHouse, db, "files"));
         Assert.Equal("k0\t60\nk1\t60\nk2\t60\nk3\t60\nk4\t60", (await clickHouse.QueryAsync(
             $"SELECT key, sum(hits) FROM {db}.pixel_1m WHERE tenant = 'acme' GROUP BY key ORDER BY key FORMAT TSV")).Trim());
     }
@@ -207,8 +195,7 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
             await WaitCountedAsync(db, 10);
             Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
             output.WriteLine(server.Output);
-            Assert.Equal("files\t10\nsite-a\t30\nsite-b\t25", (await clickHouse.QueryAsync(
-                $"SELECT tenant, sum(requests) FROM {db}.traffic_1m GROUP BY tenant ORDER BY tenant FORMAT TSV")).Trim());
+            Assert.Equal("files\t10\nsite-a\t30\nsite-b\t25", await TrafficTotals.RequestsPerTenantAsync(clickHouse, db));
         }
         finally
         {
@@ -233,14 +220,10 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
             await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
                 $"--FastIngest:Files:Sources:0:Path={log}", "--FastIngest:Files:Sources:0:Format=json", "--FastIngest:Files:Sources:0:TenantFromHost=true",
                 $"--FastIngest:Events:StateDirectory={Path.Combine(folder, "state")}");
-            for (int i = 0; i < 100 && (await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m FORMAT TSV")).Trim() != "10"; i++)
-            {
-                await Task.Delay(100);
-            }
+            await TrafficTotals.WaitForRequestsAsync(clickHouse, db, 10, TimeSpan.FromSeconds(10));
 
             Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
-            Assert.Equal("blog.example.com\t3\nshop.example.com\t7", (await clickHouse.QueryAsync(
-                $"SELECT tenant, sum(requests) FROM {db}.traffic_1m GROUP BY tenant ORDER BY tenant FORMAT TSV")).Trim());
+            Assert.Equal("blog.example.com\t3\nshop.example.com\t7", await TrafficTotals.RequestsPerTenantAsync(clickHouse, db));
             Assert.Equal("file\tinvalid_tenant\t1\nfile\tmissing_tenant\t1", (await clickHouse.QueryAsync(
                 $"SELECT source, reason, sum(count) FROM {db}.ingest_errors GROUP BY source, reason ORDER BY reason FORMAT TSV")).Trim());
         }

@@ -37,7 +37,7 @@ internal sealed class NginxLines
             Expected[tenant] = totals = new TenantTotals();
         }
 
-        totals.Add(timeMs / 60_000 * 60, status, bytes, body, requestTimeMs, cache);
+        totals.Add(timeMs, status, bytes, body, requestTimeMs, cache, path);
         (long Requests, long Body, long Hit, long Miss) file = totals.Paths.GetValueOrDefault(path);
         totals.Paths[path] = (file.Requests + 1, file.Body + body, file.Hit + (cache == "HIT" ? 1 : 0), file.Miss + (cache == "MISS" ? 1 : 0));
 
@@ -77,45 +77,5 @@ internal sealed class NginxLines
             .Set("connection", "29")
             .Set("connection_requests", "1")
             .ToJson();
-    }
-}
-
-/// <summary>What one tenant's lines must add up to in ClickHouse.</summary>
-internal sealed class TenantTotals
-{
-    public long Requests { get; private set; }
-    public long BytesSent { get; private set; }
-    public long BodyBytesSent { get; private set; }
-    public long RequestTimeSumMs { get; private set; }
-    public long CacheHit { get; private set; }
-    public long CacheMiss { get; private set; }
-    public SortedDictionary<int, long> Statuses { get; } = [];
-    public SortedDictionary<long, long> RequestsPerMinute { get; } = [];
-    /// <summary>Distinct (UTC day, address) pairs: the tenant's unique visitors, summed over days.</summary>
-    public HashSet<string> Visitors { get; } = [];
-    /// <summary>Per path (file): requests, body bytes, cache hits and misses.</summary>
-    public Dictionary<string, (long Requests, long Body, long Hit, long Miss)> Paths { get; } = [];
-
-    public void Add(long minute, int status, long bytes, long body, long requestTimeMs, string cache)
-    {
-        Requests++;
-        BytesSent += bytes;
-        BodyBytesSent += body;
-        RequestTimeSumMs += requestTimeMs;
-        CacheHit += cache == "HIT" ? 1 : 0;
-        CacheMiss += cache == "MISS" ? 1 : 0;
-        Statuses[status] = Statuses.GetValueOrDefault(status) + 1;
-        RequestsPerMinute[minute] = RequestsPerMinute.GetValueOrDefault(minute) + 1;
-    }
-
-    public long StatusClass(int hundreds)
-    {
-        long sum = 0;
-        foreach (KeyValuePair<int, long> pair in Statuses)
-        {
-            sum += pair.Key / 100 == hundreds ? pair.Value : 0;
-        }
-
-        return sum;
     }
 }

@@ -17,24 +17,9 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
 
     private static byte[] LineFramed(byte[] message, string trailer = "\n") => [.. message, .. Encoding.ASCII.GetBytes(trailer)];
 
-    private async Task<long> RequestsAsync(string db, string tenant) =>
-        long.Parse(await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV"), CultureInfo.InvariantCulture);
-
     private static long Tcp(JsonElement health, string counter) => health.GetProperty("tcp").GetProperty(counter).GetInt64();
 
     private static long LinesCounted(JsonElement health) => health.GetProperty("shards").EnumerateArray().Sum(shard => shard.GetProperty("lines_counted").GetInt64());
-
-    private async Task AssertTotalsAsync(string db, NginxLines lines)
-    {
-        foreach ((string tenant, TenantTotals expected) in lines.Expected)
-        {
-            var row = Tsv.Rows(await clickHouse.QueryAsync(
-                $"SELECT sum(requests), sum(bytes_sent), sum(body_bytes_sent), sum(request_time_sum_ms) FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV"))[0];
-            Assert.Equal(
-                (expected.Requests, expected.BytesSent, expected.BodyBytesSent, expected.RequestTimeSumMs),
-                (long.Parse(row[0], CultureInfo.InvariantCulture), long.Parse(row[1], CultureInfo.InvariantCulture), long.Parse(row[2], CultureInfo.InvariantCulture), long.Parse(row[3], CultureInfo.InvariantCulture)));
-        }
-    }
 
     [Fact]
     public async Task MixedFramingSplitAnywhereOverManyConnectionsIsCountedExactly()
@@ -94,7 +79,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         output.WriteLine(server.Output);
         Assert.Equal(8_100, lines.Expected.Values.Sum(t => t.Requests));
-        await AssertTotalsAsync(db, lines);
+        await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
         Assert.Equal("0", (await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV")).Trim());
     }
 
@@ -128,8 +113,8 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         client.Close();
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         output.WriteLine(server.Output);
-        Assert.Equal(2, await RequestsAsync(db, "blog"));
-        await AssertTotalsAsync(db, lines);
+        Assert.Equal(2, await TrafficTotals.RequestsAsync(clickHouse, db, "blog"));
+        await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
         Assert.Equal("tcp\tmessage_too_large\t1", (await clickHouse.QueryAsync($"SELECT source, reason, sum(count) FROM {db}.ingest_errors GROUP BY source, reason FORMAT TSV")).Trim());
     }
 
@@ -175,7 +160,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
 
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         output.WriteLine(server.Output);
-        Assert.Equal(Connections * PerConnection, await RequestsAsync(db, "many"));
+        Assert.Equal(Connections * PerConnection, await TrafficTotals.RequestsAsync(clickHouse, db, "many"));
     }
 
     [Fact]
@@ -195,8 +180,8 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         // The connection stays open: Kestrel asks the handler to finish, which keeps what it read.
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         output.WriteLine(server.Output);
-        await AssertTotalsAsync(db, lines);
-        Assert.Equal(500, await RequestsAsync(db, "blog"));
+        await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
+        Assert.Equal(500, await TrafficTotals.RequestsAsync(clickHouse, db, "blog"));
     }
 
     [Fact]
