@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using FastIngest.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -272,9 +271,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         for (int i = 0; i < count; i++)
         {
             string tenant = "t" + ((i + step) % 5).ToString(CultureInfo.InvariantCulture);
-            byte[] message = NginxLineBuilder.SyslogDatagram(tenant, lines.Line(tenant, now - i), withHostname: true);
-            frames.Write(Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " "));
-            frames.Write(message);
+            frames.Write(SyslogFrames.OctetCounted(NginxLineBuilder.SyslogDatagram(tenant, lines.Line(tenant, now - i), withHostname: true)));
         }
 
         return frames.ToArray();

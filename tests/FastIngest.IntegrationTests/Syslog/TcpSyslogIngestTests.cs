@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using FastIngest.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -12,11 +10,6 @@ namespace FastIngest.IntegrationTests.Syslog;
 [Trait("Category", "Integration")]
 public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
 {
-    private static byte[] OctetCounted(byte[] message) =>
-        [.. Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " "), .. message];
-
-    private static byte[] LineFramed(byte[] message, string trailer = "\n") => [.. message, .. Encoding.ASCII.GetBytes(trailer)];
-
     private static long Tcp(JsonElement health, string counter) => health.GetProperty("tcp").GetProperty(counter).GetInt64();
 
     private static long LinesCounted(JsonElement health) => health.GetProperty("shards").EnumerateArray().Sum(shard => shard.GetProperty("lines_counted").GetInt64());
@@ -43,10 +36,10 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
                 byte[] message = NginxLineBuilder.SyslogDatagram(tenant, lines.Line(tenant, now - i), withHostname: i % 3 == 0);
                 stream.Write(style switch
                 {
-                    "lf" => LineFramed(message),
-                    "crlf" => LineFramed(message, "\r\n"),
-                    "nul" => LineFramed(message, "\0"),
-                    _ => OctetCounted(message),
+                    "lf" => SyslogFrames.Trailed(message),
+                    "crlf" => SyslogFrames.Trailed(message, "\r\n"),
+                    "nul" => SyslogFrames.Trailed(message, "\0"),
+                    _ => SyslogFrames.OctetCounted(message),
                 });
             }
 
@@ -100,7 +93,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
         NetworkStream stream = client.GetStream();
-        Func<byte[], byte[]> frame = framing == "octet" ? OctetCounted : m => LineFramed(m);
+        Func<byte[], byte[]> frame = framing == "octet" ? SyslogFrames.OctetCounted : m => SyslogFrames.Trailed(m);
         await stream.WriteAsync(frame(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", now), withHostname: false)));
         await stream.WriteAsync(frame(big));
         await stream.WriteAsync(frame(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", now), withHostname: false)));
@@ -126,7 +119,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         const int Connections = 3_000;
         const int PerConnection = 3;
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        byte[] message = OctetCounted(NginxLineBuilder.SyslogDatagram("many", new NginxLines(seed: 1).Line("many", now), withHostname: false));
+        byte[] message = SyslogFrames.OctetCounted(NginxLineBuilder.SyslogDatagram("many", new NginxLines(seed: 1).Line("many", now), withHostname: false));
 
         var clients = new List<TcpClient>();
         try
@@ -174,7 +167,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
         for (int i = 0; i < 500; i++)
         {
-            await client.GetStream().WriteAsync(OctetCounted(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", now), withHostname: false)));
+            await client.GetStream().WriteAsync(SyslogFrames.OctetCounted(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", now), withHostname: false)));
         }
 
         // The connection stays open: Kestrel asks the handler to finish, which keeps what it read.
