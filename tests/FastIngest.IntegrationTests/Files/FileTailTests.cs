@@ -189,7 +189,8 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
                 $"--FastIngest:Files:Sources:0:Path={folder}/*/access.log", "--FastIngest:Files:Sources:0:TenantFromPath=/(?<tenant>[^/]+)/access\\.log$",
                 $"--FastIngest:Files:Sources:1:Path={later}", "--FastIngest:Files:Sources:1:Tenant=files",
                 $"--FastIngest:Events:StateDirectory={Path.Combine(folder, "state")}");
-            await Task.Delay(500);
+            // The tails are running once what the globbed files held is counted: only then does later.log appear.
+            await TrafficTotals.WaitForRequestsAsync(clickHouse, db, 50, TimeSpan.FromSeconds(20));
             Append(later, 10); // did not exist at start
             Append(Path.Combine(folder, "site-b", "access.log"), 5);
             await WaitCountedAsync(db, 10);

@@ -1,14 +1,17 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace FastIngest.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// Real NGINX (Debian's nginx-light) running the repository's <c>nginx/nginx.conf</c>, copied into a
 /// temporary prefix with its ports moved to free ones: the shop and blog servers and the syslog target.
+/// Its error log also takes notices, which say when each worker has reopened its logs.
 /// </summary>
-internal sealed class NginxProcess : IAsyncDisposable
+internal sealed partial class NginxProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private int _reopens;
 
     private NginxProcess(Process process, string prefix, int shopPort, int blogPort)
     {
@@ -38,8 +41,10 @@ internal sealed class NginxProcess : IAsyncDisposable
             .Replace("127.0.0.1:5514", $"127.0.0.1:{syslogUdpPort}", StringComparison.Ordinal)
             .Replace("listen 8088;", $"listen 127.0.0.1:{shop};", StringComparison.Ordinal)
             .Replace("listen 8089;", $"listen 127.0.0.1:{blog};", StringComparison.Ordinal)
-            .Replace("127.0.0.1:8090", $"127.0.0.1:{origin}", StringComparison.Ordinal);
+            .Replace("127.0.0.1:8090", $"127.0.0.1:{origin}", StringComparison.Ordinal)
+            .Replace("error_log error.log;", "error_log error.log notice;", StringComparison.Ordinal);
         Assert.Contains($"server=127.0.0.1:{syslogUdpPort}", config, StringComparison.Ordinal);
+        Assert.Contains("error_log error.log notice;", config, StringComparison.Ordinal);
         Assert.Contains($"listen 127.0.0.1:{blog};", config, StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(prefix, "nginx.conf"), config);
         File.Copy(RepoPaths.Combine("nginx", "fastingest-log-format.conf"), Path.Combine(prefix, "fastingest-log-format.conf"));
@@ -101,14 +106,31 @@ internal sealed class NginxProcess : IAsyncDisposable
         return AccessLogLines(server);
     }
 
-    /// <summary>What logrotate's postrotate does: SIGUSR1 makes the master reopen its log files.</summary>
+    /// <summary>
+    /// What logrotate's postrotate does: SIGUSR1 makes the master reopen its log files and tell its workers
+    /// to. Returns once every worker has reopened, so that the next request is logged to the new file.
+    /// </summary>
     public async Task ReopenLogsAsync()
     {
         using Process kill = Process.Start("kill", ["-USR1", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
-        // The workers reopen on the master's signal; give them a moment before the next request.
-        await Task.Delay(200);
+        int reopens = ++_reopens;
+        // A worker notes "reopening logs" in the turn of its event loop that reopens them, before it handles
+        // another request.
+        await Eventually.UntilAsync(
+            () =>
+            {
+                string[] log = File.ReadAllLines(Path.Combine(Prefix, "error.log"));
+                string[] workers = [.. log.Select(l => WorkerStarted().Match(l)).Where(m => m.Success).Select(m => m.Groups["pid"].Value)];
+                int reopened = workers.Count(pid => log.Count(l => l.Contains($"] {pid}#", StringComparison.Ordinal) && l.EndsWith(": reopening logs", StringComparison.Ordinal)) >= reopens);
+                return (Workers: workers.Length, Reopened: reopened);
+            },
+            workers => workers.Workers > 0 && workers.Reopened == workers.Workers, TimeSpan.FromSeconds(10),
+            $"every NGINX worker to reopen its logs for the {reopens}. time (workers, workers reopened)");
     }
+
+    [GeneratedRegex(@"start worker process (?<pid>\d+)$")]
+    private static partial Regex WorkerStarted();
 
     public async ValueTask DisposeAsync()
     {

@@ -170,6 +170,10 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until rsyslogd has printed <paramref name="text"/> (it reports each refused connection, for one).</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout) =>
+        await Eventually.UntilAsync(() => Output, output => output.Contains(text, StringComparison.Ordinal), timeout, $"rsyslogd to print \"{text}\" (its output)");
+
     /// <summary>
     /// Sends SIGTERM and waits for rsyslogd to exit: it first hands what its queue holds to a target that
     /// accepts, for up to 10 s. That is no proof of delivery (bytes still unread in its input sockets are

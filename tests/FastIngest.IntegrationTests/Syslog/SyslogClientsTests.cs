@@ -23,9 +23,6 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
 
     private static readonly TimeSpan s_deliveryTimeout = TimeSpan.FromSeconds(60);
 
-    // Long enough for a straggler after the expected count (a duplicate, a split line) to show up.
-    private static readonly TimeSpan s_quietPeriod = TimeSpan.FromSeconds(1);
-
     private static readonly byte[][] s_datagrams = Corpus.Datagrams;
 
     private static readonly byte[][] s_jsonLines = Corpus.JsonLines;
@@ -70,7 +67,7 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
             await SyslogLogger.SendAsync(listener.Port, tag.Key, tag.Select(m => m.Body), rfc3164);
         }
 
-        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, s_quietPeriod);
+        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout);
         output.WriteLine("logger sent: " + Escape(frames[0], 160));
 
         Assert.Equal(messages.Count, frames.Count);
@@ -96,7 +93,7 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
 
         await SyslogLogger.SendAsync(listener.Port, "odd", lines);
 
-        List<byte[]> frames = await listener.WaitForFramesAsync(lines.Length, s_deliveryTimeout, s_quietPeriod);
+        List<byte[]> frames = await listener.WaitForFramesAsync(lines.Length, s_deliveryTimeout);
         Assert.Equal(lines.Length, frames.Count);
         for (int i = 0; i < lines.Length; i++)
         {
@@ -120,7 +117,7 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
 
         await relay.SendLinesAsync(messages.Select(m => m.Datagram));
 
-        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, s_quietPeriod);
+        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, relay.StopAsync);
         output.WriteLine("rsyslog sent: " + Escape(frames[0], 160));
         output.WriteLine("rsyslog sent: " + Escape(frames[1], 160));
         AssertSameMessages(messages, frames);
@@ -139,7 +136,7 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
             relay.SendLinesAsync(overTcp.Select(m => m.Datagram)),
             relay.SendDatagramsAsync(overUdp.Select(m => m.Datagram)));
 
-        List<byte[]> frames = await listener.WaitForFramesAsync(overTcp.Count + overUdp.Count, s_deliveryTimeout, s_quietPeriod);
+        List<byte[]> frames = await listener.WaitForFramesAsync(overTcp.Count + overUdp.Count, s_deliveryTimeout, relay.StopAsync);
         AssertSameMessages([.. overTcp, .. overUdp], frames);
     }
 
@@ -167,7 +164,7 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
 
         await relay.SendLinesAsync(messages.Select(m => m.Datagram));
 
-        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, s_quietPeriod);
+        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, relay.StopAsync);
         AssertSameMessages(messages, frames);
     }
 
@@ -179,11 +176,12 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
         List<Message> messages = FirstCorpus(FirstDatagrams);
         await relay.SendLinesAsync(messages.Select(m => m.Datagram));
 
-        // Refused connections suspend the action; its queue keeps the messages for the next retry.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Refused connections suspend the action; its queue keeps the messages for the next retry. The
+        // target starts listening only once rsyslog has been refused.
+        await relay.WaitForOutputAsync($"cannot connect to 127.0.0.1:{target}: Connection refused", s_deliveryTimeout);
         await using var listener = OctetCountedListener.Start(target);
 
-        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, s_quietPeriod);
+        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, relay.StopAsync);
         // rsyslog 8.2302 is at least once here: the message whose send was refused comes again after
         // the backlog. Seen on every run; pinned so that a change in that shows up.
         Assert.InRange(frames.Count, messages.Count, messages.Count + 1);
@@ -285,14 +283,21 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
         }
 
         /// <summary>
-        /// Waits for <paramref name="count"/> frames, then for <paramref name="quiet"/> more, and returns
-        /// all frames so far, so that extra frames are seen rather than missed.
+        /// Waits for <paramref name="count"/> frames, ends the senders that still hold a connection with
+        /// <paramref name="stopSenders"/> (a client that has exited holds none), waits until every
+        /// connection is closed, and returns all frames: nothing can arrive once every sender has hung up,
+        /// so a frame sent after the count (a duplicate, a split line) is among them rather than missed.
         /// </summary>
-        public async Task<List<byte[]>> WaitForFramesAsync(int count, TimeSpan timeout, TimeSpan quiet)
+        public async Task<List<byte[]>> WaitForFramesAsync(int count, TimeSpan timeout, Func<Task>? stopSenders = null)
         {
             await Eventually.UntilAsync(() => (Frames: Snapshot().Count, Errors: string.Join("; ", Errors())), seen => seen.Frames >= count, timeout,
                 $"{count} frames (frames, errors)");
-            await Task.Delay(quiet);
+            if (stopSenders is not null)
+            {
+                await stopSenders();
+            }
+
+            await Eventually.UntilAsync(OpenConnections, open => open == 0, timeout, "every sender to close its connection (connections open)");
             Assert.Empty(Errors());
             return Snapshot();
         }
@@ -310,6 +315,14 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
 
             await Task.WhenAll(connections);
             _stop.Dispose();
+        }
+
+        private int OpenConnections()
+        {
+            lock (_lock)
+            {
+                return _connections.Count(c => !c.IsCompleted);
+            }
         }
 
         private List<byte[]> Snapshot()

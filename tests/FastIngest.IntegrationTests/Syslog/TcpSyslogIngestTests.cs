@@ -188,7 +188,9 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         using var third = new TcpClient();
         await first.ConnectAsync(IPAddress.Loopback, server.TcpPort);
         await second.ConnectAsync(IPAddress.Loopback, server.TcpPort);
-        await Task.Delay(300); // both accepted before the third arrives
+        // Both accepted before the third arrives.
+        await Eventually.UntilAsync(server.HealthAsync, health => Tcp(health, "open_connections") == 2, TimeSpan.FromSeconds(10),
+            "/health to show the first two connections open");
         await third.ConnectAsync(IPAddress.Loopback, server.TcpPort);
 
         // The third is closed at once; the first two after a second of silence (read returns 0 = closed).
