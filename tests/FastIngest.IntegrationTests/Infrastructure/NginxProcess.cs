@@ -112,8 +112,7 @@ internal sealed partial class NginxProcess : IAsyncDisposable
     /// </summary>
     public async Task ReopenLogsAsync()
     {
-        using Process kill = Process.Start("kill", ["-USR1", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
+        Assert.True(Signals.User1(_process.Id), "kill(SIGUSR1) failed");
         int reopens = ++_reopens;
         // A worker notes "reopening logs" in the turn of its event loop that reopens them, before it handles
         // another request.

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
-using System.Text;
 
 namespace FastIngest.IntegrationTests.Infrastructure;
 
@@ -20,7 +18,7 @@ namespace FastIngest.IntegrationTests.Infrastructure;
 /// message is delivered twice (see <c>RsyslogDeliversEverythingWhenTheTargetListensLate</c>), so a test
 /// that counts exactly starts its target before sending.
 /// </remarks>
-internal sealed partial class RsyslogRelay : IAsyncDisposable
+internal sealed class RsyslogRelay : IAsyncDisposable
 {
     /// <summary>The action queue's grace on SIGTERM; a stop takes this long at most while the target is down.</summary>
     private static readonly TimeSpan s_shutdownGrace = TimeSpan.FromSeconds(10);
@@ -29,12 +27,14 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
 
     private readonly Process _process;
     private readonly string _folder;
-    private readonly StringBuilder _output = new();
-    private readonly Lock _outputLock = new();
+    private readonly ProcessOutput _output;
 
     private RsyslogRelay(Process process, string folder, int tcpInputPort, int udpInputPort)
     {
         _process = process;
+        // Read both pipes all along: while the target is down rsyslogd reports every retry, and a full
+        // pipe would stall it. The start of that story is enough.
+        _output = new ProcessOutput(process, maxChars: 64 * 1024);
         _folder = folder;
         TcpInputPort = tcpInputPort;
         UdpInputPort = udpInputPort;
@@ -47,16 +47,7 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
     public int UdpInputPort { get; }
 
     /// <summary>What rsyslogd printed (its own errors and notices), for failure messages.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_outputLock)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.ToString();
 
     /// <summary>
     /// The configuration for a relay to <paramref name="targetTcpPort"/>. Each setting is there because
@@ -114,13 +105,6 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
 
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("rsyslogd did not start");
         var relay = new RsyslogRelay(process, folder, tcpInput, udpInput);
-        // Read both pipes all along: while the target is down rsyslogd reports every retry, and a full
-        // pipe would stall it.
-        process.OutputDataReceived += (_, e) => relay.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => relay.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
         try
         {
             await relay.WaitListeningAsync(TimeSpan.FromSeconds(10));
@@ -186,7 +170,7 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
             return;
         }
 
-        if (Kill(_process.Id, SigTerm) == 0)
+        if (Signals.Terminate(_process.Id))
         {
             using var cts = new CancellationTokenSource(s_shutdownGrace + TimeSpan.FromSeconds(5));
             try
@@ -258,25 +242,4 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
         }
     }
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_outputLock)
-        {
-            // A relay waiting for its target reports every retry; the start of the story is enough.
-            if (_output.Length < 64 * 1024)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
-
-    private const int SigTerm = 15;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 
 namespace FastIngest.IntegrationTests.Infrastructure;
@@ -10,15 +9,15 @@ namespace FastIngest.IntegrationTests.Infrastructure;
 /// The real FastIngest server as a child process (the build output of src/FastIngest.Server), on free
 /// loopback ports, writing to a private ClickHouse. Stopped with a real SIGTERM.
 /// </summary>
-internal sealed partial class ServerProcess : IAsyncDisposable
+internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly Lock _outputLock = new();
+    private readonly ProcessOutput _output;
 
     private ServerProcess(Process process, int udpPort, int tcpPort, int httpPort, string database)
     {
         _process = process;
+        _output = new ProcessOutput(process);
         UdpPort = udpPort;
         TcpPort = tcpPort;
         HttpPort = httpPort;
@@ -38,16 +37,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public Uri HttpUri => new($"http://127.0.0.1:{HttpPort}");
 
-    public string Output
-    {
-        get
-        {
-            lock (_outputLock)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    /// <summary>What the server printed so far (its log).</summary>
+    public string Output => _output.ToString();
 
     public static async Task<ServerProcess> StartAsync(PrivateClickHouse clickHouse, string database, params string[] extraArgs)
     {
@@ -79,10 +70,6 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("dotnet did not start");
         var server = new ServerProcess(process, udpPort, tcpPort, httpPort, database);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         try
         {
             await server.WaitHealthyAsync(TimeSpan.FromSeconds(60));
@@ -98,7 +85,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM and waits for the process to exit; returns its exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {
-        if (Kill(_process.Id, SigTerm) != 0)
+        if (!Signals.Terminate(_process.Id))
         {
             throw new InvalidOperationException($"kill(SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
         }
@@ -186,19 +173,6 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_outputLock)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
     internal static string ServerDll()
     {
         // Same configuration as the tests themselves (Release under ./test.sh, Debug in an IDE).
@@ -208,9 +182,4 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         string dll = Path.Combine(RepoPaths.Root, "src", "FastIngest.Server", "bin", configuration, "net10.0", "FastIngest.Server.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the server first", dll);
     }
-
-    private const int SigTerm = 15;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }
