@@ -13,7 +13,7 @@ public sealed partial class AnalystQueryTests(PrivateClickHouse clickHouse)
     [Fact]
     public async Task EveryCookbookQueryRunsAndAddsUp()
     {
-        string db = "queries_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("queries");
         var lines = new NginxLines(seed: 3);
         await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db))
         {

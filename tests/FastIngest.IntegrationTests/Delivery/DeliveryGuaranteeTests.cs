@@ -24,7 +24,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         await ownClickHouse.InitializeAsync();
         try
         {
-            string db = "outage_" + Guid.NewGuid().ToString("N")[..8];
+            string db = UniqueName.For("outage");
             await using ServerProcess server = await ServerProcess.StartAsync(ownClickHouse, db);
             var lines = new NginxLines(seed: 30);
             using var client = new TcpClient { NoDelay = true };
@@ -68,7 +68,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
     [Fact]
     public async Task InsertAnswersLostAfterClickHouseTookTheRowsAreNotCountedTwice()
     {
-        string db = "dropans_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("dropans");
         await using var proxy = new InsertAnswerDropper(clickHouse.HttpPort, every: 3);
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}");
         var lines = new NginxLines(seed: 31);
@@ -103,178 +103,160 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
     [Fact]
     public async Task AfterKillNineTheNextStartReplaysTheSpoolAndSkipsATornRecord()
     {
-        string db = "kill9_" + Guid.NewGuid().ToString("N")[..8];
-        string state = Path.Combine(Path.GetTempPath(), "fastingest-kill9-" + Guid.NewGuid().ToString("N")[..8]);
+        string db = UniqueName.For("kill9");
+        using var stateFolder = new TempFolder("kill9");
+        string state = stateFolder.Path;
         var lines = new NginxLines(seed: 32);
-        try
+        // ClickHouse unreachable (nothing listens there): every flush goes to the spool.
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            $"--FastIngest:Events:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{FreePorts.Tcp()}"))
         {
-            // ClickHouse unreachable (nothing listens there): every flush goes to the spool.
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
-                $"--FastIngest:Events:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{FreePorts.Tcp()}"))
+            using var client = new TcpClient { NoDelay = true };
+            await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+            for (int step = 0; step < 4; step++)
             {
-                using var client = new TcpClient { NoDelay = true };
-                await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
-                for (int step = 0; step < 4; step++)
-                {
-                    await client.GetStream().WriteAsync(Frames(lines, 5_000, step));
-                    // Pacing, not synchronisation: the lines reach the spool over a few flush rounds, as traffic
-                    // would; what the test waits for is below.
-                    await Task.Delay(500);
-                }
-
-                await WaitUntilSpooledAsync(server, lines: 20_000);
-                await server.KillAsync();
+                await client.GetStream().WriteAsync(Frames(lines, 5_000, step));
+                // Pacing, not synchronisation: the lines reach the spool over a few flush rounds, as traffic
+                // would; what the test waits for is below.
+                await Task.Delay(500);
             }
 
-            // A write torn by the crash: the head of a record with its body missing, at the end of a segment.
-            string segment = Directory.GetFiles(Path.Combine(state, "spool"), "segment-*.spool").Order(StringComparer.Ordinal).Last();
-            byte[] head = File.ReadAllBytes(segment)[..40];
-            await using (var file = new FileStream(segment, FileMode.Append))
-            {
-                await file.WriteAsync(head);
-            }
-
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
-            {
-                await WaitUntilStoredAsync(clickHouse, db, server, 20_000, TimeSpan.FromSeconds(60));
-                Assert.Equal(1, await server.MetricAsync("fastingest_spool_torn_records_total"));
-                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
-                output.WriteLine(server.Output);
-                Assert.Contains("torn or damaged", server.Output, StringComparison.Ordinal);
-            }
-
-            Assert.Equal(20_000, lines.Expected.Values.Sum(t => t.Requests));
-            await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
-            Assert.Empty(Directory.GetFiles(Path.Combine(state, "spool"), "segment-*.spool"));
+            await WaitUntilSpooledAsync(server, lines: 20_000);
+            await server.KillAsync();
         }
-        finally
+
+        // A write torn by the crash: the head of a record with its body missing, at the end of a segment.
+        string segment = Directory.GetFiles(Path.Combine(state, "spool"), "segment-*.spool").Order(StringComparer.Ordinal).Last();
+        byte[] head = File.ReadAllBytes(segment)[..40];
+        await using (var file = new FileStream(segment, FileMode.Append))
         {
-            Directory.Delete(state, recursive: true);
+            await file.WriteAsync(head);
         }
+
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
+        {
+            await WaitUntilStoredAsync(clickHouse, db, server, 20_000, TimeSpan.FromSeconds(60));
+            Assert.Equal(1, await server.MetricAsync("fastingest_spool_torn_records_total"));
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+            output.WriteLine(server.Output);
+            Assert.Contains("torn or damaged", server.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(20_000, lines.Expected.Values.Sum(t => t.Requests));
+        await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
+        Assert.Empty(Directory.GetFiles(Path.Combine(state, "spool"), "segment-*.spool"));
     }
 
     [Fact]
     public async Task AFullSpoolDropsLoudlyAndCountsWhatItDroppedPerTenantExactly()
     {
-        string db = "spoolfull_" + Guid.NewGuid().ToString("N")[..8];
-        string state = Path.Combine(Path.GetTempPath(), "fastingest-spoolfull-" + Guid.NewGuid().ToString("N")[..8]);
+        string db = UniqueName.For("spoolfull");
+        using var stateFolder = new TempFolder("spoolfull");
+        string state = stateFolder.Path;
         var lines = new NginxLines(seed: 33);
         var dropped = new Dictionary<string, long>();
-        try
+        // ClickHouse unreachable and a 1 MiB spool: the random visitor hashes of 144,000 lines don't fit.
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}",
+            "--FastIngest:Spool:MaxBytes=1048576", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{FreePorts.Tcp()}"))
         {
-            // ClickHouse unreachable and a 1 MiB spool: the random visitor hashes of 144,000 lines don't fit.
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}",
-                "--FastIngest:Spool:MaxBytes=1048576", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{FreePorts.Tcp()}"))
+            using var client = new TcpClient { NoDelay = true };
+            await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+            for (int step = 0; step < 24; step++)
             {
-                using var client = new TcpClient { NoDelay = true };
-                await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
-                for (int step = 0; step < 24; step++)
-                {
-                    await client.GetStream().WriteAsync(Frames(lines, 6_000, step));
-                    // Pacing, not synchronisation: spread over some seven seconds, the rounds fill the spool one
-                    // by one and the later ones find it full; what the test waits for is below.
-                    await Task.Delay(300);
-                }
-
-                await WaitUntilSpooledAsync(server, lines: 144_000);
-
-                output.WriteLine($"spool: {await server.MetricAsync("fastingest_spool_bytes")} bytes in {await server.MetricAsync("fastingest_spool_records")} records");
-                Assert.Equal(1, await server.MetricAsync("fastingest_spool_full"));
-                using (var http = new HttpClient { BaseAddress = server.HttpUri })
-                using (HttpResponseMessage health = await http.GetAsync(new Uri("/health", UriKind.Relative)))
-                {
-                    Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-                    Assert.Contains("spool is full", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-                }
-
-                foreach (string tenant in lines.Expected.Keys)
-                {
-                    dropped[tenant] = (long)await server.MetricAsync($"fastingest_spool_dropped_total{{tenant=\"{tenant}\"}}");
-                }
-
-                Assert.True(dropped.Values.Sum() > 0, "something must have been dropped");
-                Assert.Contains("DROPPING", server.Output, StringComparison.Ordinal);
-                await server.KillAsync();
+                await client.GetStream().WriteAsync(Frames(lines, 6_000, step));
+                // Pacing, not synchronisation: spread over some seven seconds, the rounds fill the spool one
+                // by one and the later ones find it full; what the test waits for is below.
+                await Task.Delay(300);
             }
 
-            // What fitted in the spool reaches ClickHouse at the next start; with what was dropped, every line is accounted for.
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
+            await WaitUntilSpooledAsync(server, lines: 144_000);
+
+            output.WriteLine($"spool: {await server.MetricAsync("fastingest_spool_bytes")} bytes in {await server.MetricAsync("fastingest_spool_records")} records");
+            Assert.Equal(1, await server.MetricAsync("fastingest_spool_full"));
+            using (var http = new HttpClient { BaseAddress = server.HttpUri })
+            using (HttpResponseMessage health = await http.GetAsync(new Uri("/health", UriKind.Relative)))
             {
-                await WaitUntilSpoolEmptyAsync(server);
-                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+                Assert.Contains("spool is full", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
 
-            foreach ((string tenant, TenantTotals expected) in lines.Expected)
+            foreach (string tenant in lines.Expected.Keys)
             {
-                long counted = await TrafficTotals.RequestsAsync(clickHouse, db, tenant);
-                Assert.Equal($"{tenant} {expected.Requests}", $"{tenant} {counted + dropped[tenant]}");
+                dropped[tenant] = (long)await server.MetricAsync($"fastingest_spool_dropped_total{{tenant=\"{tenant}\"}}");
             }
+
+            Assert.True(dropped.Values.Sum() > 0, "something must have been dropped");
+            Assert.Contains("DROPPING", server.Output, StringComparison.Ordinal);
+            await server.KillAsync();
         }
-        finally
+
+        // What fitted in the spool reaches ClickHouse at the next start; with what was dropped, every line is accounted for.
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
         {
-            Directory.Delete(state, recursive: true);
+            await WaitUntilSpoolEmptyAsync(server);
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        foreach ((string tenant, TenantTotals expected) in lines.Expected)
+        {
+            long counted = await TrafficTotals.RequestsAsync(clickHouse, db, tenant);
+            Assert.Equal($"{tenant} {expected.Requests}", $"{tenant} {counted + dropped[tenant]}");
         }
     }
 
     [Fact]
     public async Task SigtermUnderFullLoadWithLostAnswersCountsEveryReceivedLineExactlyOnce()
     {
-        string db = "busystop_" + Guid.NewGuid().ToString("N")[..8];
-        string state = Path.Combine(Path.GetTempPath(), "fastingest-busystop-" + Guid.NewGuid().ToString("N")[..8]);
+        string db = UniqueName.For("busystop");
+        using var stateFolder = new TempFolder("busystop");
+        string state = stateFolder.Path;
         await using var proxy = new InsertAnswerDropper(clickHouse.HttpPort, every: 4);
         long counted;
-        try
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            $"--FastIngest:Events:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}"))
         {
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
-                $"--FastIngest:Events:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}"))
+            // Four peers send flat out until the server goes away.
+            using var stop = new CancellationTokenSource();
+            Task[] peers = [.. Enumerable.Range(0, 4).Select(peer => Task.Run(async () =>
             {
-                // Four peers send flat out until the server goes away.
-                using var stop = new CancellationTokenSource();
-                Task[] peers = [.. Enumerable.Range(0, 4).Select(peer => Task.Run(async () =>
+                byte[] frames = Frames(new NginxLines(seed: 40 + peer), 500, peer);
+                using var client = new TcpClient { NoDelay = true };
+                await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+                try
                 {
-                    byte[] frames = Frames(new NginxLines(seed: 40 + peer), 500, peer);
-                    using var client = new TcpClient { NoDelay = true };
-                    await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
-                    try
+                    while (!stop.IsCancellationRequested)
                     {
-                        while (!stop.IsCancellationRequested)
-                        {
-                            await client.GetStream().WriteAsync(frames, stop.Token);
-                        }
+                        await client.GetStream().WriteAsync(frames, stop.Token);
                     }
-                    catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
-                    {
-                    }
-                }))];
+                }
+                catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
+                {
+                }
+            }))];
 
-                // The server must be busy when stopped, and already losing insert answers.
-                await Eventually.UntilAsync(
-                    async () => (Counted: await server.MetricAsync("fastingest_lines_counted_total"), proxy.Dropped),
-                    busy => busy.Counted > 10_000 && busy.Dropped > 0, TimeSpan.FromSeconds(30),
-                    "over 10,000 lines counted and an insert answer dropped (lines counted, answers dropped)");
-                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
-                await stop.CancelAsync();
-                await Task.WhenAll(peers);
-                output.WriteLine(server.Output);
-                var stopped = System.Text.RegularExpressions.Regex.Match(server.Output, @"FastIngest stopped; (\d+) lines");
-                Assert.True(stopped.Success, "the stop must report what it counted");
-                counted = long.Parse(stopped.Groups[1].Value, CultureInfo.InvariantCulture);
-            }
-
-            // Whatever the stop left in the spool comes out at the next start, once.
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
-            {
-                await WaitUntilSpoolEmptyAsync(server);
-                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
-            }
-
-            output.WriteLine($"counted {counted}; proxy dropped {proxy.Dropped} of {proxy.Inserts} insert answers");
-            Assert.Equal(counted, await TrafficTotals.RequestsAsync(clickHouse, db));
+            // The server must be busy when stopped, and already losing insert answers.
+            await Eventually.UntilAsync(
+                async () => (Counted: await server.MetricAsync("fastingest_lines_counted_total"), proxy.Dropped),
+                busy => busy.Counted > 10_000 && busy.Dropped > 0, TimeSpan.FromSeconds(30),
+                "over 10,000 lines counted and an insert answer dropped (lines counted, answers dropped)");
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
+            await stop.CancelAsync();
+            await Task.WhenAll(peers);
+            output.WriteLine(server.Output);
+            var stopped = System.Text.RegularExpressions.Regex.Match(server.Output, @"FastIngest stopped; (\d+) lines");
+            Assert.True(stopped.Success, "the stop must report what it counted");
+            counted = long.Parse(stopped.Groups[1].Value, CultureInfo.InvariantCulture);
         }
-        finally
+
+        // Whatever the stop left in the spool comes out at the next start, once.
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
         {
-            Directory.Delete(state, recursive: true);
+            await WaitUntilSpoolEmptyAsync(server);
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
         }
+
+        output.WriteLine($"counted {counted}; proxy dropped {proxy.Dropped} of {proxy.Inserts} insert answers");
+        Assert.Equal(counted, await TrafficTotals.RequestsAsync(clickHouse, db));
     }
 
     /// <summary><paramref name="count"/> octet-counted syslog frames of NGINX lines, five tenants.</summary>

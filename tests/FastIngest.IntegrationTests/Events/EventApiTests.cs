@@ -35,7 +35,7 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
     [Fact]
     public async Task TheContractsExamplesGiveExactlyTheirBodiesAndCodes()
     {
-        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("events");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Events:MaxBatchBytes=100000");
         using var http = new HttpClient { BaseAddress = server.HttpUri };
 
@@ -92,7 +92,7 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
     [Fact]
     public async Task TenThousandEventsAndAHundredThousandInBatchesAddUpExactlyInStatsAndSql()
     {
-        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("events");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Events:RequestsPerSecond=0");
         using var http = new HttpClient { BaseAddress = server.HttpUri };
         var events = new EventGenerator(seed: 17);
@@ -144,8 +144,9 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
     [Fact]
     public async Task ABatchRetriedWithItsIdempotencyKeyCountsOnceEvenAcrossARestart()
     {
-        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
-        string state = Path.Combine(Path.GetTempPath(), "fastingest-state-" + Guid.NewGuid().ToString("N")[..8]);
+        string db = UniqueName.For("events");
+        using var stateFolder = new TempFolder("state");
+        string state = stateFolder.Path;
         string batch = string.Join("\n", Enumerable.Range(0, 500).Select(i => $$"""{"site_id":"idem","event_type":"page_view","path":"/{{i % 7}}","user_id":"u{{i % 50}}"}""")) + "\n{broken\n";
         string first;
         await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}"))
@@ -190,13 +191,12 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         Assert.Equal("1000\t50", (await clickHouse.QueryAsync(
             $"SELECT (SELECT sum(events) FROM {db}.events_1m WHERE tenant = 'idem'), (SELECT uniqMerge(users) FROM {db}.users_1d WHERE tenant = 'idem') FORMAT TSV")).Trim());
         Assert.Equal("2", (await clickHouse.QueryAsync($"SELECT sum(count) FROM {db}.ingest_errors FORMAT TSV")).Trim());
-        Directory.Delete(state, recursive: true);
     }
 
     [Fact]
     public async Task ASiteIdThatLooksLikeSqlIsStoredAsDataAndChangesNothingElse()
     {
-        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("events");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         using var http = new HttpClient { BaseAddress = server.HttpUri };
         string[] hostile = [$"x'); DROP TABLE {db}.events_1m; --", "x\\'; SELECT 1; --", "tab\tnew\nline\u0000nul", "\u00e9t\u00e9 \U0001F600"];
@@ -221,7 +221,7 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
     [Fact]
     public async Task KeysDecideWhoMaySendAndReadAndEachKeyIsRateLimited()
     {
-        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("events");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
             "--FastIngest:Tenants:shop:ApiKeys:0=shop-key-1", "--FastIngest:Tenants:shop:ApiKeys:1=shop-key-2", "--FastIngest:Tenants:blog:ApiKeys:0=blog-key",
             "--FastIngest:Events:RequestsPerSecond=2", "--FastIngest:Events:Burst=5");

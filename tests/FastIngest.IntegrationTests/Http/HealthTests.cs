@@ -13,7 +13,7 @@ public sealed partial class HealthTests(PrivateClickHouse clickHouse)
     [Fact]
     public async Task HealthShowsClickHouseAndEveryShardAndTurnsDegradedWhenClickHouseIsGone()
     {
-        string db = "health_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("health");
         await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Aggregation:Shards=3"))
         {
             using var http = new HttpClient { BaseAddress = server.HttpUri };
@@ -42,7 +42,7 @@ public sealed partial class HealthTests(PrivateClickHouse clickHouse)
     [Fact]
     public async Task MetricsAreValidPrometheusTextAndCountWhatCameIn()
     {
-        string db = "metrics_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("metrics");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         var lines = new NginxLines(seed: 4);
         using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))

@@ -11,17 +11,18 @@ namespace FastIngest.IntegrationTests.Infrastructure;
 internal sealed partial class NginxProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly TempFolder _prefix;
     private int _reopens;
 
-    private NginxProcess(Process process, string prefix, int shopPort, int blogPort)
+    private NginxProcess(Process process, TempFolder prefix, int shopPort, int blogPort)
     {
         _process = process;
-        Prefix = prefix;
+        _prefix = prefix;
         ShopPort = shopPort;
         BlogPort = blogPort;
     }
 
-    public string Prefix { get; }
+    public string Prefix => _prefix.Path;
 
     public int ShopPort { get; }
 
@@ -29,8 +30,8 @@ internal sealed partial class NginxProcess : IAsyncDisposable
 
     public static async Task<NginxProcess> StartAsync(int syslogUdpPort)
     {
-        string prefix = Path.Combine(Path.GetTempPath(), "fastingest-nginx-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(prefix);
+        var prefixFolder = new TempFolder("nginx");
+        string prefix = prefixFolder.Path;
         // Workers run as nobody and write the proxy cache under the prefix.
         if (!OperatingSystem.IsWindows())
         {
@@ -57,7 +58,7 @@ internal sealed partial class NginxProcess : IAsyncDisposable
         }
 
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("nginx did not start");
-        var server = new NginxProcess(process, prefix, shop, blog);
+        var server = new NginxProcess(process, prefixFolder, shop, blog);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
         try
         {
@@ -140,12 +141,6 @@ internal sealed partial class NginxProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        try
-        {
-            Directory.Delete(Prefix, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        _prefix.Dispose();
     }
 }

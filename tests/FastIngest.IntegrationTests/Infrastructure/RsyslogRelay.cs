@@ -26,10 +26,10 @@ internal sealed class RsyslogRelay : IAsyncDisposable
     private static readonly byte[] s_lf = "\n"u8.ToArray();
 
     private readonly Process _process;
-    private readonly string _folder;
+    private readonly TempFolder _folder;
     private readonly ProcessOutput _output;
 
-    private RsyslogRelay(Process process, string folder, int tcpInputPort, int udpInputPort)
+    private RsyslogRelay(Process process, TempFolder folder, int tcpInputPort, int udpInputPort)
     {
         _process = process;
         // Read both pipes all along: while the target is down rsyslogd reports every retry, and a full
@@ -88,8 +88,8 @@ internal sealed class RsyslogRelay : IAsyncDisposable
     /// </summary>
     public static async Task<RsyslogRelay> StartAsync(int targetTcpPort)
     {
-        string folder = Path.Combine(Path.GetTempPath(), "fastingest-rsyslog-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(folder);
+        var workFolder = new TempFolder("rsyslog");
+        string folder = workFolder.Path;
         int tcpInput = FreePorts.Tcp();
         int udpInput = FreePorts.Udp();
         string configPath = Path.Combine(folder, "rsyslog.conf");
@@ -104,7 +104,7 @@ internal sealed class RsyslogRelay : IAsyncDisposable
         }
 
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("rsyslogd did not start");
-        var relay = new RsyslogRelay(process, folder, tcpInput, udpInput);
+        var relay = new RsyslogRelay(process, workFolder, tcpInput, udpInput);
         try
         {
             await relay.WaitListeningAsync(TimeSpan.FromSeconds(10));
@@ -191,13 +191,7 @@ internal sealed class RsyslogRelay : IAsyncDisposable
     {
         await StopAsync();
         _process.Dispose();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        _folder.Dispose();
     }
 
     private async Task WaitListeningAsync(TimeSpan timeout)

@@ -13,11 +13,13 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ProcessOutput _output;
+    private readonly TempFolder _state;
 
-    private ServerProcess(Process process, int udpPort, int tcpPort, int httpPort, string database)
+    private ServerProcess(Process process, TempFolder state, int udpPort, int tcpPort, int httpPort, string database)
     {
         _process = process;
         _output = new ProcessOutput(process);
+        _state = state;
         UdpPort = udpPort;
         TcpPort = tcpPort;
         HttpPort = httpPort;
@@ -60,8 +62,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         psi.ArgumentList.Add($"--FastIngest:Http:Port={httpPort}");
         psi.ArgumentList.Add($"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}");
         psi.ArgumentList.Add($"--FastIngest:ClickHouse:Database={database}");
-        // State of its own (Idempotency-Keys), never the repository's .data; a test may pass its own after this.
-        psi.ArgumentList.Add($"--FastIngest:Events:StateDirectory={Path.Combine(Path.GetTempPath(), "fastingest-state-" + Guid.NewGuid().ToString("N")[..8])}");
+        // State of its own (Idempotency-Keys, spool), never the repository's .data; a test may pass its own after this.
+        var state = new TempFolder("state");
+        psi.ArgumentList.Add($"--FastIngest:Events:StateDirectory={state.Path}");
         foreach (string arg in extraArgs)
         {
             psi.ArgumentList.Add(arg);
@@ -69,7 +72,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("dotnet did not start");
-        var server = new ServerProcess(process, udpPort, tcpPort, httpPort, database);
+        var server = new ServerProcess(process, state, udpPort, tcpPort, httpPort, database);
         try
         {
             await server.WaitHealthyAsync(TimeSpan.FromSeconds(60));
@@ -140,6 +143,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        _state.Dispose();
     }
 
     private async Task WaitHealthyAsync(TimeSpan timeout)

@@ -37,7 +37,7 @@ public sealed class UniquePathFloodTests(PrivateClickHouse clickHouse, ITestOutp
     [InlineData("10000000", 400)]
     public async Task AMillionUniquePathsKeepPeakRssBoundedAndEverySumExact(string maxPathsPerTenant, long maxPeakRssMegabytes)
     {
-        string db = "flood_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("flood");
         // Shards fixed (the default here is one per core, 2) so the recycling check below holds on any machine.
         List<string> args = ["--FastIngest:Aggregation:Shards=" + Shards.ToString(CultureInfo.InvariantCulture)];
         if (maxPathsPerTenant.Length > 0)

@@ -14,7 +14,7 @@ public sealed class NginxSyslogTests(PrivateClickHouse clickHouse, ITestOutputHe
     [Fact]
     public async Task ClickHouseSumsEqualNginxOwnAccessLog()
     {
-        string db = "nginx_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("nginx");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         await using NginxProcess nginx = await NginxProcess.StartAsync(server.UdpPort);
 
@@ -51,7 +51,7 @@ public sealed class NginxSyslogTests(PrivateClickHouse clickHouse, ITestOutputHe
     [Fact]
     public async Task NginxServedPixelsCountAsPixelHitsAndItsTrafficGivesVisitors()
     {
-        string db = "nginxpx_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("nginxpx");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         await using NginxProcess nginx = await NginxProcess.StartAsync(server.UdpPort);
 

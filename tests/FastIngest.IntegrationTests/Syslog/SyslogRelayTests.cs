@@ -16,7 +16,7 @@ public sealed class SyslogRelayTests(PrivateClickHouse clickHouse, ITestOutputHe
     [Fact]
     public async Task LoggerWithOctetCountingDeliversEveryLineExactlyOnce()
     {
-        string db = "logger_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("logger");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         const int Lines = 3_000;
         var lines = new NginxLines(seed: 5);
@@ -35,7 +35,7 @@ public sealed class SyslogRelayTests(PrivateClickHouse clickHouse, ITestOutputHe
     [Fact]
     public async Task RsyslogRelayingNginxDatagramsOverTcpDeliversEachExactlyOnce()
     {
-        string db = "rsyslog_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("rsyslog");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         await using RsyslogRelay relay = await RsyslogRelay.StartAsync(server.TcpPort);
         // The real NGINX datagrams of tests/data (unicode, escapes, 8 KB lines), a hundred times over.

@@ -17,7 +17,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
     [Fact]
     public async Task MixedFramingSplitAnywhereOverManyConnectionsIsCountedExactly()
     {
-        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("tcp");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         var lines = new NginxLines(seed: 7);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -81,7 +81,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
     [InlineData("lf")]
     public async Task AOneMegabyteMessageIsAnErrorAndTheNextMessageOnTheSameConnectionCounts(string framing)
     {
-        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("tcp");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         // A valid line but for its size, from its own generator: it must not count.
@@ -114,7 +114,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
     [Fact]
     public async Task ThreeThousandConcurrentConnectionsAreAllCounted()
     {
-        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("tcp");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         const int Connections = 3_000;
         const int PerConnection = 3;
@@ -159,7 +159,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
     [Fact]
     public async Task SigtermWithPeersStillConnectedCountsWhatTheySentAndExitsCleanly()
     {
-        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("tcp");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         var lines = new NginxLines(seed: 21);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -180,7 +180,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
     [Fact]
     public async Task ConnectionsPastTheCapAreRefusedAndIdleOnesAreClosed()
     {
-        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("tcp");
         await using ServerProcess server = await ServerProcess.StartAsync(
             clickHouse, db, "--FastIngest:Syslog:TcpMaxConnections=2", "--FastIngest:Syslog:TcpIdleTimeout=00:00:01");
         using var first = new TcpClient();

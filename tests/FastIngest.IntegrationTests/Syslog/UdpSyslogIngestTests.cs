@@ -15,7 +15,7 @@ public sealed class UdpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
     [Fact]
     public async Task HundredThousandLinesThenSigtermAreCountedExactly()
     {
-        string db = "udp_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("udp");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         var lines = new NginxLines(seed: 42);
         // Spread over six minutes, one line in 50 "late" by two minutes: buckets follow request time.
@@ -48,7 +48,7 @@ public sealed class UdpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
     [Fact]
     public async Task GarbageDatagramsLandInIngestErrorsAndChangeNoOtherCount()
     {
-        string db = "garbage_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("garbage");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         var lines = new NginxLines(seed: 7);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
