@@ -111,16 +111,8 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
             $"--FastIngest:Events:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{FreePorts.Tcp()}"))
         {
-            using var client = new TcpClient { NoDelay = true };
-            await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
-            for (int step = 0; step < 4; step++)
-            {
-                await client.GetStream().WriteAsync(Frames(lines, 5_000, step));
-                // Pacing, not synchronisation: the lines reach the spool over a few flush rounds, as traffic
-                // would; what the test waits for is below.
-                await Task.Delay(500);
-            }
-
+            // Over a few flush rounds, as traffic would come.
+            await SendPacedAsync(server, lines, steps: 4, linesPerStep: 5_000, TimeSpan.FromMilliseconds(500));
             await WaitUntilSpooledAsync(server, lines: 20_000);
             await server.KillAsync();
         }
@@ -159,26 +151,15 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:Events:StateDirectory={state}",
             "--FastIngest:Spool:MaxBytes=1048576", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{FreePorts.Tcp()}"))
         {
-            using var client = new TcpClient { NoDelay = true };
-            await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
-            for (int step = 0; step < 24; step++)
-            {
-                await client.GetStream().WriteAsync(Frames(lines, 6_000, step));
-                // Pacing, not synchronisation: spread over some seven seconds, the rounds fill the spool one
-                // by one and the later ones find it full; what the test waits for is below.
-                await Task.Delay(300);
-            }
-
+            // Over some seven seconds: the rounds fill the spool one by one and the later ones find it full.
+            await SendPacedAsync(server, lines, steps: 24, linesPerStep: 6_000, TimeSpan.FromMilliseconds(300));
             await WaitUntilSpooledAsync(server, lines: 144_000);
 
             output.WriteLine($"spool: {await server.MetricAsync("fastingest_spool_bytes")} bytes in {await server.MetricAsync("fastingest_spool_records")} records");
             Assert.Equal(1, await server.MetricAsync("fastingest_spool_full"));
-            using (var http = new HttpClient { BaseAddress = server.HttpUri })
-            using (HttpResponseMessage health = await http.GetAsync(new Uri("/health", UriKind.Relative)))
-            {
-                Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-                Assert.Contains("spool is full", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-            }
+            ServerHealth health = await server.HealthAsync();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.Status);
+            Assert.Contains("spool is full", health.Body.GetRawText(), StringComparison.Ordinal);
 
             foreach (string tenant in lines.Expected.Keys)
             {
@@ -257,6 +238,22 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
 
         output.WriteLine($"counted {counted}; proxy dropped {proxy.Dropped} of {proxy.Inserts} insert answers");
         Assert.Equal(counted, await TrafficTotals.RequestsAsync(clickHouse, db));
+    }
+
+    /// <summary>
+    /// Sends <paramref name="steps"/> steps of <paramref name="linesPerStep"/> lines over one TCP connection,
+    /// <paramref name="pause"/> apart. Pacing, not synchronisation: the steps shape the traffic, and the
+    /// caller waits for its condition afterwards.
+    /// </summary>
+    private static async Task SendPacedAsync(ServerProcess server, NginxLines lines, int steps, int linesPerStep, TimeSpan pause)
+    {
+        using var client = new TcpClient { NoDelay = true };
+        await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+        for (int step = 0; step < steps; step++)
+        {
+            await client.GetStream().WriteAsync(Frames(lines, linesPerStep, step));
+            await Task.Delay(pause);
+        }
     }
 
     /// <summary><paramref name="count"/> octet-counted syslog frames of NGINX lines, five tenants.</summary>

@@ -125,13 +125,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         return sum;
     }
 
-    /// <summary><c>GET /health</c>: its JSON, whatever the status (503 when the spool is full).</summary>
-    public async Task<JsonElement> HealthAsync()
+    /// <summary><c>GET /health</c>: its status and its JSON, whatever the status.</summary>
+    public async Task<ServerHealth> HealthAsync()
     {
         using var http = new HttpClient { BaseAddress = HttpUri, Timeout = TimeSpan.FromSeconds(10) };
         using HttpResponseMessage response = await http.GetAsync(new Uri("/health", UriKind.Relative));
         using JsonDocument health = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return health.RootElement.Clone();
+        return new ServerHealth(response.StatusCode, health.RootElement.Clone());
     }
 
     public async ValueTask DisposeAsync()

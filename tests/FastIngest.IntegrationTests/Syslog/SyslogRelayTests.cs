@@ -10,7 +10,7 @@ namespace FastIngest.IntegrationTests.Syslog;
 public sealed class SyslogRelayTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
 {
     private static async Task WaitForTcpMessagesAsync(ServerProcess server, long expected) =>
-        await Eventually.UntilAsync(server.HealthAsync, health => health.GetProperty("tcp").GetProperty("messages").GetInt64() >= expected, TimeSpan.FromSeconds(30),
+        await Eventually.UntilAsync(server.HealthAsync, health => health.Tcp("messages") >= expected, TimeSpan.FromSeconds(30),
             $"FastIngest to receive {expected} TCP messages");
 
     [Fact]
