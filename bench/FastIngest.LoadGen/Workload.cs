@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using FastIngest.Testing;
 
 namespace FastIngest.LoadGen;
 
@@ -102,49 +103,30 @@ internal sealed class Workload
     }
 
     /// <summary>One NGINX JSON access-log line (the log_format of nginx/fastingest-log-format.conf), no LF.</summary>
-    public static byte[] JsonLine(Request r)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer, s_writerOptions))
-        {
-            json.WriteStartObject();
-            // The corpus's field order, its values replaced where the request varies them.
-            foreach ((string name, string value) in r.Template)
-            {
-                json.WriteString(name, name switch
-                {
-                    "time_iso8601" => r.Time.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
-                    "msec" => (r.Time.ToUnixTimeMilliseconds() / 1000.0).ToString("F3", CultureInfo.InvariantCulture),
-                    "remote_addr" => r.RemoteAddr,
-                    "request_method" => r.Method,
-                    "request_uri" => r.Args.Length == 0 ? r.Uri : r.Uri + "?" + r.Args,
-                    "uri" => r.Uri,
-                    "args" => r.Args,
-                    "status" => r.Status,
-                    "body_bytes_sent" => r.BodyBytesSent.ToString(CultureInfo.InvariantCulture),
-                    "bytes_sent" => r.BytesSent.ToString(CultureInfo.InvariantCulture),
-                    "request_time" => r.RequestTime.ToString("F3", CultureInfo.InvariantCulture),
-                    "upstream_cache_status" => r.CacheStatus,
-                    "http_host" => r.Host,
-                    "http_referer" => r.Referer,
-                    "http_user_agent" => r.Agent,
-                    _ => value,
-                });
-            }
-
-            json.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+    public static byte[] JsonLine(Request r) =>
+        // The corpus's field order, its values replaced where the request varies them.
+        new NginxLineBuilder(r.Template)
+            .Time(r.Time)
+            .Set("remote_addr", r.RemoteAddr)
+            .Set("request_method", r.Method)
+            .Set("request_uri", r.Args.Length == 0 ? r.Uri : r.Uri + "?" + r.Args)
+            .Set("uri", r.Uri)
+            .Set("args", r.Args)
+            .Set("status", r.Status)
+            .Set("body_bytes_sent", r.BodyBytesSent)
+            .Set("bytes_sent", r.BytesSent)
+            .Set("request_time", r.RequestTime.ToString("F3", CultureInfo.InvariantCulture))
+            .Set("upstream_cache_status", r.CacheStatus)
+            .Set("http_host", r.Host)
+            .Set("http_referer", r.Referer)
+            .Set("http_user_agent", r.Agent)
+            .ToUtf8();
 
     /// <summary>The same request as an NGINX <c>combined</c> line, no LF.</summary>
-    public static byte[] CombinedLine(Request r)
-    {
-        string line = string.Create(CultureInfo.InvariantCulture,
-            $"{r.RemoteAddr} - - [{r.Time.UtcDateTime.ToString("dd/MMM/yyyy:HH:mm:ss", CultureInfo.InvariantCulture)} +0000] \"{r.Method} {(r.Args.Length == 0 ? r.Uri : r.Uri + "?" + r.Args)} HTTP/1.1\" {r.Status} {r.BodyBytesSent} \"{CombinedEscape(r.Referer)}\" \"{CombinedEscape(r.Agent)}\"");
-        return Encoding.UTF8.GetBytes(line);
-    }
+    public static byte[] CombinedLine(Request r) =>
+        Encoding.UTF8.GetBytes(NginxLineBuilder.Combined(
+            r.RemoteAddr, r.Time.ToUniversalTime(), $"{r.Method} {(r.Args.Length == 0 ? r.Uri : r.Uri + "?" + r.Args)} HTTP/1.1",
+            int.Parse(r.Status, CultureInfo.InvariantCulture), r.BodyBytesSent, r.Referer, r.Agent));
 
     /// <summary>
     /// The same request as a typed JSONEachRow row, what a user who skipped FastIngest would load into
@@ -176,18 +158,7 @@ internal sealed class Workload
     }
 
     /// <summary>The datagram NGINX sends for the line (tests/data/syslog-udp.b64): RFC 3164, with or without a host.</summary>
-    public static byte[] SyslogDatagram(Request r, int i)
-    {
-        string stamp = r.Time.UtcDateTime.ToString("MMM dd HH:mm:ss", CultureInfo.InvariantCulture);
-        if (stamp[4] == '0')
-        {
-            // RFC 3164 pads the day with a space, not a zero (NGINX writes "Nov  3").
-            stamp = string.Concat(stamp.AsSpan(0, 4), " ", stamp.AsSpan(5));
-        }
-
-        string header = i % 2 == 0 ? $"<190>{stamp} vm {r.Tenant}: " : $"<190>{stamp} {r.Tenant}: ";
-        return [.. Encoding.ASCII.GetBytes(header), .. JsonLine(r)];
-    }
+    public static byte[] SyslogDatagram(Request r, int i) => NginxLineBuilder.SyslogDatagram(r.Tenant, JsonLine(r), withHostname: i % 2 == 0, r.Time);
 
     /// <summary>One event of the HTTP event API (POST /ingest, NDJSON), no LF.</summary>
     public static byte[] Event(Request r, int i)
@@ -206,9 +177,6 @@ internal sealed class Workload
 
         return buffer.WrittenSpan.ToArray();
     }
-
-    // NGINX writes "-" for an empty referer or agent and \x22 for a quote inside one.
-    private static string CombinedEscape(string value) => value.Length == 0 ? "-" : value.Replace("\"", "\\x22", StringComparison.Ordinal);
 
     private static Dictionary<string, string> ReadFields(string line)
     {

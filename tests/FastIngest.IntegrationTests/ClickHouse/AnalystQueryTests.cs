@@ -13,7 +13,7 @@ public sealed partial class AnalystQueryTests(PrivateClickHouse clickHouse)
     [Fact]
     public async Task EveryCookbookQueryRunsAndAddsUp()
     {
-        string db = "queries_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("queries");
         var lines = new NginxLines(seed: 3);
         await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db))
         {
@@ -23,7 +23,7 @@ public sealed partial class AnalystQueryTests(PrivateClickHouse clickHouse)
             for (int i = 0; i < 2_000; i++)
             {
                 string tenant = i % 4 == 0 ? "blog" : "shop";
-                socket.Send(NginxLines.Datagram(tenant, lines.Line(tenant, now - i * 100), withHostname: false));
+                socket.Send(NginxLineBuilder.SyslogDatagram(tenant, lines.Line(tenant, now - i * 100), withHostname: false));
             }
 
             socket.Send([0x01, 0x02]); // one reject for ingest_errors.sql

@@ -12,7 +12,7 @@ public sealed class PrivateClickHouseTests(PrivateClickHouse clickHouse)
     public async Task AnswersAndTakesRowBinaryInserts()
     {
         Assert.Matches("^[0-9]+\\.", await clickHouse.QueryAsync("SELECT version()"));
-        string table = "smoke_" + Guid.NewGuid().ToString("N")[..8];
+        string table = UniqueName.For("smoke");
         await clickHouse.ExecuteAsync($"CREATE TABLE default.{table} (name String, v UInt64) ENGINE = Memory");
         var body = new List<byte>();
         foreach ((string name, ulong v) in new[] { ("a", 1UL), ("bb", 20UL), ("ccc", 300UL) })
@@ -32,7 +32,7 @@ public sealed class PrivateClickHouseTests(PrivateClickHouse clickHouse)
     [Fact]
     public async Task TheSchemaAppliesTwiceOnThisServer()
     {
-        string db = "schema_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("schema");
         for (int run = 0; run < 2; run++)
         {
             foreach (string statement in Core.Sinks.ClickHouse.SchemaMigrator.Statements(db))

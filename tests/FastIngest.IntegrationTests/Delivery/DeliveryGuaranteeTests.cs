@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using FastIngest.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -25,14 +24,16 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         await ownClickHouse.InitializeAsync();
         try
         {
-            string db = "outage_" + Guid.NewGuid().ToString("N")[..8];
+            string db = UniqueName.For("outage");
             await using ServerProcess server = await ServerProcess.StartAsync(ownClickHouse, db);
             var lines = new NginxLines(seed: 30);
             using var client = new TcpClient { NoDelay = true };
             await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
             NetworkStream stream = client.GetStream();
 
-            // 200,000 lines in 40 one-second steps; ClickHouse is down from step 3 to step 33.
+            // 200,000 lines in 40 one-second steps; ClickHouse is down from step 3 to step 33. The steps are
+            // paced, not synchronised: the outage is thirty seconds of traffic, a timeline rather than a
+            // condition (stopping and starting ClickHouse take most of the second of steps 3 and 33).
             for (int step = 0; step < 40; step++)
             {
                 await stream.WriteAsync(Frames(lines, 5_000, step));
@@ -49,13 +50,14 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
                 await Task.Delay(1000 - (step == 3 || step == 33 ? 900 : 0));
             }
 
-            await WaitForAsync(async () => await RequestsAsync(ownClickHouse, db) >= 200_000 && await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(90));
-            // Anything counted twice would arrive after the last line: give it the time to.
-            await Task.Delay(3000);
-            await AssertTotalsAsync(ownClickHouse, db, lines, 200_000);
+            await WaitUntilStoredAsync(ownClickHouse, db, server, 200_000, TimeSpan.FromSeconds(90));
             Assert.Equal(0, await server.MetricAsync("fastingest_spool_dropped_rounds_total"));
+            // Anything counted twice would arrive after the last line: stop the server first, so that all
+            // it will ever write is in ClickHouse.
             Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
             output.WriteLine(server.Output);
+            Assert.Equal(200_000, lines.Expected.Values.Sum(t => t.Requests));
+            await TrafficTotals.AssertAsync(ownClickHouse, db, lines.Expected);
         }
         finally
         {
@@ -66,7 +68,7 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
     [Fact]
     public async Task InsertAnswersLostAfterClickHouseTookTheRowsAreNotCountedTwice()
     {
-        string db = "dropans_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("dropans");
         await using var proxy = new InsertAnswerDropper(clickHouse.HttpPort, every: 3);
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}");
         var lines = new NginxLines(seed: 31);
@@ -74,190 +76,183 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
         for (int step = 0; step < 12; step++)
         {
-            // Each step lands in its own flush round or two, so many inserts pass the proxy.
+            // Each step lands in a flush round of its own (the shards publish their counts at each flush),
+            // so many inserts pass the proxy.
             await client.GetStream().WriteAsync(Frames(lines, 2_500, step));
-            await Task.Delay(700);
+            long sent = 2_500L * (step + 1);
+            await Eventually.UntilAsync(() => server.MetricAsync("fastingest_lines_counted_total"), counted => counted >= sent, TimeSpan.FromSeconds(30),
+                $"the shards to count the {sent} lines sent so far");
         }
 
-        await WaitForAsync(async () => await RequestsAsync(clickHouse, db) >= 30_000 && await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(60));
-        await Task.Delay(3000);
-        output.WriteLine($"proxy: {proxy.Inserts} inserts, {proxy.Dropped} answers dropped; duplicates avoided: {await server.MetricAsync("fastingest_clickhouse_duplicates_avoided_total")}");
-        output.WriteLine(await clickHouse.QueryAsync($"SELECT tenant, sum(requests) FROM {db}.traffic_1m GROUP BY tenant ORDER BY tenant FORMAT TSV"));
+        await WaitUntilStoredAsync(clickHouse, db, server, 30_000, TimeSpan.FromSeconds(60));
+        double duplicatesAvoided = await server.MetricAsync("fastingest_clickhouse_duplicates_avoided_total");
+        // Anything counted twice would arrive after the last line: stop the server first, so that all it
+        // will ever write is in ClickHouse.
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
+        output.WriteLine($"proxy: {proxy.Inserts} inserts, {proxy.Dropped} answers dropped; duplicates avoided: {duplicatesAvoided}");
+        output.WriteLine(await TrafficTotals.RequestsPerTenantAsync(clickHouse, db));
         output.WriteLine(await clickHouse.QueryAsync($"SELECT tenant, path, sumMerge(requests) FROM {db}.paths_1h GROUP BY tenant, path ORDER BY tenant, path FORMAT TSV"));
         output.WriteLine(await clickHouse.QueryAsync($"SELECT target, count(), sum(rows) FROM {db}.insert_ledger GROUP BY target ORDER BY target FORMAT TSV"));
         output.WriteLine(server.Output);
         Assert.True(proxy.Dropped >= 3, $"only {proxy.Dropped} answers were dropped");
-        Assert.True(await server.MetricAsync("fastingest_clickhouse_duplicates_avoided_total") >= proxy.Dropped);
-        await AssertTotalsAsync(clickHouse, db, lines, 30_000);
+        Assert.True(duplicatesAvoided >= proxy.Dropped, $"{duplicatesAvoided} duplicates avoided, {proxy.Dropped} answers dropped");
+        Assert.Equal(30_000, lines.Expected.Values.Sum(t => t.Requests));
+        await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
     }
 
     [Fact]
     public async Task AfterKillNineTheNextStartReplaysTheSpoolAndSkipsATornRecord()
     {
-        string db = "kill9_" + Guid.NewGuid().ToString("N")[..8];
-        string state = Path.Combine(Path.GetTempPath(), "fastingest-kill9-" + Guid.NewGuid().ToString("N")[..8]);
+        string db = UniqueName.For("kill9");
+        using var stateFolder = new TempFolder("kill9");
+        string state = stateFolder.Path;
         var lines = new NginxLines(seed: 32);
-        try
+        // ClickHouse unreachable (nothing listens there): every flush goes to the spool.
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            $"--FastIngest:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{FreePorts.Tcp()}"))
         {
-            // ClickHouse unreachable (nothing listens there): every flush goes to the spool.
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
-                $"--FastIngest:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{ServerProcess.FreeTcpPort()}"))
-            {
-                using var client = new TcpClient { NoDelay = true };
-                await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
-                for (int step = 0; step < 4; step++)
-                {
-                    await client.GetStream().WriteAsync(Frames(lines, 5_000, step));
-                    await Task.Delay(500);
-                }
-
-                await WaitUntilSpooledAsync(server, lines: 20_000);
-                await server.KillAsync();
-            }
-
-            // A write torn by the crash: the head of a record with its body missing, at the end of a segment.
-            string segment = Directory.GetFiles(Path.Combine(state, "spool"), "segment-*.spool").Order(StringComparer.Ordinal).Last();
-            byte[] head = File.ReadAllBytes(segment)[..40];
-            await using (var file = new FileStream(segment, FileMode.Append))
-            {
-                await file.WriteAsync(head);
-            }
-
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}"))
-            {
-                await WaitForAsync(async () => await server.MetricAsync("fastingest_spool_records") == 0 && await RequestsAsync(clickHouse, db) >= 20_000, TimeSpan.FromSeconds(60));
-                Assert.Equal(1, await server.MetricAsync("fastingest_spool_torn_records_total"));
-                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
-                output.WriteLine(server.Output);
-                Assert.Contains("torn or damaged", server.Output, StringComparison.Ordinal);
-            }
-
-            await AssertTotalsAsync(clickHouse, db, lines, 20_000);
-            Assert.Empty(Directory.GetFiles(Path.Combine(state, "spool"), "segment-*.spool"));
+            // Over a few flush rounds, as traffic would come.
+            await SendPacedAsync(server, lines, steps: 4, linesPerStep: 5_000, TimeSpan.FromMilliseconds(500));
+            await WaitUntilSpooledAsync(server, lines: 20_000);
+            await server.KillAsync();
         }
-        finally
+
+        // A write torn by the crash: the head of a record with its body missing, at the end of a segment.
+        string segment = Directory.GetFiles(Path.Combine(state, "spool"), "segment-*.spool").Order(StringComparer.Ordinal).Last();
+        byte[] head = File.ReadAllBytes(segment)[..40];
+        await using (var file = new FileStream(segment, FileMode.Append))
         {
-            Directory.Delete(state, recursive: true);
+            await file.WriteAsync(head);
         }
+
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}"))
+        {
+            await WaitUntilStoredAsync(clickHouse, db, server, 20_000, TimeSpan.FromSeconds(60));
+            Assert.Equal(1, await server.MetricAsync("fastingest_spool_torn_records_total"));
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+            output.WriteLine(server.Output);
+            Assert.Contains("torn or damaged", server.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(20_000, lines.Expected.Values.Sum(t => t.Requests));
+        await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
+        Assert.Empty(Directory.GetFiles(Path.Combine(state, "spool"), "segment-*.spool"));
     }
 
     [Fact]
     public async Task AFullSpoolDropsLoudlyAndCountsWhatItDroppedPerTenantExactly()
     {
-        string db = "spoolfull_" + Guid.NewGuid().ToString("N")[..8];
-        string state = Path.Combine(Path.GetTempPath(), "fastingest-spoolfull-" + Guid.NewGuid().ToString("N")[..8]);
+        string db = UniqueName.For("spoolfull");
+        using var stateFolder = new TempFolder("spoolfull");
+        string state = stateFolder.Path;
         var lines = new NginxLines(seed: 33);
         var dropped = new Dictionary<string, long>();
-        try
+        // ClickHouse unreachable and a 1 MiB spool: the random visitor hashes of 144,000 lines don't fit.
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}",
+            "--FastIngest:Spool:MaxBytes=1048576", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{FreePorts.Tcp()}"))
         {
-            // ClickHouse unreachable and a 1 MiB spool: the random visitor hashes of 144,000 lines don't fit.
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}",
-                "--FastIngest:Spool:MaxBytes=1048576", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{ServerProcess.FreeTcpPort()}"))
+            // Over some seven seconds: the rounds fill the spool one by one and the later ones find it full.
+            await SendPacedAsync(server, lines, steps: 24, linesPerStep: 6_000, TimeSpan.FromMilliseconds(300));
+            await WaitUntilSpooledAsync(server, lines: 144_000);
+
+            output.WriteLine($"spool: {await server.MetricAsync("fastingest_spool_bytes")} bytes in {await server.MetricAsync("fastingest_spool_records")} records");
+            Assert.Equal(1, await server.MetricAsync("fastingest_spool_full"));
+            ServerHealth health = await server.HealthAsync();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.Status);
+            Assert.Contains("spool is full", health.Body.GetRawText(), StringComparison.Ordinal);
+
+            foreach (string tenant in lines.Expected.Keys)
             {
-                using var client = new TcpClient { NoDelay = true };
-                await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
-                for (int step = 0; step < 24; step++)
-                {
-                    await client.GetStream().WriteAsync(Frames(lines, 6_000, step));
-                    await Task.Delay(300);
-                }
-
-                await WaitUntilSpooledAsync(server, lines: 144_000);
-
-                output.WriteLine($"spool: {await server.MetricAsync("fastingest_spool_bytes")} bytes in {await server.MetricAsync("fastingest_spool_records")} records");
-                Assert.Equal(1, await server.MetricAsync("fastingest_spool_full"));
-                using (var http = new HttpClient { BaseAddress = server.HttpUri })
-                using (HttpResponseMessage health = await http.GetAsync(new Uri("/health", UriKind.Relative)))
-                {
-                    Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-                    Assert.Contains("spool is full", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-                }
-
-                foreach (string tenant in lines.Expected.Keys)
-                {
-                    dropped[tenant] = (long)await server.MetricAsync($"fastingest_spool_dropped_total{{tenant=\"{tenant}\"}}");
-                }
-
-                Assert.True(dropped.Values.Sum() > 0, "something must have been dropped");
-                Assert.Contains("DROPPING", server.Output, StringComparison.Ordinal);
-                await server.KillAsync();
+                dropped[tenant] = (long)await server.MetricAsync($"fastingest_spool_dropped_total{{tenant=\"{tenant}\"}}");
             }
 
-            // What fitted in the spool reaches ClickHouse at the next start; with what was dropped, every line is accounted for.
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}"))
-            {
-                await WaitForAsync(async () => await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(60));
-                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
-            }
-
-            foreach ((string tenant, TenantTotals expected) in lines.Expected)
-            {
-                string counted = (await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV")).Trim();
-                Assert.Equal($"{tenant} {expected.Requests}", $"{tenant} {long.Parse(counted, CultureInfo.InvariantCulture) + dropped[tenant]}");
-            }
+            Assert.True(dropped.Values.Sum() > 0, "something must have been dropped");
+            Assert.Contains("DROPPING", server.Output, StringComparison.Ordinal);
+            await server.KillAsync();
         }
-        finally
+
+        // What fitted in the spool reaches ClickHouse at the next start; with what was dropped, every line is accounted for.
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}"))
         {
-            Directory.Delete(state, recursive: true);
+            await WaitUntilSpoolEmptyAsync(server);
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        foreach ((string tenant, TenantTotals expected) in lines.Expected)
+        {
+            long counted = await TrafficTotals.RequestsAsync(clickHouse, db, tenant);
+            Assert.Equal($"{tenant} {expected.Requests}", $"{tenant} {counted + dropped[tenant]}");
         }
     }
 
     [Fact]
     public async Task SigtermUnderFullLoadWithLostAnswersCountsEveryReceivedLineExactlyOnce()
     {
-        string db = "busystop_" + Guid.NewGuid().ToString("N")[..8];
-        string state = Path.Combine(Path.GetTempPath(), "fastingest-busystop-" + Guid.NewGuid().ToString("N")[..8]);
+        string db = UniqueName.For("busystop");
+        using var stateFolder = new TempFolder("busystop");
+        string state = stateFolder.Path;
         await using var proxy = new InsertAnswerDropper(clickHouse.HttpPort, every: 4);
         long counted;
-        try
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            $"--FastIngest:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}"))
         {
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
-                $"--FastIngest:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}"))
+            // Four peers send flat out until the server goes away.
+            using var stop = new CancellationTokenSource();
+            Task[] peers = [.. Enumerable.Range(0, 4).Select(peer => Task.Run(async () =>
             {
-                // Four peers send flat out until the server goes away.
-                using var stop = new CancellationTokenSource();
-                Task[] peers = [.. Enumerable.Range(0, 4).Select(peer => Task.Run(async () =>
+                byte[] frames = Frames(new NginxLines(seed: 40 + peer), 500, peer);
+                using var client = new TcpClient { NoDelay = true };
+                await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+                try
                 {
-                    byte[] frames = Frames(new NginxLines(seed: 40 + peer), 500, peer);
-                    using var client = new TcpClient { NoDelay = true };
-                    await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
-                    try
+                    while (!stop.IsCancellationRequested)
                     {
-                        while (!stop.IsCancellationRequested)
-                        {
-                            await client.GetStream().WriteAsync(frames, stop.Token);
-                        }
+                        await client.GetStream().WriteAsync(frames, stop.Token);
                     }
-                    catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
-                    {
-                    }
-                }))];
+                }
+                catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
+                {
+                }
+            }))];
 
-                await Task.Delay(4000);
-                Assert.True(await server.MetricAsync("fastingest_lines_counted_total") > 10_000, "the server must be busy when stopped");
-                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
-                await stop.CancelAsync();
-                await Task.WhenAll(peers);
-                output.WriteLine(server.Output);
-                var stopped = System.Text.RegularExpressions.Regex.Match(server.Output, @"FastIngest stopped; (\d+) lines");
-                Assert.True(stopped.Success, "the stop must report what it counted");
-                counted = long.Parse(stopped.Groups[1].Value, CultureInfo.InvariantCulture);
-            }
-
-            // Whatever the stop left in the spool comes out at the next start, once.
-            await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}"))
-            {
-                await WaitForAsync(async () => await server.MetricAsync("fastingest_spool_records") == 0, TimeSpan.FromSeconds(60));
-                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
-            }
-
-            output.WriteLine($"counted {counted}; proxy dropped {proxy.Dropped} of {proxy.Inserts} insert answers");
-            Assert.True(proxy.Dropped > 0);
-            Assert.Equal(counted, await RequestsAsync(clickHouse, db));
+            // The server must be busy when stopped, and already losing insert answers.
+            await Eventually.UntilAsync(
+                async () => (Counted: await server.MetricAsync("fastingest_lines_counted_total"), proxy.Dropped),
+                busy => busy.Counted > 10_000 && busy.Dropped > 0, TimeSpan.FromSeconds(30),
+                "over 10,000 lines counted and an insert answer dropped (lines counted, answers dropped)");
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
+            await stop.CancelAsync();
+            await Task.WhenAll(peers);
+            output.WriteLine(server.Output);
+            var stopped = System.Text.RegularExpressions.Regex.Match(server.Output, @"FastIngest stopped; (\d+) lines");
+            Assert.True(stopped.Success, "the stop must report what it counted");
+            counted = long.Parse(stopped.Groups[1].Value, CultureInfo.InvariantCulture);
         }
-        finally
+
+        // Whatever the stop left in the spool comes out at the next start, once.
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}"))
         {
-            Directory.Delete(state, recursive: true);
+            await WaitUntilSpoolEmptyAsync(server);
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        output.WriteLine($"counted {counted}; proxy dropped {proxy.Dropped} of {proxy.Inserts} insert answers");
+        Assert.Equal(counted, await TrafficTotals.RequestsAsync(clickHouse, db));
+    }
+
+    /// <summary>
+    /// Sends <paramref name="steps"/> steps of <paramref name="linesPerStep"/> lines over one TCP connection,
+    /// <paramref name="pause"/> apart. Pacing, not synchronisation: the steps shape the traffic, and the
+    /// caller waits for its condition afterwards.
+    /// </summary>
+    private static async Task SendPacedAsync(ServerProcess server, NginxLines lines, int steps, int linesPerStep, TimeSpan pause)
+    {
+        using var client = new TcpClient { NoDelay = true };
+        await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
+        for (int step = 0; step < steps; step++)
+        {
+            await client.GetStream().WriteAsync(Frames(lines, linesPerStep, step));
+            await Task.Delay(pause);
         }
     }
 
@@ -269,37 +264,22 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
         for (int i = 0; i < count; i++)
         {
             string tenant = "t" + ((i + step) % 5).ToString(CultureInfo.InvariantCulture);
-            byte[] message = NginxLines.Datagram(tenant, lines.Line(tenant, now - i), withHostname: true);
-            frames.Write(Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " "));
-            frames.Write(message);
+            frames.Write(SyslogFrames.OctetCounted(NginxLineBuilder.SyslogDatagram(tenant, lines.Line(tenant, now - i), withHostname: true)));
         }
 
         return frames.ToArray();
     }
 
-    private static async Task<long> RequestsAsync(PrivateClickHouse server, string db)
-    {
-        string text = (await server.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m FORMAT TSV")).Trim();
-        return long.Parse(text, CultureInfo.InvariantCulture);
-    }
+    /// <summary>Waits until ClickHouse holds at least <paramref name="lines"/> requests and the spool is empty.</summary>
+    private static async Task WaitUntilStoredAsync(PrivateClickHouse clickHouse, string db, ServerProcess server, long lines, TimeSpan timeout) =>
+        await Eventually.UntilAsync(
+            async () => (Requests: await TrafficTotals.RequestsAsync(clickHouse, db), SpoolRecords: await server.MetricAsync("fastingest_spool_records")),
+            stored => stored.Requests >= lines && stored.SpoolRecords == 0,
+            timeout, $"{lines} requests in ClickHouse and the spool empty (requests, spool records)");
 
-    private static async Task AssertTotalsAsync(PrivateClickHouse server, string db, NginxLines lines, long total)
-    {
-        Assert.Equal(total, lines.Expected.Values.Sum(t => t.Requests));
-        foreach ((string tenant, TenantTotals expected) in lines.Expected)
-        {
-            string[] row = Tsv.Rows(await server.QueryAsync(
-                $"SELECT sum(requests), sum(bytes_sent), sum(body_bytes_sent), sum(request_time_sum_ms) FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV"))[0];
-            Assert.Equal(
-                $"{tenant} {expected.Requests} {expected.BytesSent} {expected.BodyBytesSent} {expected.RequestTimeSumMs}",
-                $"{tenant} {string.Join(' ', row)}");
-            string statuses = await server.QueryAsync(
-                $"SELECT status, sum(requests) FROM {db}.status_1m WHERE tenant = '{tenant}' GROUP BY status ORDER BY status FORMAT TSV");
-            Assert.Equal(string.Concat(expected.Statuses.Select(s => $"{s.Key}\t{s.Value}\n")), statuses);
-            string paths = await server.QueryAsync($"SELECT sumMerge(requests) FROM {db}.paths_1h WHERE tenant = '{tenant}' FORMAT TSV");
-            Assert.Equal(expected.Requests.ToString(CultureInfo.InvariantCulture), paths.Trim());
-        }
-    }
+    /// <summary>Waits until a restarted server has replayed its whole spool.</summary>
+    private static async Task WaitUntilSpoolEmptyAsync(ServerProcess server) =>
+        await Eventually.UntilAsync(() => server.MetricAsync("fastingest_spool_records"), records => records == 0, TimeSpan.FromSeconds(60), "the spool replayed (spool records)");
 
     /// <summary>
     /// With ClickHouse unreachable: waits until the shards have counted <paramref name="lines"/> and the sink
@@ -307,29 +287,24 @@ public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOu
     /// </summary>
     private static async Task WaitUntilSpooledAsync(ServerProcess server, long lines)
     {
-        await WaitForAsync(async () => await server.MetricAsync("fastingest_lines_counted_total") == lines, TimeSpan.FromSeconds(30));
-        // Counted lines reach the sink within a flush interval or two: wait for the round count to stand still.
-        double rounds = -1;
-        await WaitForAsync(async () =>
-        {
-            double now = await server.MetricAsync("fastingest_spool_records_written_total") + await server.MetricAsync("fastingest_spool_dropped_rounds_total");
-            bool settled = now > 0 && now == rounds && await server.MetricAsync("fastingest_clickhouse_queued_batches") == 0;
-            rounds = now;
-            return settled;
-        }, TimeSpan.FromSeconds(30), poll: TimeSpan.FromSeconds(2));
-    }
+        double counted = await Eventually.UntilAsync(() => server.MetricAsync("fastingest_lines_counted_total"), n => n >= lines, TimeSpan.FromSeconds(30),
+            $"the shards to count {lines} lines");
+        Assert.Equal(lines, counted);
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? poll = null)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
+        // Counted lines reach the sink within a flush interval or two: wait for the round count to stand
+        // still across two looks 2 s apart, with nothing queued.
+        double previous = -1;
+        await Eventually.UntilAsync(
+            async () =>
             {
-                throw new TimeoutException($"condition not met within {timeout}");
-            }
-
-            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(250));
-        }
+                (double Rounds, double Before, double Queued) now = (
+                    await server.MetricAsync("fastingest_spool_records_written_total") + await server.MetricAsync("fastingest_spool_dropped_rounds_total"),
+                    previous,
+                    await server.MetricAsync("fastingest_clickhouse_queued_batches"));
+                previous = now.Rounds;
+                return now;
+            },
+            now => now.Rounds > 0 && now.Rounds == now.Before && now.Queued == 0,
+            TimeSpan.FromSeconds(30), "every flushed round spooled or dropped (rounds now, rounds 2 s before, queued batches)", TimeSpan.FromSeconds(2));
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -24,23 +23,18 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Counters reach ClickHouse a flush (about a second) after the events; the tables one insert apart.</summary>
-    private static async Task<string> PollStatsAsync(HttpClient http, string path, string expected)
-    {
-        string stats = "";
-        for (int i = 0; i < 150 && stats != expected; i++)
-        {
-            await Task.Delay(100);
-            stats = (await SendAsync(http, HttpMethod.Get, path)).Body;
-        }
-
-        return stats;
-    }
+    /// <summary>
+    /// Waits until <c>GET <paramref name="path"/></c> answers <paramref name="expected"/>: counters reach ClickHouse a
+    /// flush (about a second) after the events, the tables one insert apart.
+    /// </summary>
+    private static async Task WaitForStatsAsync(HttpClient http, string path, string expected) =>
+        await Eventually.UntilAsync(async () => (await SendAsync(http, HttpMethod.Get, path)).Body, body => body == expected, TimeSpan.FromSeconds(15),
+            $"GET {path} to answer {expected}");
 
     [Fact]
     public async Task TheContractsExamplesGiveExactlyTheirBodiesAndCodes()
     {
-        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("events");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Events:MaxBatchBytes=100000");
         using var http = new HttpClient { BaseAddress = server.HttpUri };
 
@@ -86,7 +80,7 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
 
         // The one page view of 2026-11-20 from /event, then the /ingest one: /stats reads them back.
         const string Expected = """{"site_id":"s1","date":"2026-11-20","total_views":2,"unique_users":1,"top_paths":[{"path":"/","views":1},{"path":"/a","views":1}]}""";
-        Assert.Equal(Expected, await PollStatsAsync(http, "/stats?site_id=s1&date=2026-11-20", Expected));
+        await WaitForStatsAsync(http, "/stats?site_id=s1&date=2026-11-20", Expected);
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
         output.WriteLine(server.Output);
         // Every refusal is in the dead-letter table: 6 from /event (not the 415), 3 from /ingest (two
@@ -97,7 +91,7 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
     [Fact]
     public async Task TenThousandEventsAndAHundredThousandInBatchesAddUpExactlyInStatsAndSql()
     {
-        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("events");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Events:RequestsPerSecond=0");
         using var http = new HttpClient { BaseAddress = server.HttpUri };
         var events = new EventGenerator(seed: 17);
@@ -135,7 +129,7 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
             {
                 string path = $"/stats?site_id={site}" + (date is null ? "" : $"&date={date}");
                 string expected = events.ExpectedStats(site, date);
-                Assert.Equal(expected, await PollStatsAsync(http, path, expected));
+                await WaitForStatsAsync(http, path, expected);
             }
         }
 
@@ -149,8 +143,9 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
     [Fact]
     public async Task ABatchRetriedWithItsIdempotencyKeyCountsOnceEvenAcrossARestart()
     {
-        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
-        string state = Path.Combine(Path.GetTempPath(), "fastingest-state-" + Guid.NewGuid().ToString("N")[..8]);
+        string db = UniqueName.For("events");
+        using var stateFolder = new TempFolder("state");
+        string state = stateFolder.Path;
         string batch = string.Join("\n", Enumerable.Range(0, 500).Select(i => $$"""{"site_id":"idem","event_type":"page_view","path":"/{{i % 7}}","user_id":"u{{i % 50}}"}""")) + "\n{broken\n";
         string first;
         await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={state}"))
@@ -195,13 +190,12 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         Assert.Equal("1000\t50", (await clickHouse.QueryAsync(
             $"SELECT (SELECT sum(events) FROM {db}.events_1m WHERE tenant = 'idem'), (SELECT uniqMerge(users) FROM {db}.users_1d WHERE tenant = 'idem') FORMAT TSV")).Trim());
         Assert.Equal("2", (await clickHouse.QueryAsync($"SELECT sum(count) FROM {db}.ingest_errors FORMAT TSV")).Trim());
-        Directory.Delete(state, recursive: true);
     }
 
     [Fact]
     public async Task ASiteIdThatLooksLikeSqlIsStoredAsDataAndChangesNothingElse()
     {
-        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("events");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         using var http = new HttpClient { BaseAddress = server.HttpUri };
         string[] hostile = [$"x'); DROP TABLE {db}.events_1m; --", "x\\'; SELECT 1; --", "tab\tnew\nline\u0000nul", "\u00e9t\u00e9 \U0001F600"];
@@ -215,7 +209,7 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         {
             string expected = JsonSerializer.Serialize(new { site_id = site, date = (string?)null, total_views = 1, unique_users = 1, top_paths = new[] { new { path = "/" + site, views = 1 } } },
                 s_relaxed);
-            Assert.Equal(expected, await PollStatsAsync(http, "/stats?site_id=" + Uri.EscapeDataString(site), expected));
+            await WaitForStatsAsync(http, "/stats?site_id=" + Uri.EscapeDataString(site), expected);
         }
 
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
@@ -226,7 +220,7 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
     [Fact]
     public async Task KeysDecideWhoMaySendAndReadAndEachKeyIsRateLimited()
     {
-        string db = "events_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("events");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
             "--FastIngest:Tenants:shop:ApiKeys:0=shop-key-1", "--FastIngest:Tenants:shop:ApiKeys:1=shop-key-2", "--FastIngest:Tenants:blog:ApiKeys:0=blog-key",
             "--FastIngest:Events:RequestsPerSecond=2", "--FastIngest:Events:Burst=5");

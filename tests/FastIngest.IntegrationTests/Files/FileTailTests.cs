@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using FastIngest.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -21,26 +20,14 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         for (int i = 0; i < lines; i++)
         {
             int n = _written++;
-            string local = DateTimeOffset.UtcNow.ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture);
-            text.Append(CultureInfo.InvariantCulture, $"10.1.{n / 256 % 256}.{n % 256} - - [{local}] \"GET /f/{n % 13}.bin HTTP/1.1\" 200 {n} \"-\" \"tail-test\"\n");
+            text.Append(NginxLineBuilder.Combined($"10.1.{n / 256 % 256}.{n % 256}", DateTimeOffset.UtcNow, $"GET /f/{n % 13}.bin HTTP/1.1", 200, n, "", "tail-test")).Append('\n');
         }
 
         File.AppendAllText(path, text.ToString());
     }
 
-    private async Task<long> CountedAsync(string db) =>
-        long.Parse("0" + (await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m WHERE tenant = 'files' FORMAT TSV")).Trim(), CultureInfo.InvariantCulture);
-
-    private async Task WaitCountedAsync(string db, long expected)
-    {
-        long counted = 0;
-        for (int i = 0; i < 200 && (counted = await CountedAsync(db)) < expected; i++)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.Equal(expected, counted);
-    }
+    /// <summary>Waits until ClickHouse counts exactly <paramref name="expected"/> requests of the tenant files.</summary>
+    private Task WaitCountedAsync(string db, long expected) => TrafficTotals.WaitForRequestsAsync(clickHouse, db, expected, TimeSpan.FromSeconds(20), "files");
 
     private Task<ServerProcess> StartAsync(string db, string folder, string log = "access.log", string format = "combined") => ServerProcess.StartAsync(clickHouse, db,
         $"--FastIngest:Files:Sources:0:Path={Path.Combine(folder, log)}", $"--FastIngest:Files:Sources:0:Format={format}",
@@ -50,81 +37,74 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
     [Fact]
     public async Task ALiveLogRotatedByRenameAndCopytruncateAcrossRestartsIsCountedExactlyOnce()
     {
-        string db = "tail_" + Guid.NewGuid().ToString("N")[..8];
-        string folder = Path.Combine(Path.GetTempPath(), "fastingest-tail-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(folder);
+        string db = UniqueName.For("tail");
+        using var temp = new TempFolder("tail");
+        string folder = temp.Path;
         string log = Path.Combine(folder, "access.log");
         string Rotated(int n) => $"{log}.{n}";
-        try
+        Append(log, 1_000); // history before the first start is read too
+        await using (ServerProcess server = await StartAsync(db, folder))
         {
-            Append(log, 1_000); // history before the first start is read too
-            await using (ServerProcess server = await StartAsync(db, folder))
-            {
-                await WaitCountedAsync(db, 1_000);
-                Append(log, 1_000);
-                await WaitCountedAsync(db, 2_000);
+            await WaitCountedAsync(db, 1_000);
+            Append(log, 1_000);
+            await WaitCountedAsync(db, 2_000);
 
-                // Rename rotation while running; the old file still gets lines until "NGINX" reopens.
-                File.Move(log, Rotated(1));
-                Append(Rotated(1), 100);
-                Append(log, 500);
-                await WaitCountedAsync(db, 2_600);
-                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
-                output.WriteLine(server.Output);
-            }
-
-            // Stopped: more lines, then a second rename rotation and a new file.
-            Append(log, 300);
-            File.Move(Rotated(1), Rotated(2));
+            // Rename rotation while running; the old file still gets lines until "NGINX" reopens.
             File.Move(log, Rotated(1));
-            Append(log, 200);
-            await using (ServerProcess server = await StartAsync(db, folder))
-            {
-                await WaitCountedAsync(db, 3_100);
-                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
-                output.WriteLine(server.Output);
-            }
+            Append(Rotated(1), 100);
+            Append(log, 500);
+            await WaitCountedAsync(db, 2_600);
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+            output.WriteLine(server.Output);
+        }
 
-            // Stopped: more lines, then copytruncate (logrotate shifts the old copies first).
-            Append(log, 100);
+        // Stopped: more lines, then a second rename rotation and a new file.
+        Append(log, 300);
+        File.Move(Rotated(1), Rotated(2));
+        File.Move(log, Rotated(1));
+        Append(log, 200);
+        await using (ServerProcess server = await StartAsync(db, folder))
+        {
+            await WaitCountedAsync(db, 3_100);
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+            output.WriteLine(server.Output);
+        }
+
+        // Stopped: more lines, then copytruncate (logrotate shifts the old copies first).
+        Append(log, 100);
+        File.Move(Rotated(2), Rotated(3));
+        File.Move(Rotated(1), Rotated(2));
+        File.Copy(log, Rotated(1));
+        new FileStream(log, FileMode.Truncate).Dispose();
+        Append(log, 50);
+        await using (ServerProcess server = await StartAsync(db, folder))
+        {
+            await WaitCountedAsync(db, 3_250);
+
+            // Copytruncate while running.
+            Append(log, 70);
+            await WaitCountedAsync(db, 3_320);
+            Append(log, 30);
+            File.Delete(Rotated(3));
             File.Move(Rotated(2), Rotated(3));
             File.Move(Rotated(1), Rotated(2));
             File.Copy(log, Rotated(1));
             new FileStream(log, FileMode.Truncate).Dispose();
-            Append(log, 50);
-            await using (ServerProcess server = await StartAsync(db, folder))
-            {
-                await WaitCountedAsync(db, 3_250);
-
-                // Copytruncate while running.
-                Append(log, 70);
-                await WaitCountedAsync(db, 3_320);
-                Append(log, 30);
-                File.Delete(Rotated(3));
-                File.Move(Rotated(2), Rotated(3));
-                File.Move(Rotated(1), Rotated(2));
-                File.Copy(log, Rotated(1));
-                new FileStream(log, FileMode.Truncate).Dispose();
-                Append(log, 20);
-                await WaitCountedAsync(db, 3_370);
-                Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
-                output.WriteLine(server.Output);
-            }
-
-            Assert.Equal(_written, await CountedAsync(db));
-            Assert.Equal("0", (await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV")).Trim());
+            Append(log, 20);
+            await WaitCountedAsync(db, 3_370);
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+            output.WriteLine(server.Output);
         }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+
+        Assert.Equal(_written, await TrafficTotals.RequestsAsync(clickHouse, db, "files"));
+        Assert.Equal("0", (await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV")).Trim());
     }
 
     [Fact]
     public async Task ALogWrittenByRealNginxRotatedTwiceByRenameAndOnceByCopytruncateIsCountedLineForLine()
     {
-        string db = "tailnginx_" + Guid.NewGuid().ToString("N")[..8];
-        await using NginxProcess nginx = await NginxProcess.StartAsync(ServerProcess.FreeUdpPort());
+        string db = UniqueName.For("tailnginx");
+        await using NginxProcess nginx = await NginxProcess.StartAsync(FreePorts.Udp());
         string log = Path.Combine(nginx.Prefix, "access.shop.log");
         string Rotated(int n) => $"{log}.{n}";
         using var http = new HttpClient();
@@ -139,11 +119,7 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
 
             // NGINX logs after responding: rotate only once its last line is in the file, as logrotate would find it.
             requested += count;
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (Logged() < requested && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20);
-            }
+            await Eventually.UntilAsync(Logged, logged => logged >= requested, TimeSpan.FromSeconds(10), $"NGINX to log {requested} requests to access.shop.log*");
         }
 
         await RequestsAsync(100);
@@ -182,7 +158,7 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         }
 
         Assert.Equal(300, Logged());
-        Assert.Equal(300, await CountedAsync(db));
+        Assert.Equal(300, await TrafficTotals.RequestsAsync(clickHouse, db, "files"));
         Assert.Equal("k0\t60\nk1\t60\nk2\t60\nk3\t60\nk4\t60", (await clickHouse.QueryAsync(
             $"SELECT key, sum(hits) FROM {db}.pixel_1m WHERE tenant = 'acme' GROUP BY key ORDER BY key FORMAT TSV")).Trim());
     }
@@ -190,68 +166,51 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
     [Fact]
     public async Task AGlobTailsEveryMatchWithItsTenantFromThePathAndAFileThatAppearsLaterIsRead()
     {
-        string db = "tailglob_" + Guid.NewGuid().ToString("N")[..8];
-        string folder = Path.Combine(Path.GetTempPath(), "fastingest-tailglob-" + Guid.NewGuid().ToString("N")[..8]);
+        string db = UniqueName.For("tailglob");
+        using var temp = new TempFolder("tailglob");
+        string folder = temp.Path;
         foreach (string site in new[] { "site-a", "site-b" })
         {
             Directory.CreateDirectory(Path.Combine(folder, site));
         }
 
         string later = Path.Combine(folder, "later.log");
-        try
-        {
-            Append(Path.Combine(folder, "site-a", "access.log"), 30);
-            Append(Path.Combine(folder, "site-b", "access.log"), 20);
-            await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
-                $"--FastIngest:Files:Sources:0:Path={folder}/*/access.log", "--FastIngest:Files:Sources:0:TenantFromPath=/(?<tenant>[^/]+)/access\\.log$",
-                $"--FastIngest:Files:Sources:1:Path={later}", "--FastIngest:Files:Sources:1:Tenant=files",
-                $"--FastIngest:StateDirectory={Path.Combine(folder, "state")}");
-            await Task.Delay(500);
-            Append(later, 10); // did not exist at start
-            Append(Path.Combine(folder, "site-b", "access.log"), 5);
-            await WaitCountedAsync(db, 10);
-            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
-            output.WriteLine(server.Output);
-            Assert.Equal("files\t10\nsite-a\t30\nsite-b\t25", (await clickHouse.QueryAsync(
-                $"SELECT tenant, sum(requests) FROM {db}.traffic_1m GROUP BY tenant ORDER BY tenant FORMAT TSV")).Trim());
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        Append(Path.Combine(folder, "site-a", "access.log"), 30);
+        Append(Path.Combine(folder, "site-b", "access.log"), 20);
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            $"--FastIngest:Files:Sources:0:Path={folder}/*/access.log", "--FastIngest:Files:Sources:0:TenantFromPath=/(?<tenant>[^/]+)/access\\.log$",
+            $"--FastIngest:Files:Sources:1:Path={later}", "--FastIngest:Files:Sources:1:Tenant=files",
+            $"--FastIngest:StateDirectory={Path.Combine(folder, "state")}");
+        // The tails are running once what the globbed files held is counted: only then does later.log appear.
+        await TrafficTotals.WaitForRequestsAsync(clickHouse, db, 50, TimeSpan.FromSeconds(20));
+        Append(later, 10); // did not exist at start
+        Append(Path.Combine(folder, "site-b", "access.log"), 5);
+        await WaitCountedAsync(db, 10);
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        output.WriteLine(server.Output);
+        Assert.Equal("files\t10\nsite-a\t30\nsite-b\t25", await TrafficTotals.RequestsPerTenantAsync(clickHouse, db));
     }
 
     [Fact]
     public async Task AJsonLogThatMixesVirtualHostsCountsEachLineForItsHost()
     {
-        string db = "tailhost_" + Guid.NewGuid().ToString("N")[..8];
-        string folder = Path.Combine(Path.GetTempPath(), "fastingest-tailhost-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(folder);
+        string db = UniqueName.For("tailhost");
+        using var temp = new TempFolder("tailhost");
+        string folder = temp.Path;
         string log = Path.Combine(folder, "access.json.log");
-        try
-        {
-            long msec = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            string Line(string host) => $"{{\"msec\":\"{msec / 1000}.{msec % 1000:000}\",\"status\":\"200\",\"bytes_sent\":\"10\",\"http_host\":\"{host}\"}}\n";
-            File.WriteAllText(log, string.Concat(
-                Enumerable.Repeat(Line("shop.example.com:8080"), 7).Concat(Enumerable.Repeat(Line("blog.example.com"), 3))
-                    .Append(Line("")).Append(Line("not a host!"))));
-            await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
-                $"--FastIngest:Files:Sources:0:Path={log}", "--FastIngest:Files:Sources:0:Format=json", "--FastIngest:Files:Sources:0:TenantFromHost=true",
-                $"--FastIngest:StateDirectory={Path.Combine(folder, "state")}");
-            for (int i = 0; i < 100 && (await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m FORMAT TSV")).Trim() != "10"; i++)
-            {
-                await Task.Delay(100);
-            }
+        long msec = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        string Line(string host) => new NginxLineBuilder().Msec(msec).Set("status", "200").Set("bytes_sent", "10").Set("http_host", host).ToJson() + "\n";
+        File.WriteAllText(log, string.Concat(
+            Enumerable.Repeat(Line("shop.example.com:8080"), 7).Concat(Enumerable.Repeat(Line("blog.example.com"), 3))
+                .Append(Line("")).Append(Line("not a host!"))));
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            $"--FastIngest:Files:Sources:0:Path={log}", "--FastIngest:Files:Sources:0:Format=json", "--FastIngest:Files:Sources:0:TenantFromHost=true",
+            $"--FastIngest:StateDirectory={Path.Combine(folder, "state")}");
+        await TrafficTotals.WaitForRequestsAsync(clickHouse, db, 10, TimeSpan.FromSeconds(10));
 
-            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
-            Assert.Equal("blog.example.com\t3\nshop.example.com\t7", (await clickHouse.QueryAsync(
-                $"SELECT tenant, sum(requests) FROM {db}.traffic_1m GROUP BY tenant ORDER BY tenant FORMAT TSV")).Trim());
-            Assert.Equal("file\tinvalid_tenant\t1\nfile\tmissing_tenant\t1", (await clickHouse.QueryAsync(
-                $"SELECT source, reason, sum(count) FROM {db}.ingest_errors GROUP BY source, reason ORDER BY reason FORMAT TSV")).Trim());
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("blog.example.com\t3\nshop.example.com\t7", await TrafficTotals.RequestsPerTenantAsync(clickHouse, db));
+        Assert.Equal("file\tinvalid_tenant\t1\nfile\tmissing_tenant\t1", (await clickHouse.QueryAsync(
+            $"SELECT source, reason, sum(count) FROM {db}.ingest_errors GROUP BY source, reason ORDER BY reason FORMAT TSV")).Trim());
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using FastIngest.IntegrationTests.Infrastructure;
 
@@ -13,36 +12,32 @@ public sealed partial class HealthTests(PrivateClickHouse clickHouse)
     [Fact]
     public async Task HealthShowsClickHouseAndEveryShardAndTurnsDegradedWhenClickHouseIsGone()
     {
-        string db = "health_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("health");
         await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Aggregation:Shards=3"))
         {
-            using var http = new HttpClient { BaseAddress = server.HttpUri };
-            using HttpResponseMessage response = await http.GetAsync(new Uri("/health", UriKind.Relative));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            using JsonDocument health = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            Assert.Equal("healthy", health.RootElement.GetProperty("status").GetString());
-            Assert.True(health.RootElement.GetProperty("clickhouse").GetProperty("reachable").GetBoolean());
-            Assert.Equal([0, 1, 2], health.RootElement.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("id").GetInt32()));
-            Assert.All(health.RootElement.GetProperty("shards").EnumerateArray(), s => Assert.Equal(0, s.GetProperty("queue_depth").GetInt32()));
+            ServerHealth health = await server.HealthAsync();
+            Assert.Equal(HttpStatusCode.OK, health.Status);
+            Assert.Equal("healthy", health.Body.GetProperty("status").GetString());
+            Assert.True(health.Body.GetProperty("clickhouse").GetProperty("reachable").GetBoolean());
+            Assert.Equal([0, 1, 2], health.Body.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("id").GetInt32()));
+            Assert.All(health.Body.GetProperty("shards").EnumerateArray(), s => Assert.Equal(0, s.GetProperty("queue_depth").GetInt32()));
         }
 
         // A ClickHouse that is not there: still serving (inserts queue), but it says so.
-        int nothing = ServerProcess.FreeTcpPort();
+        int nothing = FreePorts.Tcp();
         await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{nothing}"))
         {
-            using var http = new HttpClient { BaseAddress = server.HttpUri };
-            using HttpResponseMessage response = await http.GetAsync(new Uri("/health", UriKind.Relative));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            using JsonDocument health = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            Assert.Equal("degraded", health.RootElement.GetProperty("status").GetString());
-            Assert.False(health.RootElement.GetProperty("clickhouse").GetProperty("reachable").GetBoolean());
+            ServerHealth health = await server.HealthAsync();
+            Assert.Equal(HttpStatusCode.OK, health.Status);
+            Assert.Equal("degraded", health.Body.GetProperty("status").GetString());
+            Assert.False(health.Body.GetProperty("clickhouse").GetProperty("reachable").GetBoolean());
         }
     }
 
     [Fact]
     public async Task MetricsAreValidPrometheusTextAndCountWhatCameIn()
     {
-        string db = "metrics_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("metrics");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         var lines = new NginxLines(seed: 4);
         using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
@@ -50,7 +45,7 @@ public sealed partial class HealthTests(PrivateClickHouse clickHouse)
             socket.Connect(new IPEndPoint(IPAddress.Loopback, server.UdpPort));
             for (int i = 0; i < 10; i++)
             {
-                socket.Send(NginxLines.Datagram("blog", lines.Line("blog", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), withHostname: false));
+                socket.Send(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), withHostname: false));
             }
 
             for (int i = 0; i < 3; i++)
@@ -60,13 +55,9 @@ public sealed partial class HealthTests(PrivateClickHouse clickHouse)
         }
 
         using var http = new HttpClient { BaseAddress = server.HttpUri };
-        string metrics = "";
         // Lines count at the shards' next flush (every second); rejects as they arrive.
-        for (int i = 0; i < 100 && LinesCounted(metrics) < 10; i++)
-        {
-            await Task.Delay(50);
-            metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        }
+        string metrics = await Eventually.UntilAsync(() => http.GetStringAsync(new Uri("/metrics", UriKind.Relative)), m => LinesCounted(m) >= 10, TimeSpan.FromSeconds(10),
+            "/metrics to count the 10 lines");
 
         Assert.Contains("fastingest_udp_datagrams_total 13\n", metrics, StringComparison.Ordinal);
         Assert.Contains("fastingest_rejected_total{source=\"udp\",reason=\"not_json\"} 3\n", metrics, StringComparison.Ordinal);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using FastIngest.IntegrationTests.Infrastructure;
@@ -16,67 +15,60 @@ public sealed class ImportTests(PrivateClickHouse clickHouse, ITestOutputHelper 
     [Fact]
     public async Task AMillionLineCombinedLogImportsWithExactHourlyTotalsAndARerunAddsNothing()
     {
-        string db = "import_" + Guid.NewGuid().ToString("N")[..8];
-        string folder = Path.Combine(Path.GetTempPath(), "fastingest-import-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(folder);
-        try
+        string db = UniqueName.For("import");
+        using var temp = new TempFolder("import");
+        string folder = temp.Path;
+        // Rotated history the way logrotate leaves it: the older 40 % compressed, the rest plain.
+        var expected = new SortedDictionary<long, (long Requests, long Body, long NotFound)>();
+        var files = new SortedDictionary<string, (long Downloads, long Bytes, long Hits, long Misses, long LastHit)>(StringComparer.Ordinal);
+        var random = new Random(8);
+        long start = new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
+        string[] paths = ["/", "/media/a.mp4", "/media/b.webp", "/api/cart", "/download/file1.zip"];
+        int[] statuses = [200, 200, 200, 206, 304, 404, 500];
+        string[] tails = ["", " \"HIT\"", " \"MISS\"", " cache=HIT", " \"-\""];
+        var offset = TimeSpan.FromHours(-7);
+        string older = Path.Combine(folder, "access.log.1.gz"), current = Path.Combine(folder, "access.log");
+        using (var gz = new StreamWriter(new GZipStream(File.Create(older), CompressionLevel.Fastest), new UTF8Encoding(false)))
+        using (var plain = new StreamWriter(current, false, new UTF8Encoding(false)))
         {
-            // Rotated history the way logrotate leaves it: the older 40 % compressed, the rest plain.
-            var expected = new SortedDictionary<long, (long Requests, long Body, long NotFound)>();
-            var files = new SortedDictionary<string, (long Downloads, long Bytes, long Hits, long Misses, long LastHit)>(StringComparer.Ordinal);
-            var random = new Random(8);
-            long start = new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
-            string[] paths = ["/", "/media/a.mp4", "/media/b.webp", "/api/cart", "/download/file1.zip"];
-            int[] statuses = [200, 200, 200, 206, 304, 404, 500];
-            string[] tails = ["", " \"HIT\"", " \"MISS\"", " cache=HIT", " \"-\""];
-            var offset = TimeSpan.FromHours(-7);
-            string older = Path.Combine(folder, "access.log.1.gz"), current = Path.Combine(folder, "access.log");
-            using (var gz = new StreamWriter(new GZipStream(File.Create(older), CompressionLevel.Fastest), new UTF8Encoding(false)))
-            using (var plain = new StreamWriter(current, false, new UTF8Encoding(false)))
+            for (int i = 0; i < Lines; i++)
             {
-                for (int i = 0; i < Lines; i++)
-                {
-                    long time = start + i / 10;
-                    int status = statuses[random.Next(statuses.Length)];
-                    int body = random.Next(0, 100_000);
-                    string path = paths[random.Next(paths.Length)];
-                    string tail = tails[random.Next(tails.Length)];
-                    string local = DateTimeOffset.FromUnixTimeSeconds(time).ToOffset(offset).ToString("dd/MMM/yyyy:HH:mm:ss zzz", CultureInfo.InvariantCulture).Remove(24, 1);
-                    (i < Lines * 4 / 10 ? gz : plain).Write(
-                        $"10.0.{random.Next(256)}.{random.Next(256)} - - [{local}] \"GET {path}?x=1 HTTP/1.1\" {status} {body} \"-\" \"Mozilla/5.0 \\x22q\\x22\"{tail}\n");
-                    (long d, long by, long h, long m, long last) = files.GetValueOrDefault(path);
-                    files[path] = (d + 1, by + body, h + (tail.Contains("HIT", StringComparison.Ordinal) ? 1 : 0), m + (tail.Contains("MISS", StringComparison.Ordinal) ? 1 : 0), Math.Max(last, time));
-                    long hour = time / 3600 * 3600;
-                    (long r, long b, long n) = expected.GetValueOrDefault(hour);
-                    expected[hour] = (r + 1, b + body, n + (status == 404 ? 1 : 0));
-                }
+                long time = start + i / 10;
+                int status = statuses[random.Next(statuses.Length)];
+                int body = random.Next(0, 100_000);
+                string path = paths[random.Next(paths.Length)];
+                string tail = tails[random.Next(tails.Length)];
+                string address = $"10.0.{random.Next(256)}.{random.Next(256)}";
+                (i < Lines * 4 / 10 ? gz : plain).Write(NginxLineBuilder.Combined(
+                    address, DateTimeOffset.FromUnixTimeSeconds(time).ToOffset(offset), $"GET {path}?x=1 HTTP/1.1", status, body, "", "Mozilla/5.0 \"q\"") + tail + "\n");
+                (long d, long by, long h, long m, long last) = files.GetValueOrDefault(path);
+                files[path] = (d + 1, by + body, h + (tail.Contains("HIT", StringComparison.Ordinal) ? 1 : 0), m + (tail.Contains("MISS", StringComparison.Ordinal) ? 1 : 0), Math.Max(last, time));
+                long hour = time / 3600 * 3600;
+                (long r, long b, long n) = expected.GetValueOrDefault(hour);
+                expected[hour] = (r + 1, b + body, n + (status == 404 ? 1 : 0));
             }
-
-            File.SetLastWriteTimeUtc(older, DateTime.UtcNow.AddDays(-1));
-            string first = await ImportAsync(db, folder, current, older);
-            Assert.Contains(" MB/s, ETA ", first, StringComparison.Ordinal);
-            Assert.Contains($"imported {Lines:N0} lines ({Lines:N0} counted, 0 rejected", first, StringComparison.Ordinal);
-
-            string hourly = $"SELECT toUInt32(toStartOfHour(minute)) AS hour, sum(requests), sum(body_bytes_sent) FROM {db}.traffic_1m WHERE tenant = 'cdn' GROUP BY hour ORDER BY hour FORMAT TSV";
-            string statusSql = $"SELECT toUInt32(toStartOfHour(minute)) AS hour, sum(requests) FROM {db}.status_1m WHERE tenant = 'cdn' AND status = 404 GROUP BY hour ORDER BY hour FORMAT TSV";
-            Assert.Equal(expected.Select(p => $"{p.Key}\t{p.Value.Requests}\t{p.Value.Body}"), Tsv.Rows(await clickHouse.QueryAsync(hourly)).Select(r => string.Join('\t', r)));
-            Assert.Equal(expected.Select(p => $"{p.Key}\t{p.Value.NotFound}"), Tsv.Rows(await clickHouse.QueryAsync(statusSql)).Select(r => string.Join('\t', r)));
-
-            // The cookbook's "top files", straight from paths_1h (the query files look at the last 7 days).
-            Assert.Equal(
-                files.Select(f => $"{f.Key}\t{f.Value.Downloads}\t{f.Value.Bytes}\t{f.Value.Hits}\t{f.Value.Misses}\t{f.Value.LastHit}"),
-                Tsv.Rows(await clickHouse.QueryAsync(
-                    $"SELECT path, sumMerge(requests), sumMerge(body_bytes_sent), sumMerge(cache_hit), sumMerge(cache_miss), toUInt32(maxMerge(last_hit)) FROM {db}.paths_1h WHERE tenant = 'cdn' GROUP BY path ORDER BY path FORMAT TSV"))
-                    .Select(r => string.Join('\t', r)));
-
-            string again = await ImportAsync(db, folder, current, older);
-            Assert.Contains("nothing new to import", again, StringComparison.Ordinal);
-            Assert.Equal(expected.Select(p => $"{p.Key}\t{p.Value.Requests}\t{p.Value.Body}"), Tsv.Rows(await clickHouse.QueryAsync(hourly)).Select(r => string.Join('\t', r)));
         }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+
+        File.SetLastWriteTimeUtc(older, DateTime.UtcNow.AddDays(-1));
+        string first = await ImportAsync(db, folder, current, older);
+        Assert.Contains(" MB/s, ETA ", first, StringComparison.Ordinal);
+        Assert.Contains($"imported {Lines:N0} lines ({Lines:N0} counted, 0 rejected", first, StringComparison.Ordinal);
+
+        string hourly = $"SELECT toUInt32(toStartOfHour(minute)) AS hour, sum(requests), sum(body_bytes_sent) FROM {db}.traffic_1m WHERE tenant = 'cdn' GROUP BY hour ORDER BY hour FORMAT TSV";
+        string statusSql = $"SELECT toUInt32(toStartOfHour(minute)) AS hour, sum(requests) FROM {db}.status_1m WHERE tenant = 'cdn' AND status = 404 GROUP BY hour ORDER BY hour FORMAT TSV";
+        Assert.Equal(expected.Select(p => $"{p.Key}\t{p.Value.Requests}\t{p.Value.Body}"), Tsv.Rows(await clickHouse.QueryAsync(hourly)).Select(r => string.Join('\t', r)));
+        Assert.Equal(expected.Select(p => $"{p.Key}\t{p.Value.NotFound}"), Tsv.Rows(await clickHouse.QueryAsync(statusSql)).Select(r => string.Join('\t', r)));
+
+        // The cookbook's "top files", straight from paths_1h (the query files look at the last 7 days).
+        Assert.Equal(
+            files.Select(f => $"{f.Key}\t{f.Value.Downloads}\t{f.Value.Bytes}\t{f.Value.Hits}\t{f.Value.Misses}\t{f.Value.LastHit}"),
+            Tsv.Rows(await clickHouse.QueryAsync(
+                $"SELECT path, sumMerge(requests), sumMerge(body_bytes_sent), sumMerge(cache_hit), sumMerge(cache_miss), toUInt32(maxMerge(last_hit)) FROM {db}.paths_1h WHERE tenant = 'cdn' GROUP BY path ORDER BY path FORMAT TSV"))
+                .Select(r => string.Join('\t', r)));
+
+        string again = await ImportAsync(db, folder, current, older);
+        Assert.Contains("nothing new to import", again, StringComparison.Ordinal);
+        Assert.Equal(expected.Select(p => $"{p.Key}\t{p.Value.Requests}\t{p.Value.Body}"), Tsv.Rows(await clickHouse.QueryAsync(hourly)).Select(r => string.Join('\t', r)));
     }
 
     private async Task<string> ImportAsync(string db, string folder, params string[] files)

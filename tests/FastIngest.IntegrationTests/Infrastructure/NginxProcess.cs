@@ -1,24 +1,28 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace FastIngest.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// Real NGINX (Debian's nginx-light) running the repository's <c>nginx/nginx.conf</c>, copied into a
 /// temporary prefix with its ports moved to free ones: the shop and blog servers and the syslog target.
+/// Its error log also takes notices, which say when each worker has reopened its logs.
 /// </summary>
-internal sealed class NginxProcess : IAsyncDisposable
+internal sealed partial class NginxProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly TempFolder _prefix;
+    private int _reopens;
 
-    private NginxProcess(Process process, string prefix, int shopPort, int blogPort)
+    private NginxProcess(Process process, TempFolder prefix, int shopPort, int blogPort)
     {
         _process = process;
-        Prefix = prefix;
+        _prefix = prefix;
         ShopPort = shopPort;
         BlogPort = blogPort;
     }
 
-    public string Prefix { get; }
+    public string Prefix => _prefix.Path;
 
     public int ShopPort { get; }
 
@@ -26,20 +30,22 @@ internal sealed class NginxProcess : IAsyncDisposable
 
     public static async Task<NginxProcess> StartAsync(int syslogUdpPort)
     {
-        string prefix = Path.Combine(Path.GetTempPath(), "fastingest-nginx-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(prefix);
+        var prefixFolder = new TempFolder("nginx");
+        string prefix = prefixFolder.Path;
         // Workers run as nobody and write the proxy cache under the prefix.
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(prefix, (UnixFileMode)0b111_111_111);
         }
-        int shop = ServerProcess.FreeTcpPort(), blog = ServerProcess.FreeTcpPort(), origin = ServerProcess.FreeTcpPort();
+        int shop = FreePorts.Tcp(), blog = FreePorts.Tcp(), origin = FreePorts.Tcp();
         string config = File.ReadAllText(RepoPaths.Combine("nginx", "nginx.conf"))
             .Replace("127.0.0.1:5514", $"127.0.0.1:{syslogUdpPort}", StringComparison.Ordinal)
             .Replace("listen 8088;", $"listen 127.0.0.1:{shop};", StringComparison.Ordinal)
             .Replace("listen 8089;", $"listen 127.0.0.1:{blog};", StringComparison.Ordinal)
-            .Replace("127.0.0.1:8090", $"127.0.0.1:{origin}", StringComparison.Ordinal);
+            .Replace("127.0.0.1:8090", $"127.0.0.1:{origin}", StringComparison.Ordinal)
+            .Replace("error_log error.log;", "error_log error.log notice;", StringComparison.Ordinal);
         Assert.Contains($"server=127.0.0.1:{syslogUdpPort}", config, StringComparison.Ordinal);
+        Assert.Contains("error_log error.log notice;", config, StringComparison.Ordinal);
         Assert.Contains($"listen 127.0.0.1:{blog};", config, StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(prefix, "nginx.conf"), config);
         File.Copy(RepoPaths.Combine("nginx", "fastingest-log-format.conf"), Path.Combine(prefix, "fastingest-log-format.conf"));
@@ -52,28 +58,37 @@ internal sealed class NginxProcess : IAsyncDisposable
         }
 
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("nginx did not start");
-        var server = new NginxProcess(process, prefix, shop, blog);
+        var server = new NginxProcess(process, prefixFolder, shop, blog);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
-        for (int i = 0; i < 100; i++)
+        try
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException("nginx exited: " + await process.StandardError.ReadToEndAsync());
-            }
+            // The probe is logged too, to the file and over syslog alike: tests compare both.
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    if (process.HasExited)
+                    {
+                        throw new InvalidOperationException("nginx exited: " + await process.StandardError.ReadToEndAsync());
+                    }
 
-            try
-            {
-                using HttpResponseMessage _ = await http.GetAsync(new Uri($"http://127.0.0.1:{blog}/robots.txt"));
-                // The probe is logged too, to the file and over syslog alike: tests compare both.
-                return server;
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(50);
-            }
+                    try
+                    {
+                        using HttpResponseMessage _ = await http.GetAsync(new Uri($"http://127.0.0.1:{blog}/robots.txt"));
+                        return null;
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                    {
+                        return e.Message;
+                    }
+                },
+                (string? error) => error is null, TimeSpan.FromSeconds(10), $"nginx to answer on 127.0.0.1:{blog}");
+            return server;
         }
-
-        throw new TimeoutException("nginx did not answer");
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     public string[] AccessLogLines(string server) =>
@@ -87,25 +102,35 @@ internal sealed class NginxProcess : IAsyncDisposable
     /// </summary>
     public async Task<string[]> AccessLogLinesAsync(string server, int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        string[] lines = AccessLogLines(server);
-        while (lines.Length < count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-            lines = AccessLogLines(server);
-        }
-
-        return lines;
+        await Eventually.UntilAsync(() => AccessLogLines(server).Length, lines => lines >= count, TimeSpan.FromSeconds(10),
+            $"access.{server}.log to hold {count} lines");
+        return AccessLogLines(server);
     }
 
-    /// <summary>What logrotate's postrotate does: SIGUSR1 makes the master reopen its log files.</summary>
+    /// <summary>
+    /// What logrotate's postrotate does: SIGUSR1 makes the master reopen its log files and tell its workers
+    /// to. Returns once every worker has reopened, so that the next request is logged to the new file.
+    /// </summary>
     public async Task ReopenLogsAsync()
     {
-        using Process kill = Process.Start("kill", ["-USR1", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
-        // The workers reopen on the master's signal; give them a moment before the next request.
-        await Task.Delay(200);
+        Assert.True(Signals.User1(_process.Id), "kill(SIGUSR1) failed");
+        int reopens = ++_reopens;
+        // A worker notes "reopening logs" in the turn of its event loop that reopens them, before it handles
+        // another request.
+        await Eventually.UntilAsync(
+            () =>
+            {
+                string[] log = File.ReadAllLines(Path.Combine(Prefix, "error.log"));
+                string[] workers = [.. log.Select(l => WorkerStarted().Match(l)).Where(m => m.Success).Select(m => m.Groups["pid"].Value)];
+                int reopened = workers.Count(pid => log.Count(l => l.Contains($"] {pid}#", StringComparison.Ordinal) && l.EndsWith(": reopening logs", StringComparison.Ordinal)) >= reopens);
+                return (Workers: workers.Length, Reopened: reopened);
+            },
+            workers => workers.Workers > 0 && workers.Reopened == workers.Workers, TimeSpan.FromSeconds(10),
+            $"every NGINX worker to reopen its logs for the {reopens}. time (workers, workers reopened)");
     }
+
+    [GeneratedRegex(@"start worker process (?<pid>\d+)$")]
+    private static partial Regex WorkerStarted();
 
     public async ValueTask DisposeAsync()
     {
@@ -116,12 +141,6 @@ internal sealed class NginxProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        try
-        {
-            Directory.Delete(Prefix, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        _prefix.Dispose();
     }
 }

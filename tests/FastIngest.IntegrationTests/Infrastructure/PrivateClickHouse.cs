@@ -21,9 +21,9 @@ public sealed class PrivateClickHouse : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        HttpPort = ServerProcess.FreeTcpPort();
+        HttpPort = FreePorts.Tcp();
         _dataDir = RepoPaths.Combine(".data", $"test-clickhouse-{HttpPort}");
-        _ports = [.. new[] { HttpPort, ServerProcess.FreeTcpPort(), ServerProcess.FreeTcpPort() }.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        _ports = [.. new[] { HttpPort, FreePorts.Tcp(), FreePorts.Tcp() }.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))];
         await RunScriptAsync("ensure-installed");
         await StartAsync();
     }

@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
-using System.Text;
 
 namespace FastIngest.IntegrationTests.Infrastructure;
 
@@ -21,7 +18,7 @@ namespace FastIngest.IntegrationTests.Infrastructure;
 /// message is delivered twice (see <c>RsyslogDeliversEverythingWhenTheTargetListensLate</c>), so a test
 /// that counts exactly starts its target before sending.
 /// </remarks>
-internal sealed partial class RsyslogRelay : IAsyncDisposable
+internal sealed class RsyslogRelay : IAsyncDisposable
 {
     /// <summary>The action queue's grace on SIGTERM; a stop takes this long at most while the target is down.</summary>
     private static readonly TimeSpan s_shutdownGrace = TimeSpan.FromSeconds(10);
@@ -29,13 +26,15 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
     private static readonly byte[] s_lf = "\n"u8.ToArray();
 
     private readonly Process _process;
-    private readonly string _folder;
-    private readonly StringBuilder _output = new();
-    private readonly Lock _outputLock = new();
+    private readonly TempFolder _folder;
+    private readonly ProcessOutput _output;
 
-    private RsyslogRelay(Process process, string folder, int tcpInputPort, int udpInputPort)
+    private RsyslogRelay(Process process, TempFolder folder, int tcpInputPort, int udpInputPort)
     {
         _process = process;
+        // Read both pipes all along: while the target is down rsyslogd reports every retry, and a full
+        // pipe would stall it. The start of that story is enough.
+        _output = new ProcessOutput(process, maxChars: 64 * 1024);
         _folder = folder;
         TcpInputPort = tcpInputPort;
         UdpInputPort = udpInputPort;
@@ -48,16 +47,7 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
     public int UdpInputPort { get; }
 
     /// <summary>What rsyslogd printed (its own errors and notices), for failure messages.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_outputLock)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.ToString();
 
     /// <summary>
     /// The configuration for a relay to <paramref name="targetTcpPort"/>. Each setting is there because
@@ -98,10 +88,10 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
     /// </summary>
     public static async Task<RsyslogRelay> StartAsync(int targetTcpPort)
     {
-        string folder = Path.Combine(Path.GetTempPath(), "fastingest-rsyslog-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(folder);
-        int tcpInput = ServerProcess.FreeTcpPort();
-        int udpInput = ServerProcess.FreeUdpPort();
+        var workFolder = new TempFolder("rsyslog");
+        string folder = workFolder.Path;
+        int tcpInput = FreePorts.Tcp();
+        int udpInput = FreePorts.Udp();
         string configPath = Path.Combine(folder, "rsyslog.conf");
         await File.WriteAllTextAsync(configPath, Config(folder, tcpInput, udpInput, targetTcpPort));
 
@@ -114,14 +104,7 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
         }
 
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("rsyslogd did not start");
-        var relay = new RsyslogRelay(process, folder, tcpInput, udpInput);
-        // Read both pipes all along: while the target is down rsyslogd reports every retry, and a full
-        // pipe would stall it.
-        process.OutputDataReceived += (_, e) => relay.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => relay.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
+        var relay = new RsyslogRelay(process, workFolder, tcpInput, udpInput);
         try
         {
             await relay.WaitListeningAsync(TimeSpan.FromSeconds(10));
@@ -171,6 +154,10 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until rsyslogd has printed <paramref name="text"/> (it reports each refused connection, for one).</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout) =>
+        await Eventually.UntilAsync(() => Output, output => output.Contains(text, StringComparison.Ordinal), timeout, $"rsyslogd to print \"{text}\" (its output)");
+
     /// <summary>
     /// Sends SIGTERM and waits for rsyslogd to exit: it first hands what its queue holds to a target that
     /// accepts, for up to 10 s. That is no proof of delivery (bytes still unread in its input sockets are
@@ -183,7 +170,7 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
             return;
         }
 
-        if (Kill(_process.Id, SigTerm) == 0)
+        if (Signals.Terminate(_process.Id))
         {
             using var cts = new CancellationTokenSource(s_shutdownGrace + TimeSpan.FromSeconds(5));
             try
@@ -204,36 +191,34 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
     {
         await StopAsync();
         _process.Dispose();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        _folder.Dispose();
     }
 
     private async Task WaitListeningAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (_process.HasExited)
-            {
-                // The pipes may still hold its last words.
-                await _process.WaitForExitAsync();
-                throw new InvalidOperationException($"rsyslogd exited with {_process.ExitCode}:\n{Output}");
-            }
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    if (_process.HasExited)
+                    {
+                        // The pipes may still hold its last words.
+                        await _process.WaitForExitAsync();
+                        throw new InvalidOperationException($"rsyslogd exited with {_process.ExitCode}:\n{Output}");
+                    }
 
-            if (IsUdpBound(UdpInputPort) && await AcceptsTcpAsync(TcpInputPort))
-            {
-                return;
-            }
-
-            await Task.Delay(50);
+                    // UDP cannot be probed by sending: the kernel's socket table says whether it is bound.
+                    bool udp = UdpSocketTable.ReceiveQueueBytes(UdpInputPort) is not null;
+                    return (UdpBound: udp, TcpAccepts: udp && await AcceptsTcpAsync(TcpInputPort));
+                },
+                listening => listening.UdpBound && listening.TcpAccepts, timeout,
+                $"rsyslogd to listen on UDP {UdpInputPort} and TCP {TcpInputPort} (UDP bound, TCP accepts)");
         }
-
-        throw new TimeoutException($"rsyslogd did not listen on TCP {TcpInputPort} and UDP {UdpInputPort} in {timeout}:\n{Output}");
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Output}", e);
+        }
     }
 
     private static async Task<bool> AcceptsTcpAsync(int port)
@@ -251,42 +236,4 @@ internal sealed partial class RsyslogRelay : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether a socket is bound to 127.0.0.1:<paramref name="port"/>; UDP cannot be probed by sending.</summary>
-    private static bool IsUdpBound(int port)
-    {
-        // /proc/net/udp rows: "sl local_address rem_address ...", the address as little-endian hex "0100007F:PORT".
-        string local = "0100007F:" + port.ToString("X4", CultureInfo.InvariantCulture);
-        foreach (string line in File.ReadLines("/proc/net/udp"))
-        {
-            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length > 1 && fields[1] == local)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_outputLock)
-        {
-            // A relay waiting for its target reports every retry; the start of the story is enough.
-            if (_output.Length < 64 * 1024)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
-
-    private const int SigTerm = 15;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

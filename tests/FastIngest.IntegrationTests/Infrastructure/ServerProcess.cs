@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Text;
+using System.Text.Json;
 
 namespace FastIngest.IntegrationTests.Infrastructure;
 
@@ -10,15 +9,17 @@ namespace FastIngest.IntegrationTests.Infrastructure;
 /// The real FastIngest server as a child process (the build output of src/FastIngest.Server), on free
 /// loopback ports, writing to a private ClickHouse. Stopped with a real SIGTERM.
 /// </summary>
-internal sealed partial class ServerProcess : IAsyncDisposable
+internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly Lock _outputLock = new();
+    private readonly ProcessOutput _output;
+    private readonly TempFolder _state;
 
-    private ServerProcess(Process process, int udpPort, int tcpPort, int httpPort, string database)
+    private ServerProcess(Process process, TempFolder state, int udpPort, int tcpPort, int httpPort, string database)
     {
         _process = process;
+        _output = new ProcessOutput(process);
+        _state = state;
         UdpPort = udpPort;
         TcpPort = tcpPort;
         HttpPort = httpPort;
@@ -38,22 +39,14 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public Uri HttpUri => new($"http://127.0.0.1:{HttpPort}");
 
-    public string Output
-    {
-        get
-        {
-            lock (_outputLock)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    /// <summary>What the server printed so far (its log).</summary>
+    public string Output => _output.ToString();
 
     public static async Task<ServerProcess> StartAsync(PrivateClickHouse clickHouse, string database, params string[] extraArgs)
     {
-        int udpPort = FreeUdpPort();
-        int httpPort = FreeTcpPort();
-        int tcpPort = FreeTcpPort();
+        int udpPort = FreePorts.Udp();
+        int httpPort = FreePorts.Tcp();
+        int tcpPort = FreePorts.Tcp();
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -69,8 +62,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         psi.ArgumentList.Add($"--FastIngest:Http:Port={httpPort}");
         psi.ArgumentList.Add($"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}");
         psi.ArgumentList.Add($"--FastIngest:ClickHouse:Database={database}");
-        // State of its own (Idempotency-Keys), never the repository's .data; a test may pass its own after this.
-        psi.ArgumentList.Add($"--FastIngest:StateDirectory={Path.Combine(Path.GetTempPath(), "fastingest-state-" + Guid.NewGuid().ToString("N")[..8])}");
+        // State of its own (Idempotency-Keys, spool), never the repository's .data; a test may pass its own after this.
+        var state = new TempFolder("state");
+        psi.ArgumentList.Add($"--FastIngest:StateDirectory={state.Path}");
         foreach (string arg in extraArgs)
         {
             psi.ArgumentList.Add(arg);
@@ -78,19 +72,23 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("dotnet did not start");
-        var server = new ServerProcess(process, udpPort, tcpPort, httpPort, database);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await server.WaitHealthyAsync(TimeSpan.FromSeconds(60));
-        return server;
+        var server = new ServerProcess(process, state, udpPort, tcpPort, httpPort, database);
+        try
+        {
+            await server.WaitHealthyAsync(TimeSpan.FromSeconds(60));
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Sends SIGTERM and waits for the process to exit; returns its exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {
-        if (Kill(_process.Id, SigTerm) != 0)
+        if (!Signals.Terminate(_process.Id))
         {
             throw new InvalidOperationException($"kill(SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
         }
@@ -127,6 +125,15 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return sum;
     }
 
+    /// <summary><c>GET /health</c>: its status and its JSON, whatever the status.</summary>
+    public async Task<ServerHealth> HealthAsync()
+    {
+        using var http = new HttpClient { BaseAddress = HttpUri, Timeout = TimeSpan.FromSeconds(10) };
+        using HttpResponseMessage response = await http.GetAsync(new Uri("/health", UriKind.Relative));
+        using JsonDocument health = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return new ServerHealth(response.StatusCode, health.RootElement.Clone());
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -136,50 +143,37 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        _state.Dispose();
     }
 
     private async Task WaitHealthyAsync(TimeSpan timeout)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"FastIngest exited with {_process.ExitCode}:\n{Output}");
-            }
-
-            try
-            {
-                using HttpResponseMessage response = await http.GetAsync(new Uri(HttpUri, "/health"));
-                if (response.StatusCode == HttpStatusCode.OK)
+            await Eventually.UntilAsync(
+                async () =>
                 {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
+                    if (_process.HasExited)
+                    {
+                        throw new InvalidOperationException($"FastIngest exited with {_process.ExitCode}:\n{Output}");
+                    }
 
-            await Task.Delay(100);
+                    try
+                    {
+                        using HttpResponseMessage response = await http.GetAsync(new Uri(HttpUri, "/health"));
+                        return response.StatusCode.ToString();
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                    {
+                        return e.Message;
+                    }
+                },
+                answer => answer == nameof(HttpStatusCode.OK), timeout, "FastIngest to answer /health with 200");
         }
-
-        throw new TimeoutException($"FastIngest did not become healthy in {timeout}:\n{Output}");
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
+        catch (TimeoutException e)
         {
-            return;
-        }
-
-        lock (_outputLock)
-        {
-            _output.AppendLine(line);
+            throw new TimeoutException($"{e.Message}\n{Output}", e);
         }
     }
 
@@ -192,23 +186,4 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         string dll = Path.Combine(RepoPaths.Root, "src", "FastIngest.Server", "bin", configuration, "net10.0", "FastIngest.Server.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the server first", dll);
     }
-
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
-    private const int SigTerm = 15;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

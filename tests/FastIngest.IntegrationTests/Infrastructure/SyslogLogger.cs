@@ -33,61 +33,55 @@ internal static class SyslogLogger
     /// <exception cref="InvalidOperationException">logger failed (e.g. nothing listens), with its stderr.</exception>
     public static async Task SendAsync(int tcpPort, string tag, IEnumerable<byte[]> lines, bool rfc3164 = false)
     {
-        string file = Path.Combine(Path.GetTempPath(), "fastingest-logger-" + Guid.NewGuid().ToString("N")[..8] + ".log");
-        try
+        using var folder = new TempFolder("logger");
+        string file = folder.Combine("lines.log");
+        await using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write))
         {
-            await using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write))
+            foreach (byte[] line in lines)
             {
-                foreach (byte[] line in lines)
+                if (line.AsSpan().IndexOfAny((byte)'\n', (byte)0) >= 0 || line.Length > MaxLineBytes)
                 {
-                    if (line.AsSpan().IndexOfAny((byte)'\n', (byte)0) >= 0 || line.Length > MaxLineBytes)
-                    {
-                        throw new ArgumentException($"logger would not send this {line.Length}-byte line as one message.", nameof(lines));
-                    }
-
-                    await stream.WriteAsync(line);
-                    await stream.WriteAsync(s_lf);
+                    throw new ArgumentException($"logger would not send this {line.Length}-byte line as one message.", nameof(lines));
                 }
-            }
 
-            var psi = new ProcessStartInfo("logger") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-            string[] args =
-            [
-                "--tcp", "--octet-count", "-n", "127.0.0.1", "-P", tcpPort.ToString(CultureInfo.InvariantCulture),
-                "-t", tag, "--size", MaxLineBytes.ToString(CultureInfo.InvariantCulture), "-f", file,
-            ];
-            foreach (string arg in args)
-            {
-                psi.ArgumentList.Add(arg);
-            }
-
-            if (rfc3164)
-            {
-                psi.ArgumentList.Add("--rfc3164");
-            }
-
-            using Process logger = Process.Start(psi) ?? throw new InvalidOperationException("logger did not start");
-            Task<string> errors = logger.StandardError.ReadToEndAsync();
-            Task<string> output = logger.StandardOutput.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            try
-            {
-                await logger.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                logger.Kill();
-                throw new TimeoutException($"logger did not finish in 60 s: {await errors}");
-            }
-
-            if (logger.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"logger exited with {logger.ExitCode}: {await errors}{await output}");
+                await stream.WriteAsync(line);
+                await stream.WriteAsync(s_lf);
             }
         }
-        finally
+
+        var psi = new ProcessStartInfo("logger") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        string[] args =
+        [
+            "--tcp", "--octet-count", "-n", "127.0.0.1", "-P", tcpPort.ToString(CultureInfo.InvariantCulture),
+            "-t", tag, "--size", MaxLineBytes.ToString(CultureInfo.InvariantCulture), "-f", file,
+        ];
+        foreach (string arg in args)
         {
-            File.Delete(file);
+            psi.ArgumentList.Add(arg);
+        }
+
+        if (rfc3164)
+        {
+            psi.ArgumentList.Add("--rfc3164");
+        }
+
+        using Process logger = Process.Start(psi) ?? throw new InvalidOperationException("logger did not start");
+        Task<string> errors = logger.StandardError.ReadToEndAsync();
+        Task<string> output = logger.StandardOutput.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await logger.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.Kill();
+            throw new TimeoutException($"logger did not finish in 60 s: {await errors}");
+        }
+
+        if (logger.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"logger exited with {logger.ExitCode}: {await errors}{await output}");
         }
     }
 }

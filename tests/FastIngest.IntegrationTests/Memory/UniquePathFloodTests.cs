@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.RegularExpressions;
 using FastIngest.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -38,7 +37,7 @@ public sealed class UniquePathFloodTests(PrivateClickHouse clickHouse, ITestOutp
     [InlineData("10000000", 400)]
     public async Task AMillionUniquePathsKeepPeakRssBoundedAndEverySumExact(string maxPathsPerTenant, long maxPeakRssMegabytes)
     {
-        string db = "flood_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("flood");
         // Shards fixed (the default here is one per core, 2) so the recycling check below holds on any machine.
         List<string> args = ["--FastIngest:Aggregation:Shards=" + Shards.ToString(CultureInfo.InvariantCulture)];
         if (maxPathsPerTenant.Length > 0)
@@ -54,52 +53,40 @@ public sealed class UniquePathFloodTests(PrivateClickHouse clickHouse, ITestOutp
         // The second half starts once the first is in ClickHouse: at least one flush between them, after
         // which full name tables must have forgotten the first half's paths and name new ones again.
         long start = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 60_000 - 20) * 60_000;
-        var expected = new (long Requests, long BodyBytes)[s_tenants.Length];
+        Dictionary<string, TenantTotals> expected = s_tenants.ToDictionary(tenant => tenant, _ => new TenantTotals());
         for (int half = 0; half < 2; half++)
         {
             int from = half * (Lines / 2);
-            (long Requests, long BodyBytes)[] sentNow = await Task.WhenAll(s_tenants.Select((tenant, t) =>
-                Task.Run(() => SendAsync(server.TcpPort, tenant, t, from, from + (Lines / 2), start))));
-            for (int t = 0; t < s_tenants.Length; t++)
-            {
-                expected[t] = (expected[t].Requests + sentNow[t].Requests, expected[t].BodyBytes + sentNow[t].BodyBytes);
-            }
-
-            await WaitForAsync($"SELECT sum(requests) FROM {db}.traffic_1m FORMAT TSV", expected.Sum(e => e.Requests), TimeSpan.FromSeconds(60));
+            await Task.WhenAll(s_tenants.Select((tenant, t) =>
+                Task.Run(() => SendAsync(server.TcpPort, tenant, t, from, from + (Lines / 2), start, expected[tenant]))));
+            await TrafficTotals.WaitForRequestsAsync(clickHouse, db, expected.Values.Sum(e => e.Requests), TimeSpan.FromSeconds(60));
         }
 
         TimeSpan sent = stopwatch.Elapsed;
-        long total = expected.Sum(e => e.Requests);
+        long total = expected.Values.Sum(e => e.Requests);
         Assert.Equal(Lines, total);
-        await WaitForAsync($"SELECT sumMerge(requests) FROM {db}.paths_1h FORMAT TSV", total, TimeSpan.FromSeconds(30));
-        TimeSpan stored = stopwatch.Elapsed;
+        long stored = await Eventually.UntilAsync(
+            async () => long.Parse((await clickHouse.QueryAsync($"SELECT sumMerge(requests) FROM {db}.paths_1h FORMAT TSV")).Trim(), CultureInfo.InvariantCulture),
+            requests => requests >= total, TimeSpan.FromSeconds(30), $"{db}.paths_1h: requests to reach {total}");
+        Assert.Equal(total, stored);
+        TimeSpan pathsStored = stopwatch.Elapsed;
         long peakRss = PeakRssKilobytes(server.ProcessId);
 
         using var http = new HttpClient { BaseAddress = server.HttpUri };
         string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
 
-        var traffic = Tsv.Rows(await clickHouse.QueryAsync(
-            $"SELECT tenant, sum(requests), sum(body_bytes_sent) FROM {db}.traffic_1m GROUP BY tenant ORDER BY tenant FORMAT TSV"));
-        var paths = Tsv.Rows(await clickHouse.QueryAsync(
-            $"SELECT tenant, sumMerge(requests), sumMerge(body_bytes_sent) FROM {db}.paths_1h GROUP BY tenant ORDER BY tenant FORMAT TSV"));
         var other = Tsv.Rows(await clickHouse.QueryAsync(
             $"SELECT tenant, sumMerge(requests) FROM {db}.paths_1h WHERE path = '(other)' GROUP BY tenant ORDER BY tenant FORMAT TSV"));
         var named = Tsv.Rows(await clickHouse.QueryAsync(
             $"SELECT tenant, uniqExact(path) FROM {db}.paths_1h WHERE path != '(other)' GROUP BY tenant ORDER BY tenant FORMAT TSV"));
         long folded = Folded(metrics, "path");
         output.WriteLine(
-            $"sent and counted in {sent.TotalSeconds:F1} s, paths stored in {stored.TotalSeconds:F1} s; VmHWM {startRss / 1024} MB after start, {peakRss / 1024} MB peak; " +
+            $"sent and counted in {sent.TotalSeconds:F1} s, paths stored in {pathsStored.TotalSeconds:F1} s; VmHWM {startRss / 1024} MB after start, {peakRss / 1024} MB peak; " +
             $"folded {folded}; named paths {string.Join(", ", named.Select(r => $"{r[0]}={r[1]}"))}");
 
-        Assert.Equal(s_tenants, traffic.Select(r => r[0]));
-        Assert.Equal(s_tenants, paths.Select(r => r[0]));
-        for (int t = 0; t < s_tenants.Length; t++)
-        {
-            // Every request once in traffic_1m, and once in paths_1h: under its own path or as (other).
-            Assert.Equal((expected[t].Requests, expected[t].BodyBytes), (long.Parse(traffic[t][1], CultureInfo.InvariantCulture), long.Parse(traffic[t][2], CultureInfo.InvariantCulture)));
-            Assert.Equal((expected[t].Requests, expected[t].BodyBytes), (long.Parse(paths[t][1], CultureInfo.InvariantCulture), long.Parse(paths[t][2], CultureInfo.InvariantCulture)));
-        }
+        // Every request once in traffic_1m, and once in paths_1h: under its own path or as (other).
+        await TrafficTotals.AssertAsync(clickHouse, db, expected);
 
         // The flood folded (each path is new, and a tenant names at most MaxPathsPerTenant per
         // interval), and what /metrics calls folded is exactly what (other) carries.
@@ -117,58 +104,41 @@ public sealed class UniquePathFloodTests(PrivateClickHouse clickHouse, ITestOutp
         Assert.True(peakRss / 1024 < maxPeakRssMegabytes, $"peak RSS {peakRss / 1024} MB, bound {maxPeakRssMegabytes} MB");
     }
 
-    /// <summary>Sends this tenant's share of the lines, each with a path of its own; returns what they add up to.</summary>
-    private static async Task<(long Requests, long BodyBytes)> SendAsync(int port, string tenant, int index, int from, int to, long startMs)
+    /// <summary>Sends this tenant's share of the lines, each with a path of its own, and adds them to <paramref name="totals"/>.</summary>
+    private static async Task SendAsync(int port, string tenant, int index, int from, int to, long startMs, TenantTotals totals)
     {
         using var client = new TcpClient { NoDelay = false };
         await client.ConnectAsync(IPAddress.Loopback, port);
         NetworkStream stream = client.GetStream();
         byte[] buffer = new byte[256 * 1024];
         int used = 0;
-        long requests = 0;
-        long body = 0;
-        string header = $"<190>Nov 22 23:42:25 {tenant}: ";
         for (int i = from + index; i < to; i += s_tenants.Length)
         {
             long ms = startMs + (i / 2); // about 8 minutes of request time, so several minute buckets
             long bodyBytes = i % 5_000;
-            string line = header +
-                "{\"msec\":\"" + (ms / 1000).ToString(CultureInfo.InvariantCulture) + "." + (ms % 1000).ToString("000", CultureInfo.InvariantCulture) +
-                "\",\"status\":\"200\",\"bytes_sent\":\"" + (bodyBytes + 200).ToString(CultureInfo.InvariantCulture) +
-                "\",\"body_bytes_sent\":\"" + bodyBytes.ToString(CultureInfo.InvariantCulture) +
-                "\",\"uri\":\"/files/" + tenant + "/" + i.ToString("x8", CultureInfo.InvariantCulture) + ".bin\"}\n";
-            if (used + (line.Length * 3) > buffer.Length)
+            string path = "/files/" + tenant + "/" + i.ToString("x8", CultureInfo.InvariantCulture) + ".bin";
+            byte[] line = new NginxLineBuilder()
+                .Msec(ms)
+                .Set("status", "200")
+                .Set("bytes_sent", bodyBytes + 200)
+                .Set("body_bytes_sent", bodyBytes)
+                .Set("uri", path)
+                .ToUtf8();
+            byte[] datagram = NginxLineBuilder.SyslogDatagram(tenant, line, withHostname: false);
+            if (used + datagram.Length + 1 > buffer.Length)
             {
                 await stream.WriteAsync(buffer.AsMemory(0, used));
                 used = 0;
             }
 
-            used += Encoding.UTF8.GetBytes(line, buffer.AsSpan(used));
-            requests++;
-            body += bodyBytes;
+            datagram.CopyTo(buffer, used);
+            used += datagram.Length;
+            buffer[used++] = (byte)'\n';
+            totals.Add(ms, 200, bodyBytes + 200, bodyBytes, requestTimeMs: null, cache: "", path);
         }
 
         await stream.WriteAsync(buffer.AsMemory(0, used));
         client.Client.Shutdown(SocketShutdown.Send);
-        return (requests, body);
-    }
-
-    private async Task WaitForAsync(string sql, long expected, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        string last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            last = (await clickHouse.QueryAsync(sql)).Trim();
-            if (last == expected.ToString(CultureInfo.InvariantCulture))
-            {
-                return;
-            }
-
-            await Task.Delay(250);
-        }
-
-        Assert.Fail($"{sql}: {last}, expected {expected} within {timeout}");
     }
 
     /// <summary>VmHWM: the process's peak resident set, in kB.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using FastIngest.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -15,7 +14,7 @@ public sealed class NginxSyslogTests(PrivateClickHouse clickHouse, ITestOutputHe
     [Fact]
     public async Task ClickHouseSumsEqualNginxOwnAccessLog()
     {
-        string db = "nginx_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("nginx");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         await using NginxProcess nginx = await NginxProcess.StartAsync(server.UdpPort);
 
@@ -31,52 +30,28 @@ public sealed class NginxSyslogTests(PrivateClickHouse clickHouse, ITestOutputHe
             }
         }
 
-        var expected = new Dictionary<string, FileTotals>
+        var expected = new Dictionary<string, TenantTotals>
         {
             // 140 requests to the shop; 70 to the blog plus NginxProcess's readiness probe.
-            ["shop"] = FileTotals.Of(await nginx.AccessLogLinesAsync("shop", 140)),
-            ["blog"] = FileTotals.Of(await nginx.AccessLogLinesAsync("blog", 71)),
+            ["shop"] = TenantTotals.OfJsonLines(await nginx.AccessLogLinesAsync("shop", 140)),
+            ["blog"] = TenantTotals.OfJsonLines(await nginx.AccessLogLinesAsync("blog", 71)),
         };
-        Assert.True(expected["shop"].Requests >= 140);
         Assert.True(expected["shop"].CacheHit > 0 && expected["shop"].Statuses.ContainsKey(503));
 
-        // Flushes happen every second; poll until every line NGINX logged is in ClickHouse.
+        // Flushes happen every second: wait until every line NGINX logged is counted, then stop the server
+        // so that every table has all of it (each table is an insert of its own).
         long total = expected.Values.Sum(t => t.Requests);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        string counted = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            counted = await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m FORMAT TSV");
-            if (counted.Trim() == total.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            {
-                break;
-            }
-
-            await Task.Delay(200);
-        }
-
-        output.WriteLine($"NGINX logged {total} lines; ClickHouse counted {counted.Trim()}");
-        foreach ((string tenant, FileTotals file) in expected)
-        {
-            var row = Tsv.Rows(await clickHouse.QueryAsync(
-                $"SELECT sum(requests), sum(bytes_sent), sum(body_bytes_sent), sum(cache_hit), sum(cache_miss), sum(status_2xx), sum(status_4xx), sum(status_5xx) " +
-                $"FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV")).Single();
-            Assert.Equal(
-                $"{file.Requests} {file.BytesSent} {file.BodyBytesSent} {file.CacheHit} {file.CacheMiss} {file.StatusClass(2)} {file.StatusClass(4)} {file.StatusClass(5)}",
-                string.Join(' ', row));
-
-            var statuses = Tsv.Rows(await clickHouse.QueryAsync(
-                $"SELECT status, sum(requests) FROM {db}.status_1m WHERE tenant = '{tenant}' GROUP BY status ORDER BY status FORMAT TSV"));
-            Assert.Equal(file.Statuses.Select(p => $"{p.Key}={p.Value}"), statuses.Select(r => $"{r[0]}={r[1]}"));
-        }
-
+        output.WriteLine($"NGINX logged {total} lines");
+        await TrafficTotals.WaitForRequestsAsync(clickHouse, db, total, TimeSpan.FromSeconds(20));
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        await TrafficTotals.AssertAsync(clickHouse, db, expected);
         Assert.Equal("0\n", await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV"));
     }
 
     [Fact]
     public async Task NginxServedPixelsCountAsPixelHitsAndItsTrafficGivesVisitors()
     {
-        string db = "nginxpx_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("nginxpx");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         await using NginxProcess nginx = await NginxProcess.StartAsync(server.UdpPort);
 
@@ -99,11 +74,7 @@ public sealed class NginxSyslogTests(PrivateClickHouse clickHouse, ITestOutputHe
 
         int lines = (await nginx.AccessLogLinesAsync("shop", 50)).Length;
         Assert.Equal(50, lines);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline && (await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m WHERE tenant = 'shop' FORMAT TSV")).Trim() != "50")
-        {
-            await Task.Delay(200);
-        }
+        await TrafficTotals.WaitForRequestsAsync(clickHouse, db, 50, TimeSpan.FromSeconds(20), "shop");
 
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(
@@ -120,38 +91,5 @@ public sealed class NginxSyslogTests(PrivateClickHouse clickHouse, ITestOutputHe
     {
         using HttpResponseMessage response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}{path}"));
         await response.Content.ReadAsByteArrayAsync();
-    }
-
-    /// <summary>Totals computed from NGINX's own file log with JsonDocument, independently of FastIngest's parser.</summary>
-    private sealed class FileTotals
-    {
-        public long Requests { get; private set; }
-        public long BytesSent { get; private set; }
-        public long BodyBytesSent { get; private set; }
-        public long CacheHit { get; private set; }
-        public long CacheMiss { get; private set; }
-        public SortedDictionary<int, long> Statuses { get; } = [];
-
-        public long StatusClass(int hundreds) => Statuses.Where(p => p.Key / 100 == hundreds).Sum(p => p.Value);
-
-        public static FileTotals Of(string[] lines)
-        {
-            var totals = new FileTotals();
-            foreach (string line in lines)
-            {
-                using var doc = JsonDocument.Parse(line);
-                JsonElement e = doc.RootElement;
-                totals.Requests++;
-                totals.BytesSent += long.Parse(e.GetProperty("bytes_sent").GetString()!);
-                totals.BodyBytesSent += long.Parse(e.GetProperty("body_bytes_sent").GetString()!);
-                string cache = e.GetProperty("upstream_cache_status").GetString()!;
-                totals.CacheHit += cache == "HIT" ? 1 : 0;
-                totals.CacheMiss += cache == "MISS" ? 1 : 0;
-                int status = int.Parse(e.GetProperty("status").GetString()!);
-                totals.Statuses[status] = totals.Statuses.GetValueOrDefault(status) + 1;
-            }
-
-            return totals;
-        }
     }
 }

@@ -16,7 +16,7 @@ public sealed partial class PixelTests(PrivateClickHouse clickHouse, ITestOutput
     [Fact]
     public async Task ThePixelIsATransparentGifThatNoCacheKeepsAndHeadHasNoBody()
     {
-        string db = "pixel_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("pixel");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         using var http = new HttpClient { BaseAddress = server.HttpUri };
 
@@ -52,7 +52,7 @@ public sealed partial class PixelTests(PrivateClickHouse clickHouse, ITestOutput
     [Fact]
     public async Task HitsAndUniqueVisitorsAddUpAndDoNotTrackCountsTheHitButNotTheVisitor()
     {
-        string db = "pixel_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("pixel");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         using var http = new HttpClient { BaseAddress = server.HttpUri };
 
@@ -96,7 +96,7 @@ public sealed partial class PixelTests(PrivateClickHouse clickHouse, ITestOutput
     [Fact]
     public async Task BadNamesAndTenantsOffTheAllowListAreCountedAsErrorsNeverAsTenants()
     {
-        string db = "pixel_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("pixel");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Pixel:AllowedTenants:0=acme", "--FastIngest:Pixel:AllowedTenants:1=beta");
         using var http = new HttpClient { BaseAddress = server.HttpUri };
         string[] paths = ["/p/acme/home.gif", "/p/beta/home.gif", "/p/stranger/home.gif", "/p/acme/" + new string('k', 65) + ".gif", "/p/ac%20me/home.gif", "/p/acme/h%C3%A9.gif"];
@@ -117,7 +117,7 @@ public sealed partial class PixelTests(PrivateClickHouse clickHouse, ITestOutput
     [Fact]
     public async Task WrkForSecondsThenSigtermLeavesEveryCompletedRequestCounted()
     {
-        string db = "pixel_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("pixel");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         const int Connections = 16;
         var psi = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

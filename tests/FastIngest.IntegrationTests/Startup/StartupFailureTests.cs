@@ -117,10 +117,10 @@ public sealed class StartupFailureTests(PrivateClickHouse clickHouse, ITestOutpu
     [
         ServerProcess.ServerDll(),
         "--FastIngest:Syslog:BindAddress=127.0.0.1",
-        $"--FastIngest:Syslog:UdpPort={ServerProcess.FreeUdpPort()}",
-        $"--FastIngest:Syslog:TcpPort={ServerProcess.FreeTcpPort()}",
+        $"--FastIngest:Syslog:UdpPort={FreePorts.Udp()}",
+        $"--FastIngest:Syslog:TcpPort={FreePorts.Tcp()}",
         "--FastIngest:Http:BindAddress=127.0.0.1",
-        $"--FastIngest:Http:Port={ServerProcess.FreeTcpPort()}",
+        $"--FastIngest:Http:Port={FreePorts.Tcp()}",
         $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}",
         "--FastIngest:ClickHouse:Database=startup_" + Guid.NewGuid().ToString("N")[..8],
         $"--FastIngest:StateDirectory={Path.Combine(Path.GetTempPath(), "fastingest-state-" + Guid.NewGuid().ToString("N")[..8])}",

@@ -23,24 +23,21 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
 
     private static readonly TimeSpan s_deliveryTimeout = TimeSpan.FromSeconds(60);
 
-    // Long enough for a straggler after the expected count (a duplicate, a split line) to show up.
-    private static readonly TimeSpan s_quietPeriod = TimeSpan.FromSeconds(1);
+    private static readonly byte[][] s_datagrams = Corpus.Datagrams;
 
-    private static readonly byte[][] s_datagrams = FastIngest.Tests.Corpus.Datagrams;
-
-    private static readonly byte[][] s_jsonLines = FastIngest.Tests.Corpus.JsonLines;
+    private static readonly byte[][] s_jsonLines = Corpus.JsonLines;
 
     /// <summary>
     /// Datagram <paramref name="k"/> of the cycled corpus and what it carries. NGINX logged every request
     /// twice: tag shop_example with a hostname, then tag blog with <c>nohostname</c>.
     /// </summary>
-    private static Message Corpus(int k)
+    private static Message Cycled(int k)
     {
         int i = k % s_datagrams.Length;
-        return new Message(i % 2 == 0 ? "shop_example" : "blog", s_jsonLines[i / 2], s_datagrams[i]);
+        return new Message(Corpus.TenantOf(i), Corpus.JsonLineOf(i), s_datagrams[i]);
     }
 
-    private static List<Message> FirstCorpus(int count) => [.. Enumerable.Range(0, count).Select(Corpus)];
+    private static List<Message> FirstCorpus(int count) => [.. Enumerable.Range(0, count).Select(Cycled)];
 
     [Fact]
     public void TheCorpusPairsEachDatagramWithItsTagAndJsonLine()
@@ -48,7 +45,7 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
         Assert.Equal(2 * s_jsonLines.Length, s_datagrams.Length);
         for (int k = 0; k < s_datagrams.Length; k++)
         {
-            Message m = Corpus(k);
+            Message m = Cycled(k);
             Assert.True(m.Datagram.AsSpan().EndsWith([.. Encoding.ASCII.GetBytes(" " + m.Tenant + ": "), .. m.Body]), $"datagram {k}");
         }
 
@@ -70,7 +67,7 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
             await SyslogLogger.SendAsync(listener.Port, tag.Key, tag.Select(m => m.Body), rfc3164);
         }
 
-        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, s_quietPeriod);
+        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout);
         output.WriteLine("logger sent: " + Escape(frames[0], 160));
 
         Assert.Equal(messages.Count, frames.Count);
@@ -96,7 +93,7 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
 
         await SyslogLogger.SendAsync(listener.Port, "odd", lines);
 
-        List<byte[]> frames = await listener.WaitForFramesAsync(lines.Length, s_deliveryTimeout, s_quietPeriod);
+        List<byte[]> frames = await listener.WaitForFramesAsync(lines.Length, s_deliveryTimeout);
         Assert.Equal(lines.Length, frames.Count);
         for (int i = 0; i < lines.Length; i++)
         {
@@ -120,7 +117,7 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
 
         await relay.SendLinesAsync(messages.Select(m => m.Datagram));
 
-        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, s_quietPeriod);
+        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, relay.StopAsync);
         output.WriteLine("rsyslog sent: " + Escape(frames[0], 160));
         output.WriteLine("rsyslog sent: " + Escape(frames[1], 160));
         AssertSameMessages(messages, frames);
@@ -139,7 +136,7 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
             relay.SendLinesAsync(overTcp.Select(m => m.Datagram)),
             relay.SendDatagramsAsync(overUdp.Select(m => m.Datagram)));
 
-        List<byte[]> frames = await listener.WaitForFramesAsync(overTcp.Count + overUdp.Count, s_deliveryTimeout, s_quietPeriod);
+        List<byte[]> frames = await listener.WaitForFramesAsync(overTcp.Count + overUdp.Count, s_deliveryTimeout, relay.StopAsync);
         AssertSameMessages([.. overTcp, .. overUdp], frames);
     }
 
@@ -161,29 +158,30 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
         foreach ((string tag, byte[] body) in cases)
         {
             // With a hostname and without one (NGINX nohostname): rsyslog parses the two differently.
-            messages.Add(new Message(tag, body, [.. Encoding.ASCII.GetBytes($"<190>Nov 22 23:42:25 vm {tag}: "), .. body]));
-            messages.Add(new Message(tag, body, [.. Encoding.ASCII.GetBytes($"<190>Nov 22 23:42:25 {tag}: "), .. body]));
+            messages.Add(new Message(tag, body, NginxLineBuilder.SyslogDatagram(tag, body, withHostname: true)));
+            messages.Add(new Message(tag, body, NginxLineBuilder.SyslogDatagram(tag, body, withHostname: false)));
         }
 
         await relay.SendLinesAsync(messages.Select(m => m.Datagram));
 
-        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, s_quietPeriod);
+        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, relay.StopAsync);
         AssertSameMessages(messages, frames);
     }
 
     [Fact]
     public async Task RsyslogDeliversEverythingWhenTheTargetListensLate()
     {
-        int target = ServerProcess.FreeTcpPort();
+        int target = FreePorts.Tcp();
         await using RsyslogRelay relay = await RsyslogRelay.StartAsync(target);
         List<Message> messages = FirstCorpus(FirstDatagrams);
         await relay.SendLinesAsync(messages.Select(m => m.Datagram));
 
-        // Refused connections suspend the action; its queue keeps the messages for the next retry.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Refused connections suspend the action; its queue keeps the messages for the next retry. The
+        // target starts listening only once rsyslog has been refused.
+        await relay.WaitForOutputAsync($"cannot connect to 127.0.0.1:{target}: Connection refused", s_deliveryTimeout);
         await using var listener = OctetCountedListener.Start(target);
 
-        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, s_quietPeriod);
+        List<byte[]> frames = await listener.WaitForFramesAsync(messages.Count, s_deliveryTimeout, relay.StopAsync);
         // rsyslog 8.2302 is at least once here: the message whose send was refused comes again after
         // the backlog. Seen on every run; pinned so that a change in that shows up.
         Assert.InRange(frames.Count, messages.Count, messages.Count + 1);
@@ -285,23 +283,21 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
         }
 
         /// <summary>
-        /// Waits for <paramref name="count"/> frames, then for <paramref name="quiet"/> more, and returns
-        /// all frames so far, so that extra frames are seen rather than missed.
+        /// Waits for <paramref name="count"/> frames, ends the senders that still hold a connection with
+        /// <paramref name="stopSenders"/> (a client that has exited holds none), waits until every
+        /// connection is closed, and returns all frames: nothing can arrive once every sender has hung up,
+        /// so a frame sent after the count (a duplicate, a split line) is among them rather than missed.
         /// </summary>
-        public async Task<List<byte[]>> WaitForFramesAsync(int count, TimeSpan timeout, TimeSpan quiet)
+        public async Task<List<byte[]>> WaitForFramesAsync(int count, TimeSpan timeout, Func<Task>? stopSenders = null)
         {
-            var deadline = DateTime.UtcNow + timeout;
-            while (Snapshot().Count < count)
+            await Eventually.UntilAsync(() => (Frames: Snapshot().Count, Errors: string.Join("; ", Errors())), seen => seen.Frames >= count, timeout,
+                $"{count} frames (frames, errors)");
+            if (stopSenders is not null)
             {
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"{Snapshot().Count} of {count} frames in {timeout}; errors: {string.Join("; ", Errors())}");
-                }
-
-                await Task.Delay(20);
+                await stopSenders();
             }
 
-            await Task.Delay(quiet);
+            await Eventually.UntilAsync(OpenConnections, open => open == 0, timeout, "every sender to close its connection (connections open)");
             Assert.Empty(Errors());
             return Snapshot();
         }
@@ -319,6 +315,14 @@ public sealed class SyslogClientsTests(ITestOutputHelper output)
 
             await Task.WhenAll(connections);
             _stop.Dispose();
+        }
+
+        private int OpenConnections()
+        {
+            lock (_lock)
+            {
+                return _connections.Count(c => !c.IsCompleted);
+            }
         }
 
         private List<byte[]> Snapshot()

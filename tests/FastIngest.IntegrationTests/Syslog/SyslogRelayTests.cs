@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using FastIngest.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -11,44 +9,14 @@ namespace FastIngest.IntegrationTests.Syslog;
 [Trait("Category", "Integration")]
 public sealed class SyslogRelayTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
 {
-    /// <summary>The real NGINX datagrams of tests/data (unicode, escapes, 8 KB lines): tag, JSON line.</summary>
-    private static List<(string Tenant, byte[] Datagram, JsonElement Line)> Corpus()
-    {
-        var corpus = new List<(string, byte[], JsonElement)>();
-        foreach (byte[] datagram in FastIngest.Tests.Corpus.Datagrams)
-        {
-            string text = Encoding.UTF8.GetString(datagram);
-            int json = text.IndexOf('{', StringComparison.Ordinal);
-            string tenant = text[..json].TrimEnd().TrimEnd(':').Split(' ')[^1];
-            corpus.Add((tenant, datagram, JsonDocument.Parse(text[json..]).RootElement.Clone()));
-        }
-
-        return corpus;
-    }
-
-    private static async Task WaitForTcpMessagesAsync(ServerProcess server, long expected)
-    {
-        using var http = new HttpClient { BaseAddress = server.HttpUri };
-        string health = "";
-        for (int i = 0; i < 600; i++)
-        {
-            health = await http.GetStringAsync(new Uri("/health", UriKind.Relative));
-            using JsonDocument doc = JsonDocument.Parse(health);
-            if (doc.RootElement.GetProperty("tcp").GetProperty("messages").GetInt64() >= expected)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"FastIngest did not receive {expected} TCP messages: {health}");
-    }
+    private static async Task WaitForTcpMessagesAsync(ServerProcess server, long expected) =>
+        await Eventually.UntilAsync(server.HealthAsync, health => health.Tcp("messages") >= expected, TimeSpan.FromSeconds(30),
+            $"FastIngest to receive {expected} TCP messages");
 
     [Fact]
     public async Task LoggerWithOctetCountingDeliversEveryLineExactlyOnce()
     {
-        string db = "logger_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("logger");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         const int Lines = 3_000;
         var lines = new NginxLines(seed: 5);
@@ -59,34 +27,37 @@ public sealed class SyslogRelayTests(PrivateClickHouse clickHouse, ITestOutputHe
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         output.WriteLine(server.Output);
 
-        TenantTotals expected = lines.Expected["blog"];
-        var row = Tsv.Rows(await clickHouse.QueryAsync($"SELECT sum(requests), sum(bytes_sent), sum(body_bytes_sent) FROM {db}.traffic_1m WHERE tenant = 'blog' FORMAT TSV"))[0];
-        Assert.Equal($"{Lines} {expected.BytesSent} {expected.BodyBytesSent}", string.Join(' ', row));
+        Assert.Equal(Lines, await TrafficTotals.RequestsAsync(clickHouse, db, "blog"));
+        await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
         Assert.Equal("0", (await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV")).Trim());
     }
 
     [Fact]
     public async Task RsyslogRelayingNginxDatagramsOverTcpDeliversEachExactlyOnce()
     {
-        string db = "rsyslog_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("rsyslog");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         await using RsyslogRelay relay = await RsyslogRelay.StartAsync(server.TcpPort);
+        // The real NGINX datagrams of tests/data (unicode, escapes, 8 KB lines), a hundred times over.
         const int Rounds = 100;
-        var corpus = Corpus();
-        await relay.SendLinesAsync(Enumerable.Range(0, Rounds).SelectMany(_ => corpus.Select(c => c.Datagram)));
+        var expected = new Dictionary<string, TenantTotals>();
+        for (int round = 0; round < Rounds; round++)
+        {
+            for (int i = 0; i < Corpus.Datagrams.Length; i++)
+            {
+                string tenant = Corpus.TenantOf(i);
+                (expected.TryGetValue(tenant, out TenantTotals? totals) ? totals : expected[tenant] = new TenantTotals())
+                    .AddJsonLine(Encoding.UTF8.GetString(Corpus.JsonLineOf(i)));
+            }
+        }
 
-        await WaitForTcpMessagesAsync(server, (long)Rounds * corpus.Count);
+        await relay.SendLinesAsync(Enumerable.Range(0, Rounds).SelectMany(_ => Corpus.Datagrams));
+
+        await WaitForTcpMessagesAsync(server, (long)Rounds * Corpus.Datagrams.Length);
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         output.WriteLine(server.Output);
 
-        foreach (IGrouping<string, (string Tenant, byte[] Datagram, JsonElement Line)> tenant in corpus.GroupBy(c => c.Tenant))
-        {
-            long bytes = tenant.Sum(c => long.Parse(c.Line.GetProperty("bytes_sent").GetString()!, CultureInfo.InvariantCulture));
-            long body = tenant.Sum(c => long.Parse(c.Line.GetProperty("body_bytes_sent").GetString()!, CultureInfo.InvariantCulture));
-            var row = Tsv.Rows(await clickHouse.QueryAsync(
-                $"SELECT sum(requests), sum(bytes_sent), sum(body_bytes_sent) FROM {db}.traffic_1m WHERE tenant = '{tenant.Key}' FORMAT TSV"))[0];
-            Assert.Equal($"{Rounds * tenant.Count()} {Rounds * bytes} {Rounds * body}", string.Join(' ', row));
-        }
+        await TrafficTotals.AssertAsync(clickHouse, db, expected);
 
         Assert.Equal("0", (await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV")).Trim());
     }

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using FastIngest.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -11,30 +9,10 @@ namespace FastIngest.IntegrationTests.Syslog;
 [Trait("Category", "Integration")]
 public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
 {
-    private static byte[] OctetCounted(byte[] message) =>
-        [.. Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " "), .. message];
-
-    private static byte[] LineFramed(byte[] message, string trailer = "\n") => [.. message, .. Encoding.ASCII.GetBytes(trailer)];
-
-    private async Task<long> RequestsAsync(string db, string tenant) =>
-        long.Parse(await clickHouse.QueryAsync($"SELECT sum(requests) FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV"), CultureInfo.InvariantCulture);
-
-    private async Task AssertTotalsAsync(string db, NginxLines lines)
-    {
-        foreach ((string tenant, TenantTotals expected) in lines.Expected)
-        {
-            var row = Tsv.Rows(await clickHouse.QueryAsync(
-                $"SELECT sum(requests), sum(bytes_sent), sum(body_bytes_sent), sum(request_time_sum_ms) FROM {db}.traffic_1m WHERE tenant = '{tenant}' FORMAT TSV"))[0];
-            Assert.Equal(
-                (expected.Requests, expected.BytesSent, expected.BodyBytesSent, expected.RequestTimeSumMs),
-                (long.Parse(row[0], CultureInfo.InvariantCulture), long.Parse(row[1], CultureInfo.InvariantCulture), long.Parse(row[2], CultureInfo.InvariantCulture), long.Parse(row[3], CultureInfo.InvariantCulture)));
-        }
-    }
-
     [Fact]
     public async Task MixedFramingSplitAnywhereOverManyConnectionsIsCountedExactly()
     {
-        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("tcp");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         var lines = new NginxLines(seed: 7);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -50,13 +28,13 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
             for (int i = 0; i < count; i++)
             {
                 string tenant = i % 2 == 0 ? "blog" : "shop_example";
-                byte[] message = NginxLines.Datagram(tenant, lines.Line(tenant, now - i), withHostname: i % 3 == 0);
+                byte[] message = NginxLineBuilder.SyslogDatagram(tenant, lines.Line(tenant, now - i), withHostname: i % 3 == 0);
                 stream.Write(style switch
                 {
-                    "lf" => LineFramed(message),
-                    "crlf" => LineFramed(message, "\r\n"),
-                    "nul" => LineFramed(message, "\0"),
-                    _ => OctetCounted(message),
+                    "lf" => SyslogFrames.Trailed(message),
+                    "crlf" => SyslogFrames.Trailed(message, "\r\n"),
+                    "nul" => SyslogFrames.Trailed(message, "\0"),
+                    _ => SyslogFrames.OctetCounted(message),
                 });
             }
 
@@ -89,7 +67,7 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         output.WriteLine(server.Output);
         Assert.Equal(8_100, lines.Expected.Values.Sum(t => t.Requests));
-        await AssertTotalsAsync(db, lines);
+        await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
         Assert.Equal("0", (await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV")).Trim());
     }
 
@@ -98,49 +76,45 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
     [InlineData("lf")]
     public async Task AOneMegabyteMessageIsAnErrorAndTheNextMessageOnTheSameConnectionCounts(string framing)
     {
-        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("tcp");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         // A valid line but for its size, from its own generator: it must not count.
         string huge = new NginxLines(seed: 11).Line("blog", now).Replace("\"args\":\"q=1\"", "\"args\":\"" + new string('x', 1 << 20) + "\"", StringComparison.Ordinal);
-        byte[] big = NginxLines.Datagram("blog", huge, withHostname: false);
+        byte[] big = NginxLineBuilder.SyslogDatagram("blog", huge, withHostname: false);
         Assert.True(big.Length > 1 << 20);
         var lines = new NginxLines(seed: 13);
 
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
         NetworkStream stream = client.GetStream();
-        Func<byte[], byte[]> frame = framing == "octet" ? OctetCounted : m => LineFramed(m);
-        await stream.WriteAsync(frame(NginxLines.Datagram("blog", lines.Line("blog", now), withHostname: false)));
+        Func<byte[], byte[]> frame = framing == "octet" ? SyslogFrames.OctetCounted : m => SyslogFrames.Trailed(m);
+        await stream.WriteAsync(frame(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", now), withHostname: false)));
         await stream.WriteAsync(frame(big));
-        await stream.WriteAsync(frame(NginxLines.Datagram("blog", lines.Line("blog", now), withHostname: false)));
+        await stream.WriteAsync(frame(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", now), withHostname: false)));
         await stream.FlushAsync();
 
         // The same connection stays usable: wait for both good lines to be counted before closing.
-        using var http = new HttpClient { BaseAddress = server.HttpUri };
-        for (int i = 0; i < 100 && !(await http.GetStringAsync(new Uri("/health", UriKind.Relative))).Contains("\"too_large\":1", StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(50);
-        }
-
+        await Eventually.UntilAsync(server.HealthAsync, health => health.Tcp("too_large") == 1 && health.LinesCounted == 2, TimeSpan.FromSeconds(10),
+            "/health to show the 1 MB message too large and both good lines counted");
         Assert.True(client.Connected);
         client.Close();
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         output.WriteLine(server.Output);
-        Assert.Equal(2, await RequestsAsync(db, "blog"));
-        await AssertTotalsAsync(db, lines);
+        Assert.Equal(2, await TrafficTotals.RequestsAsync(clickHouse, db, "blog"));
+        await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
         Assert.Equal("tcp\tmessage_too_large\t1", (await clickHouse.QueryAsync($"SELECT source, reason, sum(count) FROM {db}.ingest_errors GROUP BY source, reason FORMAT TSV")).Trim());
     }
 
     [Fact]
     public async Task ThreeThousandConcurrentConnectionsAreAllCounted()
     {
-        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("tcp");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         const int Connections = 3_000;
         const int PerConnection = 3;
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        byte[] message = OctetCounted(NginxLines.Datagram("many", new NginxLines(seed: 1).Line("many", now), withHostname: false));
+        byte[] message = SyslogFrames.OctetCounted(NginxLineBuilder.SyslogDatagram("many", new NginxLines(seed: 1).Line("many", now), withHostname: false));
 
         var clients = new List<TcpClient>();
         try
@@ -153,15 +127,8 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
                 clients.Add(client);
             }
 
-            using var http = new HttpClient { BaseAddress = server.HttpUri };
-            string health = "";
-            for (int i = 0; i < 100 && !health.Contains($"\"open_connections\":{Connections}", StringComparison.Ordinal); i++)
-            {
-                await Task.Delay(50);
-                health = await http.GetStringAsync(new Uri("/health", UriKind.Relative));
-            }
-
-            Assert.Contains($"\"open_connections\":{Connections},", health, StringComparison.Ordinal);
+            await Eventually.UntilAsync(server.HealthAsync, health => health.Tcp("open_connections") == Connections, TimeSpan.FromSeconds(30),
+                $"/health to show {Connections} open connections");
 
             await Task.WhenAll(clients.Select(async client =>
             {
@@ -181,13 +148,13 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
 
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         output.WriteLine(server.Output);
-        Assert.Equal(Connections * PerConnection, await RequestsAsync(db, "many"));
+        Assert.Equal(Connections * PerConnection, await TrafficTotals.RequestsAsync(clickHouse, db, "many"));
     }
 
     [Fact]
     public async Task SigtermWithPeersStillConnectedCountsWhatTheySentAndExitsCleanly()
     {
-        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("tcp");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         var lines = new NginxLines(seed: 21);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -195,20 +162,20 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
         for (int i = 0; i < 500; i++)
         {
-            await client.GetStream().WriteAsync(OctetCounted(NginxLines.Datagram("blog", lines.Line("blog", now), withHostname: false)));
+            await client.GetStream().WriteAsync(SyslogFrames.OctetCounted(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", now), withHostname: false)));
         }
 
         // The connection stays open: Kestrel asks the handler to finish, which keeps what it read.
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         output.WriteLine(server.Output);
-        await AssertTotalsAsync(db, lines);
-        Assert.Equal(500, await RequestsAsync(db, "blog"));
+        await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
+        Assert.Equal(500, await TrafficTotals.RequestsAsync(clickHouse, db, "blog"));
     }
 
     [Fact]
     public async Task ConnectionsPastTheCapAreRefusedAndIdleOnesAreClosed()
     {
-        string db = "tcp_" + Guid.NewGuid().ToString("N")[..8];
+        string db = UniqueName.For("tcp");
         await using ServerProcess server = await ServerProcess.StartAsync(
             clickHouse, db, "--FastIngest:Syslog:TcpMaxConnections=2", "--FastIngest:Syslog:TcpIdleTimeout=00:00:01");
         using var first = new TcpClient();
@@ -216,7 +183,9 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         using var third = new TcpClient();
         await first.ConnectAsync(IPAddress.Loopback, server.TcpPort);
         await second.ConnectAsync(IPAddress.Loopback, server.TcpPort);
-        await Task.Delay(300); // both accepted before the third arrives
+        // Both accepted before the third arrives.
+        await Eventually.UntilAsync(server.HealthAsync, health => health.Tcp("open_connections") == 2, TimeSpan.FromSeconds(10),
+            "/health to show the first two connections open");
         await third.ConnectAsync(IPAddress.Loopback, server.TcpPort);
 
         // The third is closed at once; the first two after a second of silence (read returns 0 = closed).
@@ -230,10 +199,8 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         Assert.True(refusedAfter < TimeSpan.FromSeconds(0.9), $"refused after {refusedAfter}");
         Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.7), $"idle connections closed after {watch.Elapsed}");
 
-        using var http = new HttpClient { BaseAddress = server.HttpUri };
-        string health = await http.GetStringAsync(new Uri("/health", UriKind.Relative));
-        Assert.Contains("\"refused\":1,", health, StringComparison.Ordinal);
-        Assert.Contains("\"open_connections\":0,", health, StringComparison.Ordinal);
+        ServerHealth health = await server.HealthAsync();
+        Assert.Equal((Refused: 1, Open: 0), (Refused: health.Tcp("refused"), Open: health.Tcp("open_connections")));
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("refused: 2 connections are open", server.Output, StringComparison.Ordinal);
         Assert.Contains("closed after 00:00:01 idle", server.Output, StringComparison.Ordinal);

@@ -25,8 +25,8 @@ public sealed class PathCapTests
         byte[] t = Encoding.UTF8.GetBytes(tenant);
         foreach (string path in paths)
         {
-            string line = $"{{\"msec\":\"{Minute / 1000}.000\",\"status\":\"200\",\"bytes_sent\":\"10\",\"body_bytes_sent\":\"4\",\"uri\":\"{path}\"}}";
-            batch.Add(MessageKind.NginxJson, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(t), t, Encoding.UTF8.GetBytes(line), 1_800_000_000);
+            byte[] line = new NginxLineBuilder().Msec(Minute).Set("status", "200").Set("bytes_sent", "10").Set("body_bytes_sent", "4").Set("uri", path).ToUtf8();
+            batch.Add(MessageKind.NginxJson, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(t), t, line, 1_800_000_000);
         }
 
         shard.Process(batch);

@@ -41,8 +41,12 @@ public sealed class PixelAndVisitorTests
         batch.Add(MessageKind.NginxJson, RejectReason.None, XxHash3.HashToUInt64(t), t, Encoding.UTF8.GetBytes(line), 1_800_000_000);
     }
 
-    private static string NginxLine(string uri, int status = 200, string address = "192.0.2.1", string agent = "curl/8", string extra = "") =>
-        $"{{\"msec\":\"{Minute / 1000}.500\",\"status\":\"{status}\",\"uri\":\"{uri}\",\"remote_addr\":\"{address}\",\"http_user_agent\":\"{agent}\"{extra}}}";
+    /// <param name="optOut">A header field that opts the visitor out (http_dnt or http_sec_gpc), set to 1.</param>
+    private static string NginxLine(string uri, int status = 200, string address = "192.0.2.1", string agent = "curl/8", string? optOut = null)
+    {
+        NginxLineBuilder line = new NginxLineBuilder().Msec(Minute + 500).Set("status", status).Set("uri", uri).Set("remote_addr", address).Set("http_user_agent", agent);
+        return (optOut is null ? line : line.Set(optOut, "1")).ToJson();
+    }
 
     private static string Text(byte[] utf8) => Encoding.UTF8.GetString(utf8);
 
@@ -121,10 +125,10 @@ public sealed class PixelAndVisitorTests
         Shard shard = pipeline.Shards[0];
         IngestBatch batch = pipeline.IngestBatches.Rent();
         AddLine(batch, "shop_example", NginxLine("/p/acme/home.gif"));
-        AddLine(batch, "shop_example", NginxLine("/p/acme/home.gif", address: "192.0.2.9", extra: ",\"http_dnt\":\"1\""));
+        AddLine(batch, "shop_example", NginxLine("/p/acme/home.gif", address: "192.0.2.9", optOut: "http_dnt"));
         AddLine(batch, "shop_example", NginxLine("/p/acme/home.gif", status: 404));
         AddLine(batch, "shop_example", NginxLine("/p/bad!/home.gif"));
-        AddLine(batch, "shop_example", NginxLine("/index.html", address: "192.0.2.7", extra: ",\"http_sec_gpc\":\"1\""));
+        AddLine(batch, "shop_example", NginxLine("/index.html", address: "192.0.2.7", optOut: "http_sec_gpc"));
         AddLine(batch, "shop_example", NginxLine("/index.html", address: "192.0.2.8"));
         shard.Process(batch);
         await shard.FlushAsync(CancellationToken.None);

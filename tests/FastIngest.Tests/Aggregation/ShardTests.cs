@@ -26,7 +26,7 @@ public sealed class ShardTests
     }
 
     private static string PathLine(string path, long bytes = 10, long second = 1_795_390_925) =>
-        $"{{\"msec\":\"{second}.000\",\"status\":\"200\",\"bytes_sent\":\"{bytes}\",\"body_bytes_sent\":\"{bytes}\",\"uri\":\"{path}\"}}";
+        new NginxLineBuilder().Msec(second * 1000).Set("status", "200").Set("bytes_sent", bytes).Set("body_bytes_sent", bytes).Set("uri", path).ToJson();
 
     private static IngestBatch EventBatch(IngestPipeline pipeline, params (string Tenant, string Type, string Path)[] events) =>
         EventBatch(pipeline, [.. events.Select(e => (e.Tenant, e.Type, e.Path, 1_795_390_925_000L))]);
@@ -51,8 +51,8 @@ public sealed class ShardTests
             .Select(g => $"{g.Key}={g.Sum(p => (long)p.Counters.Requests)}")
             .Order(StringComparer.Ordinal)];
 
-    private static string Line(long msec, int status, long bytes, string cache = "", string time = "") =>
-        $"{{\"msec\":\"{msec / 1000}.{msec % 1000:000}\",\"status\":\"{status}\",\"bytes_sent\":\"{bytes}\",\"body_bytes_sent\":\"{bytes / 2}\",\"request_time\":\"0.120\",\"upstream_cache_status\":\"{cache}\"{time}}}";
+    private static string Line(long msec, int status, long bytes, string cache = "") =>
+        new NginxLineBuilder().Msec(msec).Set("status", status).Set("bytes_sent", bytes).Set("body_bytes_sent", bytes / 2).RequestTime(120).Set("upstream_cache_status", cache).ToJson();
 
     private static IngestBatch Batch(IngestPipeline pipeline, params (string Tenant, string Line)[] messages)
     {

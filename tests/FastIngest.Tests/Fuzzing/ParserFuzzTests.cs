@@ -103,6 +103,7 @@ public sealed class ParserFuzzTests
     {
         var random = new Random(7);
         byte[] input = new byte[128 * 1024];
+        int unmutated = 0;
         for (int i = 0; i < 100_000; i++)
         {
             // An /ingest body: a few (mutated) events as an array or as NDJSON, then mutated as a whole.
@@ -118,9 +119,13 @@ public sealed class ParserFuzzTests
             byte[] seed = Encoding.UTF8.GetBytes(body.ToString());
             seed.CopyTo(input, 0);
             int length = seed.Length;
+            bool mutated = false;
             if (random.Next(2) == 0 && length > 0)
             {
-                input[random.Next(length)] = s_punctuation[random.Next(s_punctuation.Length)];
+                int at = random.Next(length);
+                byte punctuation = s_punctuation[random.Next(s_punctuation.Length)];
+                mutated = input[at] != punctuation;
+                input[at] = punctuation;
             }
 
             using var batch = new Server.Events.EventBatch(maxEventBytes: 4096, tenant: null, nowMs: 1_795_392_000_000);
@@ -148,9 +153,21 @@ public sealed class ParserFuzzTests
             }
 
             // Nothing is silently dropped: an unmutated body is all accepted; any body is accepted or refused.
-            Assert.InRange(batch.Accepted, 0, items);
-            Assert.True(batch.Accepted + batch.Rejected >= Math.Min(1, items), $"nothing counted of {(ndjson ? "NDJSON" : "array")} {Encoding.UTF8.GetString(input, 0, length)}");
+            string what = $"{(ndjson ? "NDJSON" : "array")} of {items}: {Encoding.UTF8.GetString(input, 0, length)}";
+            if (mutated)
+            {
+                Assert.InRange(batch.Accepted, 0, items);
+                Assert.True(batch.Accepted + batch.Rejected >= Math.Min(1, items), $"case {i}: nothing counted of the {what}");
+            }
+            else
+            {
+                Assert.True(batch.Accepted == items && batch.Rejected == 0, $"case {i}: {batch.Accepted} accepted, {batch.Rejected} rejected of the unmutated {what}");
+                unmutated++;
+            }
         }
+
+        // Half the bodies are left as they were, so the promise above is checked tens of thousands of times.
+        Assert.True(unmutated > 40_000, $"only {unmutated} bodies were left unmutated");
     }
 
     private static int Mutate(Random random, byte[] output)

@@ -1,11 +1,10 @@
 using FastIngest.Core.Sinks.Spool;
-using FastIngest.Server.Events;
 using FastIngest.Server.Hosting;
 using FastIngest.Server.Http;
 using FastIngest.Server.Infrastructure;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace FastIngest.Tests.Hosting;

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using FastIngest.Core.Aggregation;
@@ -22,7 +21,7 @@ public sealed class UdpSyslogReceiverTests
     {
         var sink = new CollectingSink();
         var pipeline = new IngestPipeline(new AggregationOptions { Shards = 2, ChannelCapacity = ChannelCapacity }, sink, sink.Pool, NullLogger.Instance);
-        var options = Options.Create(new SyslogOptions { BindAddress = "127.0.0.1", UdpPort = FreeUdpPort() });
+        var options = Options.Create(new SyslogOptions { BindAddress = "127.0.0.1", UdpPort = FreePorts.Udp() });
         var receiver = new UdpSyslogReceiver(options, pipeline, NullLogger<UdpSyslogReceiver>.Instance);
         pipeline.Start();
         receiver.Start();
@@ -116,34 +115,18 @@ public sealed class UdpSyslogReceiverTests
     }
 
     /// <summary>Waits until the socket's kernel queue is empty and the shards have counted all it read.</summary>
-    private static async Task WaitForSettledAsync(UdpSyslogReceiver receiver, IngestPipeline pipeline)
-    {
-        for (int i = 0; i < 300; i++)
-        {
-            long counted = pipeline.Shards.Sum(s => s.LinesCounted + s.Rejected);
-            if (counted == receiver.Datagrams && KernelQueueEmpty(receiver))
+    /// <remarks>
+    /// Each look allocates inside the measurement, reading /proc most of all: it reads the kernel's queue only
+    /// once the counts agree, and looks every 100 ms (shards publish their counts at each 1 s flush).
+    /// </remarks>
+    private static async Task WaitForSettledAsync(UdpSyslogReceiver receiver, IngestPipeline pipeline) =>
+        await Eventually.UntilAsync(
+            () =>
             {
-                return;
-            }
-
-            await Task.Delay(100); // shards publish their counts at each 1 s flush
-        }
-
-        Assert.Fail("the receiver did not settle");
-    }
-
-    /// <summary>rx_queue of the receiver's line in /proc/net/udp (local port ours, no remote).</summary>
-    private static bool KernelQueueEmpty(UdpSyslogReceiver receiver)
-    {
-        string port = receiver.LocalEndPoint!.Port.ToString("X4", System.Globalization.CultureInfo.InvariantCulture);
-        string? line = File.ReadLines("/proc/net/udp").FirstOrDefault(l => l.Contains(":" + port + " 00000000:0000", StringComparison.Ordinal));
-        return line is not null && line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4].EndsWith(":00000000", StringComparison.Ordinal);
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
+                long counted = pipeline.Shards.Sum(s => s.LinesCounted + s.Rejected);
+                long received = receiver.Datagrams;
+                return (Counted: counted, Received: received, Queued: counted == received ? UdpSocketTable.ReceiveQueueBytes(receiver.LocalEndPoint!.Port) : null);
+            },
+            settled => settled.Counted == settled.Received && settled.Queued == 0,
+            TimeSpan.FromSeconds(30), "every datagram read and counted (counted, received, bytes queued)", TimeSpan.FromMilliseconds(100));
 }

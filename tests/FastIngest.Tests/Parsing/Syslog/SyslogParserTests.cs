@@ -80,12 +80,12 @@ public sealed class SyslogParserTests
             SyslogHeader header = ParseOk(datagram);
             Assert.Equal(SyslogFormat.Rfc3164, header.Format);
             Assert.Equal(190, header.Priority); // local7.info
-            Assert.Equal(i % 2 == 0 ? "shop_example" : "blog", Tenant(datagram, header));
+            Assert.Equal(Corpus.TenantOf(i), Tenant(datagram, header));
 
             ReadOnlySpan<byte> body = datagram.AsSpan(header.BodyStart, header.BodyLength);
             Assert.Equal((byte)'{', body[0]);
             Assert.Equal((byte)'}', body[^1]);
-            Assert.True(body.SequenceEqual(s_jsonLines[i / 2]), $"datagram {i}: body is not line {i / 2}");
+            Assert.True(body.SequenceEqual(Corpus.JsonLineOf(i)), $"datagram {i}: body is not line {i / 2}");
         }
     }
 

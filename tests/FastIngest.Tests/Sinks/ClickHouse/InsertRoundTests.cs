@@ -1,7 +1,4 @@
-using FastIngest.Core.Aggregation;
-using FastIngest.Core.Ingest;
 using FastIngest.Core.Internal;
-using FastIngest.Core.Parsing;
 using FastIngest.Core.Sinks;
 using FastIngest.Core.Sinks.ClickHouse;
 

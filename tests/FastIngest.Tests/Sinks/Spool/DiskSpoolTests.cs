@@ -7,18 +7,12 @@ namespace FastIngest.Tests.Sinks.Spool;
 
 public sealed class DiskSpoolTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "fastingest-spooltest-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly TempFolder _folder = new("spooltest");
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 
     private DiskSpool Open(long maxBytes = 1L << 30, long segmentBytes = 64L << 20) =>
-        DiskSpool.Open(new SpoolOptions { Directory = _directory, MaxBytes = maxBytes, SegmentBytes = segmentBytes }, NullLogger.Instance);
+        DiskSpool.Open(new SpoolOptions { Directory = _folder.Path, MaxBytes = maxBytes, SegmentBytes = segmentBytes }, NullLogger.Instance);
 
     private static byte[] Record(int i) => Encoding.UTF8.GetBytes($"record {i} " + new string((char)('a' + (i % 26)), 100 + i));
 
@@ -35,7 +29,7 @@ public sealed class DiskSpoolTests : IDisposable
         return read;
     }
 
-    private string[] Segments() => Directory.GetFiles(_directory, "segment-*.spool").Order(StringComparer.Ordinal).ToArray();
+    private string[] Segments() => Directory.GetFiles(_folder.Path, "segment-*.spool").Order(StringComparer.Ordinal).ToArray();
 
     [Fact]
     public void RecordsComeBackInOrderAcrossSegmentsAndEmptiedSegmentsAreDeleted()

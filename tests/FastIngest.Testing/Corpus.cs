@@ -1,4 +1,4 @@
-namespace FastIngest.Tests;
+namespace FastIngest.Testing;
 
 /// <summary>
 /// The real NGINX 1.22 output in tests/data: access.json.log (one JSON line per request, raw bytes,
@@ -11,6 +11,12 @@ internal static class Corpus
     public static byte[][] JsonLines { get; } = LoadJsonLines();
 
     public static byte[][] Datagrams { get; } = LoadDatagrams();
+
+    /// <summary>The tag (tenant) of datagram <paramref name="datagram"/>: shop_example, then blog.</summary>
+    public static string TenantOf(int datagram) => datagram % 2 == 0 ? "shop_example" : "blog";
+
+    /// <summary>The JSON line datagram <paramref name="datagram"/> carries.</summary>
+    public static byte[] JsonLineOf(int datagram) => JsonLines[datagram / 2];
 
     private static string DataFile(string name) => Path.Combine(AppContext.BaseDirectory, "data", name);
 
