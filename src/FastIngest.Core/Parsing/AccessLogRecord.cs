@@ -9,6 +9,16 @@ namespace FastIngest.Core.Parsing;
 /// </summary>
 internal struct AccessLogRecord
 {
+    /// <summary>
+    /// Largest <see cref="BytesSent"/> or <see cref="BodyBytesSent"/> a real response has (1 TiB, 2^40). A
+    /// line claiming more is refused (<c>invalid_number</c>), never added: 2^24 such values would wrap a
+    /// tenant's UInt64 total, and no single HTTP response sends a terabyte (issue 13, item 6).
+    /// </summary>
+    public const long MaxBytes = 1L << 40;
+
+    /// <summary>Largest <see cref="RequestTimeMs"/> a real request takes: a day. Longer is refused as <c>invalid_number</c>.</summary>
+    public const long MaxRequestTimeMs = 86_400_000;
+
     private const int MinScratchLength = 256;
 
     /// <summary>Request time, Unix milliseconds UTC (from <c>msec</c>, else <c>time_iso8601</c>).</summary>

@@ -57,6 +57,13 @@ internal static class CombinedLogParser
             return false;
         }
 
+        // A terabyte response is no real request: refused, never added (issue 13, item 6).
+        if (bodyBytes > AccessLogRecord.MaxBytes)
+        {
+            reason = RejectReason.InvalidNumber;
+            return false;
+        }
+
         record.CacheStatus = TrailingCacheStatus(rest);
 
         // "GET /path?query HTTP/1.1"; a malformed request line ("-", garbage from scanners) keeps no path.

@@ -35,8 +35,12 @@ internal static partial class NginxJsonParser
         return parsed ? value : Invalid;
     }
 
-    /// <summary>Reads a size or a duration: -1 when absent, as <see cref="AccessLogRecord"/> documents.</summary>
-    private static long ReadSize(ref Utf8JsonReader reader, ref AccessLogRecord record, Number kind, ref bool badNumber)
+    /// <summary>
+    /// Reads a size or a duration: -1 when absent, as <see cref="AccessLogRecord"/> documents. A value over
+    /// <paramref name="max"/> is as bad as one that doesn't parse: no real request has it, and adding it
+    /// would wrap the tenant's sums.
+    /// </summary>
+    private static long ReadSize(ref Utf8JsonReader reader, ref AccessLogRecord record, Number kind, long max, ref bool badNumber)
     {
         long value = ReadNumber(ref reader, ref record, kind);
         if (value == Absent)
@@ -44,7 +48,9 @@ internal static partial class NginxJsonParser
             return -1;
         }
 
-        if (value == Invalid)
+        // Invalid is long.MinValue + 1 and every parsed value is non-negative: one unsigned compare
+        // catches a value that didn't parse and one out of range.
+        if ((ulong)value > (ulong)max)
         {
             badNumber = true;
             return -1;

@@ -108,13 +108,13 @@ internal static partial class NginxJsonParser
                         status = ReadNumber(ref reader, ref record, Number.Integer);
                         break;
                     case NginxJsonField.BytesSent:
-                        record.BytesSent = ReadSize(ref reader, ref record, Number.Integer, ref badNumber);
+                        record.BytesSent = ReadSize(ref reader, ref record, Number.Integer, AccessLogRecord.MaxBytes, ref badNumber);
                         break;
                     case NginxJsonField.BodyBytesSent:
-                        record.BodyBytesSent = ReadSize(ref reader, ref record, Number.Integer, ref badNumber);
+                        record.BodyBytesSent = ReadSize(ref reader, ref record, Number.Integer, AccessLogRecord.MaxBytes, ref badNumber);
                         break;
                     case NginxJsonField.RequestTime:
-                        record.RequestTimeMs = ReadSize(ref reader, ref record, Number.Thousandths, ref badNumber);
+                        record.RequestTimeMs = ReadSize(ref reader, ref record, Number.Thousandths, AccessLogRecord.MaxRequestTimeMs, ref badNumber);
                         break;
                     case NginxJsonField.UpstreamCacheStatus:
                         record.CacheStatus = TryReadScalar(ref reader, ref record, out ReadOnlySpan<byte> cache)

@@ -59,6 +59,8 @@ public sealed class CombinedLogParserTests
     [InlineData("not a log line", "!not_combined")]
     [InlineData("1.2.3.4 - - [23/Nov/2026:06:42:21 +0000] \"GET / HTTP/1.1\" 200", "!not_combined")]
     [InlineData("1.2.3.4 - - [23/Nov/2026:06:42:21 +0000] \"GET / HTTP/1.1\" 999 1 \"-\" \"-\"", "!invalid_status")]
+    [InlineData("1.2.3.4 - - [23/Nov/2026:06:42:21 +0000] \"GET / HTTP/1.1\" 200 1099511627777 \"-\" \"-\"", "!invalid_number")]
+    [InlineData("1.2.3.4 - - [23/Nov/2026:06:42:21 +0000] \"GET / HTTP/1.1\" 200 999999999999999999 \"-\" \"-\"", "!invalid_number")]
     [InlineData("1.2.3.4 - - [31/Feb/2026:06:42:21 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"-\"", "!invalid_time")]
     [InlineData("1.2.3.4 - - [23/Foo/2026:06:42:21 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"-\"", "!invalid_time")]
     [InlineData("1.2.3.4 - - [23/Nov/2026:06:42:21] \"GET / HTTP/1.1\" 200 1 \"-\" \"-\"", "!invalid_time")]

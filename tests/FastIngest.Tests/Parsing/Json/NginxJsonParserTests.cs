@@ -637,6 +637,37 @@ public sealed class NginxJsonParserTests
     }
 
     [Theory]
+    [InlineData("bytes_sent", "1099511627776")]
+    [InlineData("body_bytes_sent", "\"1099511627776\"")]
+    [InlineData("request_time", "\"86400.000\"")]
+    [InlineData("request_time", "86400")]
+    public void AcceptsSizesUpTo2Pow40AndRequestTimesUpToADay(string field, string value)
+    {
+        AccessLogRecord record = ParseOk(Minimal($"\"{field}\":{value}"));
+
+        Assert.Equal(field == "request_time" ? AccessLogRecord.MaxRequestTimeMs : AccessLogRecord.MaxBytes, field switch
+        {
+            "bytes_sent" => record.BytesSent,
+            "body_bytes_sent" => record.BodyBytesSent,
+            _ => record.RequestTimeMs,
+        });
+    }
+
+    // 18 digits parse into a long, and 2^24 of them would wrap a tenant's UInt64 sum: no real response
+    // sends more than a terabyte or takes more than a day (issue 13, item 6).
+    [Theory]
+    [InlineData("bytes_sent", "1099511627777")]
+    [InlineData("bytes_sent", "\"999999999999999999\"")]
+    [InlineData("body_bytes_sent", "1099511627777")]
+    [InlineData("body_bytes_sent", "\"999999999999999999\"")]
+    [InlineData("request_time", "\"86400.001\"")]
+    [InlineData("request_time", "\"999999999999999.999\"")]
+    public void RejectsSizesPast2Pow40AndRequestTimesPastADay(string field, string value)
+    {
+        Assert.Equal(RejectReason.InvalidNumber, ParseBad(Minimal($"\"{field}\":{value}")));
+    }
+
+    [Theory]
     [InlineData("""{"bytes_sent":"x","msec":"x","status":"abc"}""", nameof(RejectReason.InvalidStatus))]
     [InlineData("""{"bytes_sent":"x","msec":"x"}""", nameof(RejectReason.MissingStatus))]
     [InlineData("""{"bytes_sent":"x","msec":"x","status":"200"}""", nameof(RejectReason.InvalidTime))]
