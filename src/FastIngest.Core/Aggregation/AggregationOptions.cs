@@ -68,5 +68,18 @@ public sealed class AggregationOptions
     [Range(16, 65536)]
     public int RejectSampleBytes { get; set; } = 512;
 
+    /// <summary>
+    /// How old a request time the live doors (syslog, pixel, events, file tail) still count, measured from
+    /// the message's arrival; older lines are refused as <c>time_out_of_range</c>. Each minute counted lands
+    /// in its ClickHouse partition, so a broken clock or a forged <c>msec</c> must not reach 1970. The
+    /// <c>import</c> command counts history of any age regardless.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "36500.00:00:00")]
+    public TimeSpan MaxLateness { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>How far ahead of its arrival a live door's request time may be (clock skew); later is <c>time_out_of_range</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "36500.00:00:00")]
+    public TimeSpan MaxAhead { get; set; } = TimeSpan.FromMinutes(5);
+
     public int EffectiveShards => Shards > 0 ? Shards : Environment.ProcessorCount;
 }

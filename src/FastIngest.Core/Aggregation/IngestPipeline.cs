@@ -21,8 +21,13 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
     private Task[] _workers = [];
     private Task _ticks = Task.CompletedTask;
 
-    public IngestPipeline(AggregationOptions options, IBatchSink sink, ObjectPool<FlushBatch> flushBatches, ILogger logger, TenantAllowList? pixelTenants = null)
+    /// <param name="anyAge">
+    /// Count request times of any age (the <c>import</c> command's history); otherwise only those within
+    /// <see cref="AggregationOptions.MaxLateness"/> and <see cref="AggregationOptions.MaxAhead"/> of arrival.
+    /// </param>
+    public IngestPipeline(AggregationOptions options, IBatchSink sink, ObjectPool<FlushBatch> flushBatches, ILogger logger, TenantAllowList? pixelTenants = null, bool anyAge = false)
     {
+        TimeWindow window = anyAge ? TimeWindow.Unbounded : TimeWindow.Live(options);
         FlushBatches = flushBatches;
         int shardCount = options.EffectiveShards;
         int tenantsPerShard = Math.Max(1, (options.MaxTenants + shardCount - 1) / shardCount);
@@ -32,7 +37,7 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
         _shards = new Shard[shardCount];
         for (int i = 0; i < shardCount; i++)
         {
-            _shards[i] = new Shard(i, IngestBatches, flushBatches, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger);
+            _shards[i] = new Shard(i, IngestBatches, flushBatches, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger, window);
         }
     }
 

@@ -55,6 +55,12 @@ internal sealed partial class Shard
                 continue;
             }
 
+            if (!_window.Admits(message.TimestampMs, entry.ArrivedAt))
+            {
+                _rejects.Count(source, tenant, RejectReason.TimeOutOfRange, body, entry.ArrivedAt);
+                continue;
+            }
+
             switch (entry.Kind)
             {
                 case MessageKind.PixelHit:

@@ -27,6 +27,7 @@ internal sealed partial class Shard
     private readonly ILogger _logger;
     private readonly long _flushIntervalMs;
     private readonly TenantAllowList _pixelTenants;
+    private readonly TimeWindow _window;
     private readonly MessageDecoder _decoder = new();
     private readonly ShardNames _names;
     private readonly PathBudget _pathBudget;
@@ -46,8 +47,10 @@ internal sealed partial class Shard
 
     /// <param name="ingestBatches">Where counted batches go back to; the sources rent from it.</param>
     /// <param name="flushBatches">Where flush batches come from; the sink returns them once written.</param>
-    public Shard(int id, ObjectPool<IngestBatch> ingestBatches, ObjectPool<FlushBatch> flushBatches, IBatchSink sink, AggregationOptions options, int maxTenants, int maxPixelKeys, TenantAllowList pixelTenants, ILogger logger)
+    /// <param name="window">Which request times count; <see cref="TimeWindow.Unbounded"/> for <c>import</c>.</param>
+    public Shard(int id, ObjectPool<IngestBatch> ingestBatches, ObjectPool<FlushBatch> flushBatches, IBatchSink sink, AggregationOptions options, int maxTenants, int maxPixelKeys, TenantAllowList pixelTenants, ILogger logger, TimeWindow window)
     {
+        _window = window;
         Id = id;
         _ingestBatches = ingestBatches;
         _flushBatches = flushBatches;

@@ -26,4 +26,6 @@ internal enum RejectReason : byte
     InvalidField,
     FieldTooLong,
     NotCombined,
+    /// <summary>A live door's request time outside <c>[arrival − MaxLateness, arrival + MaxAhead]</c>.</summary>
+    TimeOutOfRange,
 }

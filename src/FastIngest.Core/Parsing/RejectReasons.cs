@@ -24,6 +24,7 @@ internal static class RejectReasons
         "invalid_field",
         "field_too_long",
         "not_combined",
+        "time_out_of_range",
     ];
 
     public static string Name(RejectReason reason)

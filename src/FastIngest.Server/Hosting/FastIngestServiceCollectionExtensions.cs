@@ -33,7 +33,12 @@ internal static class FastIngestServiceCollectionExtensions
     /// <c>spool</c> for the server, <c>spool-import</c> for the import command, so an import can run
     /// beside the server (one process per spool).
     /// </param>
-    public static IServiceCollection AddFastIngestCore(this IServiceCollection services, IConfiguration configuration, string spoolFolder)
+    /// <param name="anyAge">
+    /// The import command counts history of any age; the server's live doors only request times within
+    /// <c>Aggregation:MaxLateness</c>/<c>MaxAhead</c> of arrival. A pipeline setting rather than a source of
+    /// its own, because import and the file tail both store <c>file</c> in <c>ingest_errors.source</c>.
+    /// </param>
+    public static IServiceCollection AddFastIngestCore(this IServiceCollection services, IConfiguration configuration, string spoolFolder, bool anyAge = false)
     {
         services.TryAddSingleton(configuration);
         services.AddLogging();
@@ -64,7 +69,8 @@ internal static class FastIngestServiceCollectionExtensions
             sp.GetRequiredService<ClickHouseSink>(),
             sp.GetRequiredService<IngestPipelineParts>().FlushBatches,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<IngestPipeline>(),
-            sp.GetRequiredService<TenantAllowList>()));
+            sp.GetRequiredService<TenantAllowList>(),
+            anyAge));
         return services;
     }
 

@@ -46,7 +46,8 @@ internal static partial class ImportCommand
             .Build();
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
-        services.AddFastIngestCore(configuration, "spool-import");
+        // History of any age: the live doors' time window is not the import's (issue 13, item 3).
+        services.AddFastIngestCore(configuration, "spool-import", anyAge: true);
         await using ServiceProvider provider = services.BuildServiceProvider();
         ClickHouseSink sink;
         IngestPipeline pipeline;

@@ -26,7 +26,7 @@ public sealed class PathCapTests
         foreach (string path in paths)
         {
             byte[] line = new NginxLineBuilder().Msec(Minute).Set("status", "200").Set("bytes_sent", "10").Set("body_bytes_sent", "4").Set("uri", path).ToUtf8();
-            batch.Add(MessageKind.NginxJson, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(t), t, line, 1_800_000_000);
+            batch.Add(MessageKind.NginxJson, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(t), t, line, 1_795_400_000);
         }
 
         shard.Process(batch);

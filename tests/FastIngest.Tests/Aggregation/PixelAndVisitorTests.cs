@@ -32,13 +32,14 @@ public sealed class PixelAndVisitorTests
             UserAgent = Encoding.UTF8.GetBytes(agent),
         };
         int length = hit.Encode(message);
-        batch.Add(MessageKind.PixelHit, RejectReason.None, XxHash3.HashToUInt64(t), t, message.AsSpan(0, length), 1_800_000_000);
+        // The pixel stamps a hit with its arrival: both are the same second.
+        batch.Add(MessageKind.PixelHit, RejectReason.None, XxHash3.HashToUInt64(t), t, message.AsSpan(0, length), (uint)(ms / 1000));
     }
 
     private static void AddLine(IngestBatch batch, string tenant, string line)
     {
         byte[] t = Encoding.UTF8.GetBytes(tenant);
-        batch.Add(MessageKind.NginxJson, RejectReason.None, XxHash3.HashToUInt64(t), t, Encoding.UTF8.GetBytes(line), 1_800_000_000);
+        batch.Add(MessageKind.NginxJson, RejectReason.None, XxHash3.HashToUInt64(t), t, Encoding.UTF8.GetBytes(line), (uint)(Minute / 1000) + 1);
     }
 
     /// <param name="optOut">A header field that opts the visitor out (http_dnt or http_sec_gpc), set to 1.</param>

@@ -39,7 +39,7 @@ public sealed class ShardTests
         {
             byte[] t = Encoding.UTF8.GetBytes(tenant);
             int length = new EventMessage { TimestampMs = ms, EventType = Encoding.UTF8.GetBytes(type), Path = Encoding.UTF8.GetBytes(path) }.Encode(message);
-            batch.Add(MessageKind.Event, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(t), t, message.AsSpan(0, length), 1_800_000_000);
+            batch.Add(MessageKind.Event, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(t), t, message.AsSpan(0, length), 1_795_400_000);
         }
 
         return batch;
@@ -60,7 +60,7 @@ public sealed class ShardTests
         foreach ((string tenant, string line) in messages)
         {
             byte[] t = Encoding.UTF8.GetBytes(tenant);
-            batch.Add(MessageKind.NginxJson, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(t), t, Encoding.UTF8.GetBytes(line), 1_800_000_000);
+            batch.Add(MessageKind.NginxJson, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(t), t, Encoding.UTF8.GetBytes(line), 1_795_400_000);
         }
 
         return batch;
@@ -143,7 +143,7 @@ public sealed class ShardTests
         new Random(1).NextBytes(binary);
         binary[0] = 0xFF; // never valid UTF-8: every byte may turn into a 3-byte U+FFFD
         IngestBatch batch = pipeline.IngestBatches.Rent();
-        batch.Add(MessageKind.Rejected, RejectReason.SyslogHeader, 0, default, binary, 1_800_000_000);
+        batch.Add(MessageKind.Rejected, RejectReason.SyslogHeader, 0, default, binary, 1_795_400_000);
         pipeline.Shards[0].Process(batch);
         await pipeline.Shards[0].FlushAsync(CancellationToken.None);
 
@@ -177,7 +177,7 @@ public sealed class ShardTests
         {
             byte[] tenant = Encoding.UTF8.GetBytes("tenant" + (i % 37));
             byte[] line = Encoding.UTF8.GetBytes(Line(1_795_390_920_000 + i, 200, 3));
-            while (!writer.TryAdd(MessageKind.NginxJson, tenant, line, 1_800_000_000))
+            while (!writer.TryAdd(MessageKind.NginxJson, tenant, line, 1_795_400_000))
             {
                 await writer.FlushAsync();
             }
@@ -355,7 +355,7 @@ public sealed class ShardTests
         ShardedBatchWriter writer = pipeline.CreateWriter(IngestSource.File);
         for (int i = 0; i < 1_000; i++)
         {
-            writer.Add(MessageKind.NginxJson, RejectReason.None, Encoding.UTF8.GetBytes("t" + (i % 7)), Encoding.UTF8.GetBytes(Line(1_795_390_920_000, 200, 10)), 1_800_000_000);
+            writer.Add(MessageKind.NginxJson, RejectReason.None, Encoding.UTF8.GetBytes("t" + (i % 7)), Encoding.UTF8.GetBytes(Line(1_795_390_920_000, 200, 10)), 1_795_400_000);
         }
 
         await writer.FlushAsync();
@@ -372,10 +372,10 @@ public sealed class ShardTests
     {
         var sink = new CollectingSink();
         var ingestBatches = new Core.Internal.ObjectPool<IngestBatch>();
-        var shard = new Shard(0, ingestBatches, sink.Pool, sink, new AggregationOptions(), maxTenants: 10, maxPixelKeys: 10, TenantAllowList.Everyone, NullLogger.Instance);
+        var shard = new Shard(0, ingestBatches, sink.Pool, sink, new AggregationOptions(), maxTenants: 10, maxPixelKeys: 10, TenantAllowList.Everyone, NullLogger.Instance, TimeWindow.Live(new AggregationOptions()));
         IngestBatch batch = ingestBatches.Rent();
         byte[] tenant = "acme"u8.ToArray();
-        batch.Add(MessageKind.NginxJson, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(tenant), tenant, Encoding.UTF8.GetBytes(Line(1_795_390_920_000, 200, 100)), 1_800_000_000);
+        batch.Add(MessageKind.NginxJson, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(tenant), tenant, Encoding.UTF8.GetBytes(Line(1_795_390_920_000, 200, 100)), 1_795_400_000);
         batch.Barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task written = batch.Barrier.Task;
 
@@ -400,7 +400,7 @@ public sealed class ShardTests
             $"{{\"msec\":\"{second}.000\",\"status\":\"200\",\"host\":\"{host}\"}}";
         foreach (string line in new[] { Host("a.example:8080"), Host("a.example"), "not json", Host(""), Host("bad host"), Host("b.example"), Host("a.example", second: 5_000_000_000) })
         {
-            batch.Add(MessageKind.NginxJsonHostTenant, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64([]), [], Encoding.UTF8.GetBytes(line), 1_800_000_000);
+            batch.Add(MessageKind.NginxJsonHostTenant, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64([]), [], Encoding.UTF8.GetBytes(line), 1_795_400_000);
         }
 
         shard.Process(batch);

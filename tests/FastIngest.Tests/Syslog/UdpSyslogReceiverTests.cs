@@ -17,10 +17,13 @@ public sealed class UdpSyslogReceiverTests
 
     private const int ChannelCapacity = 32;
 
+    // The corpus is real lines of one day in 2026: they must count, however long ago that day is.
+    private static readonly TimeSpan s_corpusAge = TimeSpan.FromDays(36_500);
+
     private static (UdpSyslogReceiver Receiver, IngestPipeline Pipeline, CollectingSink Sink) Start()
     {
         var sink = new CollectingSink();
-        var pipeline = new IngestPipeline(new AggregationOptions { Shards = 2, ChannelCapacity = ChannelCapacity }, sink, sink.Pool, NullLogger.Instance);
+        var pipeline = new IngestPipeline(new AggregationOptions { Shards = 2, ChannelCapacity = ChannelCapacity, MaxLateness = s_corpusAge }, sink, sink.Pool, NullLogger.Instance);
         var options = Options.Create(new SyslogOptions { BindAddress = "127.0.0.1", UdpPort = FreePorts.Udp() });
         var receiver = new UdpSyslogReceiver(options, pipeline, NullLogger<UdpSyslogReceiver>.Instance);
         pipeline.Start();
