@@ -12,6 +12,12 @@ public static class Data
 {
     public const int Lines = 4096;
 
+    /// <summary>
+    /// The second the corpus's lines "arrive": their own day (2026-11-22), so the shard's time window
+    /// counts them, as a live door counts fresh lines, instead of measuring the refusal.
+    /// </summary>
+    public const uint ArrivedAt = 1_795_391_000;
+
     private static readonly string[] s_corpusLines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "data", "access.json.log"));
 
     /// <summary>JSON lines, UTF-8, no newline.</summary>

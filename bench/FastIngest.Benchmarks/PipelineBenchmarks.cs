@@ -33,7 +33,7 @@ public class PipelineBenchmarks
         for (int i = 0; i < Data.Lines; i++)
         {
             byte[] tenant = Encoding.UTF8.GetBytes(Data.Tenant(i));
-            _batch.Add(MessageKind.NginxJson, RejectReason.None, XxHash3.HashToUInt64(tenant), tenant, Data.JsonLines[i], 0);
+            _batch.Add(MessageKind.NginxJson, RejectReason.None, XxHash3.HashToUInt64(tenant), tenant, Data.JsonLines[i], Data.ArrivedAt);
         }
     }
 
@@ -64,7 +64,7 @@ public class PipelineBenchmarks
             if (SyslogParser.TryParse(datagram, out SyslogHeader header, out _))
             {
                 ReadOnlySpan<byte> tenant = datagram.AsSpan(header.TenantStart, header.TenantLength);
-                batch.Add(MessageKind.NginxJson, RejectReason.None, XxHash3.HashToUInt64(tenant), tenant, datagram.AsSpan(header.BodyStart, header.BodyLength), 0);
+                batch.Add(MessageKind.NginxJson, RejectReason.None, XxHash3.HashToUInt64(tenant), tenant, datagram.AsSpan(header.BodyStart, header.BodyLength), Data.ArrivedAt);
             }
         }
 
