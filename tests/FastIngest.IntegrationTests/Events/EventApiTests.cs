@@ -35,7 +35,8 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
     public async Task TheContractsExamplesGiveExactlyTheirBodiesAndCodes()
     {
         string db = UniqueName.For("events");
-        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Events:MaxBatchBytes=100000");
+        // The contract's examples are dated 2026-11-20: older than the live window once that day is two days past.
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Events:MaxBatchBytes=100000", ServerProcess.AnyLateness);
         using var http = new HttpClient { BaseAddress = server.HttpUri };
 
         (HttpStatusCode, string)[] expected =
@@ -92,7 +93,8 @@ public sealed class EventApiTests(PrivateClickHouse clickHouse, ITestOutputHelpe
     public async Task TenThousandEventsAndAHundredThousandInBatchesAddUpExactlyInStatsAndSql()
     {
         string db = UniqueName.For("events");
-        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Events:RequestsPerSecond=0");
+        // The generator dates its events 2026-11-20 and -21, whatever today is.
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Events:RequestsPerSecond=0", ServerProcess.AnyLateness);
         using var http = new HttpClient { BaseAddress = server.HttpUri };
         var events = new EventGenerator(seed: 17);
 

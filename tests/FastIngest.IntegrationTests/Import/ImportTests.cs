@@ -71,6 +71,32 @@ public sealed class ImportTests(PrivateClickHouse clickHouse, ITestOutputHelper 
         Assert.Equal(expected.Select(p => $"{p.Key}\t{p.Value.Requests}\t{p.Value.Body}"), Tsv.Rows(await clickHouse.QueryAsync(hourly)).Select(r => string.Join('\t', r)));
     }
 
+    [Fact]
+    public async Task HistoryOfAnyAgeIsImportedTheLiveDoorsWindowIsNotTheImports()
+    {
+        // Issue 13, item 3: live doors refuse times days away from arrival; import exists for history.
+        string db = UniqueName.For("import_old");
+        using var temp = new TempFolder("import");
+        string log = Path.Combine(temp.Path, "access.log");
+        var start = new DateTimeOffset(2020, 3, 1, 8, 0, 0, TimeSpan.Zero);
+        const int Count = 2_000;
+        long body = 0;
+        using (var writer = new StreamWriter(log))
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                body += i;
+                await writer.WriteLineAsync(NginxLineBuilder.Combined("192.0.2.7", start.AddSeconds(i * 37), "GET /old HTTP/1.1", 200, i, "", "curl/8"));
+            }
+        }
+
+        await ImportAsync(db, temp.Path, log);
+
+        Assert.Equal(Count, await TrafficTotals.RequestsAsync(clickHouse, db, "cdn"));
+        Assert.Equal($"{body}\t2020-03-01 08:00:00", (await clickHouse.QueryAsync($"SELECT sum(body_bytes_sent), min(minute) FROM {db}.traffic_1m FORMAT TSV")).Trim());
+        Assert.Equal("0", (await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV")).Trim());
+    }
+
     private async Task<string> ImportAsync(string db, string folder, params string[] files)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };

@@ -42,6 +42,13 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>What the server printed so far (its log).</summary>
     public string Output => _output.ToString();
 
+    /// <summary>
+    /// An argument for a test that sends fixed-date data (the NGINX corpus, the events contract's
+    /// examples) through live doors: a hundred years of lateness, so the data counts however long ago
+    /// its day is. Tests of the time window itself leave the default.
+    /// </summary>
+    public const string AnyLateness = "--FastIngest:Aggregation:MaxLateness=36500.00:00:00";
+
     public static async Task<ServerProcess> StartAsync(PrivateClickHouse clickHouse, string database, params string[] extraArgs)
     {
         int udpPort = FreePorts.Udp();
