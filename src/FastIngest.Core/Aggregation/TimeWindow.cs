@@ -8,8 +8,9 @@ namespace FastIngest.Core.Aggregation;
 /// </summary>
 /// <remarks>
 /// "Now" is the entry's arrival second, which the door stamped once for its read: no clock is read per
-/// line, and the check is deterministic for a given batch. Arrival is whole seconds, so a time up to a
-/// second more ahead than <c>MaxAhead</c> may pass; that is well inside any sensible setting.
+/// line, and the check is deterministic for a given batch. Arrival is truncated to whole seconds, so a
+/// time up to a second older than <c>MaxLateness</c> may pass (never one further ahead than
+/// <c>MaxAhead</c>); that is well inside any sensible setting.
 /// </remarks>
 internal readonly struct TimeWindow
 {
