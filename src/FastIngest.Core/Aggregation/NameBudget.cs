@@ -9,9 +9,9 @@ namespace FastIngest.Core.Aggregation;
 internal sealed class NameBudget
 {
     /// <summary>
-    /// What a name costs besides its bytes, measured on .NET 10 x64: the <see cref="InternedName"/> (48 B),
+    /// What a name costs besides its bytes on .NET 10 x64: the <see cref="InternedName"/> (48 B),
     /// its array's header (24 B), its slots in the table's dictionary and id list with their growth slack
-    /// (about 80 B), rounded up. <c>NameBudgetTests</c> checks the managed heap against it.
+    /// (about 80 B), rounded up. <c>NameBudgetHeapTests</c> checks the managed heap against it.
     /// </summary>
     public const int OverheadBytes = 160;
 
