@@ -7,6 +7,9 @@ public sealed class AggregationOptions
 {
     public const string SectionName = "FastIngest:Aggregation";
 
+    /// <summary>Default of <see cref="MaxNameBytes"/>: 1 KiB, longer than any real URL path worth a row.</summary>
+    public const int DefaultMaxNameBytes = 1024;
+
     /// <summary>Shards (one worker each); 0 means one per processor.</summary>
     [Range(0, 1024)]
     public int Shards { get; set; }
@@ -52,6 +55,24 @@ public sealed class AggregationOptions
     /// <summary>Distinct event types kept per shard; further types are counted as <c>(other)</c>.</summary>
     [Range(1, 1_000_000)]
     public int MaxEventTypes { get; set; } = 1_000;
+
+    /// <summary>
+    /// Longest stored name (path, pixel key, event type, tenant) in UTF-8 bytes. A longer one is cut at a
+    /// UTF-8 boundary and ends with "…" (within the cap); names sharing the cut prefix count together, so
+    /// sums stay exact. Counted in <c>fastingest_names_truncated_total</c>. At least 64: tenant names and
+    /// pixel keys (at most 64 bytes by their rules) are never cut.
+    /// </summary>
+    [Range(64, 1024 * 1024)]
+    public int MaxNameBytes { get; set; } = DefaultMaxNameBytes;
+
+    /// <summary>
+    /// Bytes each shard's path, pixel key and event type tables hold together, each name charged its
+    /// length plus about 160 bytes of bookkeeping. Past it a new name counts under <c>(other)</c>, as past
+    /// the count caps; a flush forgets unused names once three quarters are spent. 32 MiB holds the
+    /// default 100,000 paths of 150 bytes; the bound in docs/operations.md#bounds is a formula of it.
+    /// </summary>
+    [Range(64 * 1024, 64L * 1024 * 1024 * 1024)]
+    public long MaxNameBytesPerShard { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>
     /// Secret the daily visitor salts derive from. Empty (the default): a random one per process, the

@@ -5,7 +5,8 @@ namespace FastIngest.Core.Aggregation;
 /// <summary>
 /// A shard's tenants (or pixel keys, paths, event types), found by the XxHash3 of their UTF-8 name, so
 /// the hot path never builds a string. Only the owning shard touches it: no locks. Capped, so a flood of
-/// invented names cannot grow memory without bound.
+/// invented names cannot grow memory without bound: in names (the capacity) and in bytes (a name is cut
+/// to <see cref="MaxNameBytes"/>, and a shared <see cref="NameBudget"/> caps what the tables hold together).
 /// </summary>
 /// <remarks>
 /// Ids are dense and reused after <see cref="Recycle"/>: only call it when no bucket holds an id (right
@@ -22,15 +23,25 @@ internal sealed class NameTable
     private readonly int _capacity;
     private readonly int _pinned;
     private readonly int _sweepAt;
+    // Where an over-long name is cut and marked before it is looked up: allocated once, never per line.
+    private readonly byte[] _cut;
+    private readonly NameBudget? _budget;
     private int _generation;
+    // Read by metrics from other threads; written only by the owning shard.
+    private long _truncated;
 
     /// <param name="capacity">Names kept at most (the fold name, when given, comes on top).</param>
     /// <param name="other">
     /// The name that stands for everything past the cap, e.g. <c>(other)</c>: interned first as id 0
     /// and never forgotten. Empty for a table without one (tenants).
     /// </param>
-    public NameTable(int capacity, ReadOnlySpan<byte> other = default)
+    /// <param name="maxNameBytes">Longer names are cut (see <see cref="Truncate"/>); at least 16.</param>
+    /// <param name="budget">Bytes this table shares with the shard's other tables; null for none.</param>
+    public NameTable(int capacity, ReadOnlySpan<byte> other = default, int maxNameBytes = AggregationOptions.DefaultMaxNameBytes, NameBudget? budget = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxNameBytes, 16);
+        MaxNameBytes = maxNameBytes;
+        _cut = new byte[maxNameBytes];
         if (!other.IsEmpty)
         {
             _capacity = 1;
@@ -39,6 +50,8 @@ internal sealed class NameTable
             _pinned = 1;
         }
 
+        // Set after the fold name is in: (other) is never charged and never forgotten.
+        _budget = budget;
         _capacity = capacity + _pinned;
         // Sweep past three quarters full: early enough that a table filling up slowly gets room back
         // before new names fold, late enough that a table well under its cap never pays for a sweep.
@@ -51,19 +64,74 @@ internal sealed class NameTable
     /// <summary>The fold name given to the constructor; null when there is none.</summary>
     public InternedName? Other { get; }
 
+    /// <summary>The longest name stored, in bytes; longer ones are cut and marked.</summary>
+    public int MaxNameBytes { get; }
+
+    /// <summary>Lookups (so lines, hits or events) whose name was longer than <see cref="MaxNameBytes"/>.</summary>
+    public long Truncated => Volatile.Read(ref _truncated);
+
     public InternedName this[int id] => _byId[id]!;
 
-    public bool TryGet(ReadOnlySpan<byte> name, out InternedName interned) => TryGet(XxHash3.HashToUInt64(name), name, out interned);
+    /// <summary>
+    /// The mark a cut name ends with: U+2026 HORIZONTAL ELLIPSIS (3 bytes, within the cap), so a cut name
+    /// reads as cut in ClickHouse. A real name that happens to end the same way merely counts together
+    /// with the cut names of its prefix: totals stay exact.
+    /// </summary>
+    public static ReadOnlySpan<byte> CutMark => "\u2026"u8;
 
-    /// <summary>Finds or adds the name; false only when adding would pass the cap.</summary>
+    /// <summary>
+    /// Cuts <paramref name="name"/> to at most <paramref name="destination"/>'s length: its longest
+    /// prefix that ends on a UTF-8 boundary and leaves room for <see cref="CutMark"/>, then the mark.
+    /// Two long names with the same prefix become the same name: they count together, nothing is lost.
+    /// </summary>
+    /// <returns>The bytes written.</returns>
+    public static int Truncate(ReadOnlySpan<byte> name, Span<byte> destination)
+    {
+        int keep = Math.Min(name.Length, destination.Length - CutMark.Length);
+        // name[keep] is the first byte dropped: while it continues a sequence, the cut would split that
+        // sequence, so step back to its lead byte (at most 3 steps: UTF-8 sequences are 4 bytes at most;
+        // beyond that the input is not UTF-8 anyway and any cut is as good as another).
+        for (int back = 0; back < 3 && keep > 0 && keep < name.Length && (name[keep] & 0xC0) == 0x80; back++)
+        {
+            keep--;
+        }
+
+        name[..keep].CopyTo(destination);
+        CutMark.CopyTo(destination[keep..]);
+        return keep + CutMark.Length;
+    }
+
+    public bool TryGet(ReadOnlySpan<byte> name, out InternedName interned)
+    {
+        if (name.Length > MaxNameBytes)
+        {
+            name = Cut(name);
+        }
+
+        return TryGetExact(XxHash3.HashToUInt64(name), name, out interned);
+    }
+
+    /// <summary>Finds or adds the name; false only when adding would pass the cap or the byte budget.</summary>
+    /// <param name="hash">XxHash3 of <paramref name="name"/> as given (recomputed when it is cut).</param>
     public bool TryGet(ulong hash, ReadOnlySpan<byte> name, out InternedName interned)
     {
-        if (TryFind(hash, name, out interned))
+        if (name.Length > MaxNameBytes)
+        {
+            name = Cut(name);
+            hash = XxHash3.HashToUInt64(name);
+        }
+
+        return TryGetExact(hash, name, out interned);
+    }
+
+    private bool TryGetExact(ulong hash, ReadOnlySpan<byte> name, out InternedName interned)
+    {
+        if (TryFindExact(hash, name, out interned))
         {
             return true;
         }
 
-        if (Count >= _capacity)
+        if (Count >= _capacity || (_budget is not null && !_budget.TryCharge(name.Length)))
         {
             return false;
         }
@@ -84,10 +152,18 @@ internal sealed class NameTable
         return true;
     }
 
-    public bool TryFind(ReadOnlySpan<byte> name, out InternedName interned) => TryFind(XxHash3.HashToUInt64(name), name, out interned);
+    /// <summary>Finds the name (cut as <see cref="TryGet(ReadOnlySpan{byte}, out InternedName)"/> cuts it) without adding it.</summary>
+    public bool TryFind(ReadOnlySpan<byte> name, out InternedName interned)
+    {
+        if (name.Length > MaxNameBytes)
+        {
+            name = Cut(name);
+        }
 
-    /// <summary>Finds the name without adding it.</summary>
-    public bool TryFind(ulong hash, ReadOnlySpan<byte> name, out InternedName interned)
+        return TryFindExact(XxHash3.HashToUInt64(name), name, out interned);
+    }
+
+    private bool TryFindExact(ulong hash, ReadOnlySpan<byte> name, out InternedName interned)
     {
         if (_byHash.TryGetValue(hash, out InternedName? first))
         {
@@ -114,10 +190,14 @@ internal sealed class NameTable
     /// every new name into <c>(other)</c> forever once it has seen as many names as the cap, long after
     /// the old ones stopped coming. Call only when no bucket refers to an id. Returns the names forgotten.
     /// </summary>
-    public int Recycle()
+    /// <param name="forgetUnused">
+    /// Forget the unused names even below three quarters of the cap: the shard's byte budget is three
+    /// quarters spent (<see cref="ShardNames.Recycle"/> decides, since the budget is shared).
+    /// </param>
+    public int Recycle(bool forgetUnused = false)
     {
         int forgotten = 0;
-        if (Count >= _sweepAt)
+        if (Count >= _sweepAt || forgetUnused)
         {
             forgotten = Forget(_generation);
             if (Count >= _capacity)
@@ -128,6 +208,16 @@ internal sealed class NameTable
 
         _generation++;
         return forgotten;
+    }
+
+    /// <summary>Forgets every name but the fold name; call only when no bucket refers to an id.</summary>
+    public int ForgetAll() => Forget(int.MinValue);
+
+    /// <summary>Cuts an over-long name into <see cref="_cut"/> and counts it.</summary>
+    private ReadOnlySpan<byte> Cut(ReadOnlySpan<byte> name)
+    {
+        Volatile.Write(ref _truncated, _truncated + 1);
+        return _cut.AsSpan(0, Truncate(name, _cut));
     }
 
     /// <summary>Forgets every name (but the pinned ones) whose last use is not <paramref name="keep"/>.</summary>
@@ -143,6 +233,7 @@ internal sealed class NameTable
             }
 
             Unlink(name);
+            _budget?.Release(name.NameUtf8.Length);
             _byId[id] = null;
             _freeIds.Push(id);
             forgotten++;

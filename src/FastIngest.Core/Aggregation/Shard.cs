@@ -44,6 +44,7 @@ internal sealed partial class Shard
     private long _linesCounted;
     private long _pixelHits;
     private long _eventsCounted;
+    private long _nameBytes;
 
     /// <param name="ingestBatches">Where counted batches go back to; the sources rent from it.</param>
     /// <param name="flushBatches">Where flush batches come from; the sink returns them once written.</param>
@@ -58,7 +59,7 @@ internal sealed partial class Shard
         _logger = logger;
         _flushIntervalMs = (long)options.FlushInterval.TotalMilliseconds;
         _pixelTenants = pixelTenants;
-        _names = new ShardNames(maxTenants, maxPixelKeys, options.MaxEventTypes, options.MaxPaths);
+        _names = new ShardNames(maxTenants, maxPixelKeys, options.MaxEventTypes, options.MaxPaths, options.MaxNameBytes, options.MaxNameBytesPerShard);
         _pathBudget = new PathBudget(_names, options.MaxPathsPerTenant);
         _paths = new PathAggregate(_pathBudget);
         _pixels = new PixelAggregate(_names);
@@ -106,6 +107,21 @@ internal sealed partial class Shard
     public long EventTypesFolded => _events.TypesFolded;
 
     public long EventsCounted => Volatile.Read(ref _eventsCounted);
+
+    /// <summary>Lines, hits and events whose path, pixel key, event type or tenant was cut to <c>MaxNameBytes</c>.</summary>
+    public long PathsTruncated => _names.Paths.Truncated;
+
+    /// <inheritdoc cref="PathsTruncated"/>
+    public long PixelKeysTruncated => _names.PixelKeys.Truncated;
+
+    /// <inheritdoc cref="PathsTruncated"/>
+    public long EventTypesTruncated => _names.EventTypes.Truncated;
+
+    /// <inheritdoc cref="PathsTruncated"/>
+    public long TenantsTruncated => _names.Tenants.Truncated;
+
+    /// <summary>Bytes the shard's folding name tables are charged now (see <see cref="NameBudget"/>).</summary>
+    public long NameBytes => Volatile.Read(ref _nameBytes);
 
     /// <summary>Events counted under an <c>(other)</c> type or path (or both); each event once.</summary>
     public long EventsFolded => _events.Folded;
@@ -191,6 +207,7 @@ internal sealed partial class Shard
         // No bucket refers to a name id now (rows carry the names' bytes), so the tables may forget.
         _names.Recycle();
         _pathBudget.Clear();
+        Volatile.Write(ref _nameBytes, _names.Budget.Used);
         await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -31,6 +31,32 @@ internal sealed class ShardMetrics(IngestPipeline pipeline) : IMetricsPublisher
             description: "Batches waiting in each shard's channel.");
         meter.CreateObservableCounter("fastingest_folded_total", () => Folded(shards),
             description: "Lines, hits and events counted under (other) past a cap, by what was folded.");
+        // Its own family, not a kind of folded_total: a cut name still counts under (most of) its own
+        // name, not under (other), and one line can be both cut and folded.
+        meter.CreateObservableCounter("fastingest_names_truncated_total", () => Truncated(shards),
+            description: "Lines, hits and events whose name was cut to MaxNameBytes, by what was cut.");
+        meter.CreateObservableGauge("fastingest_name_table_bytes", () => PerShard(shards, shardTags, static s => s.NameBytes),
+            description: "Bytes each shard's path, pixel key and event type tables hold (MaxNameBytesPerShard bounds it), as of its last flush.");
+    }
+
+    private static Measurement<long>[] Truncated(IReadOnlyList<Shard> shards)
+    {
+        long paths = 0, pixelKeys = 0, eventTypes = 0, tenants = 0;
+        foreach (Shard shard in shards)
+        {
+            paths += shard.PathsTruncated;
+            pixelKeys += shard.PixelKeysTruncated;
+            eventTypes += shard.EventTypesTruncated;
+            tenants += shard.TenantsTruncated;
+        }
+
+        return
+        [
+            new Measurement<long>(paths, new KeyValuePair<string, object?>("kind", "path")),
+            new Measurement<long>(pixelKeys, new KeyValuePair<string, object?>("kind", "pixel_key")),
+            new Measurement<long>(eventTypes, new KeyValuePair<string, object?>("kind", "event_type")),
+            new Measurement<long>(tenants, new KeyValuePair<string, object?>("kind", "tenant")),
+        ];
     }
 
     private static Measurement<long>[] PerShard(IReadOnlyList<Shard> shards, KeyValuePair<string, object?>[] tags, Func<Shard, long> read)

@@ -80,6 +80,19 @@ internal sealed class IngestBatch : IResettable
         Barrier = null;
         Count = 0;
         BytesUsed = 0;
+        if (_buffer.Length > DefaultBufferSize)
+        {
+            // Grown for one big message (up to MaxMessageBytes): give it back, or every pooled batch
+            // that ever met one keeps twice the memory for the life of the process (issue 13).
+            ShrinkBuffer();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ShrinkBuffer()
+    {
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = ArrayPool<byte>.Shared.Rent(DefaultBufferSize);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

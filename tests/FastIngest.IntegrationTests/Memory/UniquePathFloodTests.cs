@@ -46,7 +46,7 @@ public sealed class UniquePathFloodTests(PrivateClickHouse clickHouse, ITestOutp
         }
 
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, [.. args]);
-        long startRss = PeakRssKilobytes(server.ProcessId);
+        long startRss = ProcessMemory.PeakRssKilobytes(server.ProcessId);
         var stopwatch = Stopwatch.StartNew();
 
         // TCP syslog, not UDP: TCP is lossless, so "exact" means exact. One connection per tenant and half.
@@ -70,7 +70,7 @@ public sealed class UniquePathFloodTests(PrivateClickHouse clickHouse, ITestOutp
             requests => requests >= total, TimeSpan.FromSeconds(30), $"{db}.paths_1h: requests to reach {total}");
         Assert.Equal(total, stored);
         TimeSpan pathsStored = stopwatch.Elapsed;
-        long peakRss = PeakRssKilobytes(server.ProcessId);
+        long peakRss = ProcessMemory.PeakRssKilobytes(server.ProcessId);
 
         using var http = new HttpClient { BaseAddress = server.HttpUri };
         string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
@@ -139,20 +139,6 @@ public sealed class UniquePathFloodTests(PrivateClickHouse clickHouse, ITestOutp
 
         await stream.WriteAsync(buffer.AsMemory(0, used));
         client.Client.Shutdown(SocketShutdown.Send);
-    }
-
-    /// <summary>VmHWM: the process's peak resident set, in kB.</summary>
-    private static long PeakRssKilobytes(int pid)
-    {
-        foreach (string line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-            }
-        }
-
-        throw new InvalidOperationException("no VmHWM in /proc/" + pid + "/status");
     }
 
     private static long Folded(string metrics, string kind)

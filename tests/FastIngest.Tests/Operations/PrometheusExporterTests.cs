@@ -47,6 +47,10 @@ public sealed partial class PrometheusExporterTests : IDisposable
         "# TYPE fastingest_shard_queue_depth gauge",
         "# HELP fastingest_folded_total Lines, hits and events counted under (other) past a cap, by what was folded.",
         "# TYPE fastingest_folded_total counter",
+        "# HELP fastingest_names_truncated_total Lines, hits and events whose name was cut to MaxNameBytes, by what was cut.",
+        "# TYPE fastingest_names_truncated_total counter",
+        "# HELP fastingest_name_table_bytes Bytes each shard's path, pixel key and event type tables hold (MaxNameBytesPerShard bounds it), as of its last flush.",
+        "# TYPE fastingest_name_table_bytes gauge",
         "# HELP fastingest_clickhouse_rows_written_total Rows ClickHouse confirmed.",
         "# TYPE fastingest_clickhouse_rows_written_total counter",
         "# HELP fastingest_clickhouse_lines_written_total Counted lines whose counters ClickHouse confirmed.",
@@ -99,6 +103,8 @@ public sealed partial class PrometheusExporterTests : IDisposable
         ["fastingest_rejected_total"] = "source,reason",
         ["fastingest_shard_queue_depth"] = "shard",
         ["fastingest_folded_total"] = "kind",
+        ["fastingest_names_truncated_total"] = "kind",
+        ["fastingest_name_table_bytes"] = "shard",
         ["fastingest_flush_latency_seconds_bucket"] = "le",
         ["fastingest_spool_dropped_total"] = "tenant",
         ["fastingest_gc_collections_total"] = "generation",
@@ -150,6 +156,8 @@ public sealed partial class PrometheusExporterTests : IDisposable
 
         Assert.Equal(["0", "1", "2"], ShardLabels(text, "fastingest_lines_counted_total"));
         Assert.Equal(["0", "1", "2"], ShardLabels(text, "fastingest_shard_queue_depth"));
+        Assert.Equal(["0", "1", "2"], ShardLabels(text, "fastingest_name_table_bytes"));
+        Assert.Contains("fastingest_names_truncated_total{kind=\"tenant\"} 0\n", text, StringComparison.Ordinal);
         Assert.Contains("fastingest_udp_datagrams_total 0\n", text, StringComparison.Ordinal);
         Assert.Contains("fastingest_folded_total{kind=\"pixel_key\"} 0\n", text, StringComparison.Ordinal);
         Assert.Contains("fastingest_flush_latency_seconds_bucket{le=\"+Inf\"} 0\n", text, StringComparison.Ordinal);
