@@ -105,7 +105,7 @@ public sealed class NameTruncationTests
         {
             string path = (i % 2 == 0 ? prefix : "/v/") + new string('b', 8 * 1024) + i;
             byte[] line = new NginxLineBuilder().Msec(Minute).Set("status", "200").Set("bytes_sent", "10").Set("body_bytes_sent", "4").Set("uri", path).ToUtf8();
-            batch.Add(MessageKind.NginxJson, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(tenant), tenant, line, 1_800_000_000);
+            batch.Add(MessageKind.NginxJson, RejectReason.None, System.IO.Hashing.XxHash3.HashToUInt64(tenant), tenant, line, (uint)(Minute / 1000)); // arrived the minute it was logged: inside the live window
         }
 
         shard.Process(batch);
