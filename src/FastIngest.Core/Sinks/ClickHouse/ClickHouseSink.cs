@@ -85,6 +85,18 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
     /// </summary>
     public bool SpoolFull => _counters.SpoolFull;
 
+    /// <summary>
+    /// While the disk refuses spool writes (ENOSPC, EIO, ...) and rounds are dropped for it: the error, as
+    /// the file system gave it. Null again once a round is kept (spooled or in ClickHouse).
+    /// </summary>
+    public string? SpoolDiskFault => _counters.SpoolDiskFault;
+
+    /// <summary>Spool writes the file system refused, each a round dropped.</summary>
+    public long SpoolDiskFaults => _counters.SpoolDiskFaults;
+
+    /// <summary>Rounds are being dropped now: the spool is full, or the disk refuses its writes.</summary>
+    public bool Dropping => _counters.SpoolFull || _counters.SpoolDiskFault is not null;
+
     /// <summary>From a round's first batch taken to ClickHouse's confirmation of it (direct or replayed).</summary>
     public LatencyBuckets FlushLatency => _counters.FlushLatency;
 
