@@ -73,10 +73,10 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
     /// <summary>Inserts ClickHouse applied in part (ledger rows short of the insert's); not retried, logged.</summary>
     public long PartialInserts => _counters.PartialInserts;
 
-    /// <summary>Rounds lost because ClickHouse could not take them and the spool was full.</summary>
+    /// <summary>Rounds lost because ClickHouse could not take them and the spool was full or its disk refused the write.</summary>
     public long RoundsDropped => _counters.RoundsDropped;
 
-    /// <summary>Lines, pixel hits and events lost to a full spool, per tenant.</summary>
+    /// <summary>Lines, pixel hits and events lost to a full spool or a disk fault, per tenant.</summary>
     public IReadOnlyDictionary<string, long> DroppedByTenant => _counters.DroppedByTenant;
 
     /// <summary>

@@ -30,6 +30,7 @@ internal sealed class InsertWriter : IDisposable
     private readonly InsertRound _round = new();
     private readonly PooledBufferWriter _spoolingRecord = new();
     private readonly List<TaskCompletionSource> _barriers = [];
+    private long _refusedRecordBytes;
 
     public InsertWriter(
         int maxQueuedBatches,
@@ -140,7 +141,8 @@ internal sealed class InsertWriter : IDisposable
                 }
 
                 _counters.Confirmed(round, started);
-                Kept();
+                // ClickHouse takes writes again: nothing is being dropped, whatever the disk.
+                EndDiskFault();
                 return;
             }
             catch (Exception ex)
@@ -163,13 +165,18 @@ internal sealed class InsertWriter : IDisposable
         {
             _counters.RoundSpooled();
             _replayer.Spooled();
-            Kept();
+            if (_counters.SpoolDiskFault is not null && _spool.AvailableBytes >= _refusedRecordBytes)
+            {
+                EndDiskFault();
+            }
+
             return;
         }
 
         long dropped = _counters.RoundDropped(round);
         if (diskFault is not null)
         {
+            _refusedRecordBytes = _spoolingRecord.WrittenCount;
             // Handled like a full spool (the round is dropped and counted per tenant, /health says 503),
             // but logged once per outage: the disk may refuse every round for a while.
             if (_counters.RaiseSpoolDiskFault(diskFault))
@@ -184,11 +191,13 @@ internal sealed class InsertWriter : IDisposable
     }
 
     /// <summary>
-    /// A round is safe again (spooled or in ClickHouse): a disk-fault outage is over. The writer ends it,
-    /// not the replayer's 90 % rule: a full disk may refuse writes with the spool far below its own cap,
-    /// so only a write that succeeds shows the disk has room again.
+    /// Ends a disk-fault outage. The writer decides, not the replayer's 90 % rule: a full disk refuses
+    /// writes with the spool far below its own cap. It ends when ClickHouse takes a round directly, or when
+    /// a round is spooled and the disk now has room for the record it refused (its uncompressed size, an
+    /// upper bound): a small round that squeezes into the last free bytes does not end it, so the state
+    /// does not flicker while the disk stays full.
     /// </summary>
-    private void Kept()
+    private void EndDiskFault()
     {
         if (_counters.LowerSpoolDiskFault())
         {

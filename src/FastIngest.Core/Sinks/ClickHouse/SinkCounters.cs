@@ -53,10 +53,10 @@ internal sealed class SinkCounters
     /// <summary>Inserts ClickHouse applied in part (ledger rows short of the insert's); not retried, logged.</summary>
     public long PartialInserts => Volatile.Read(ref _partialInserts);
 
-    /// <summary>Rounds lost because ClickHouse could not take them and the spool was full.</summary>
+    /// <summary>Rounds lost because ClickHouse could not take them and the spool was full or its disk refused the write.</summary>
     public long RoundsDropped => Volatile.Read(ref _roundsDropped);
 
-    /// <summary>Lines, pixel hits and events lost to a full spool, per tenant.</summary>
+    /// <summary>Lines, pixel hits and events lost to a full spool or a disk fault, per tenant.</summary>
     public IReadOnlyDictionary<string, long> DroppedByTenant => _droppedByTenant;
 
     /// <summary>Set by the writer when a round is dropped, cleared by the replayer once the spool has room.</summary>

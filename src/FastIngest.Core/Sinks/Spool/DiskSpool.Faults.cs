@@ -4,6 +4,22 @@ namespace FastIngest.Core.Sinks.Spool;
 // sink can drop the one round, count it, and carry on once the disk has room again (issue 13, item 5).
 internal sealed partial class DiskSpool
 {
+    /// <summary>Bytes the spool's file system has free for it now (0 if it can't tell): one statfs call.</summary>
+    public long AvailableBytes
+    {
+        get
+        {
+            try
+            {
+                return new DriveInfo(_directory).AvailableFreeSpace;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                return 0;
+            }
+        }
+    }
+
     /// <summary>
     /// After a write or flush the file system refused: cuts off what part of the record reached the
     /// current segment. If even that fails, the segment is closed where its last whole record ends (its
