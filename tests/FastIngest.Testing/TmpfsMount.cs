@@ -38,12 +38,19 @@ internal sealed class TmpfsMount : IDisposable
     {
         string path = System.IO.Path.Combine(Path, name);
         long size = Math.Max(0, FreeBytes - leaveFreeBytes);
-        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
         {
             byte[] chunk = new byte[64 * 1024];
-            for (long written = 0; written < size; written += chunk.Length)
+            try
             {
-                file.Write(chunk, 0, (int)Math.Min(chunk.Length, size - written));
+                for (long written = 0; written < size; written += chunk.Length)
+                {
+                    file.Write(chunk, 0, (int)Math.Min(chunk.Length, size - written));
+                }
+            }
+            catch (IOException) when (leaveFreeBytes == 0)
+            {
+                // Asked to fill it: full is what was wanted.
             }
         }
 
