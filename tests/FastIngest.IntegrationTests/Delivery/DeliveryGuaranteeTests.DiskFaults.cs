@@ -56,7 +56,8 @@ public sealed partial class DeliveryGuaranteeTests
         }
 
         Assert.True(dropped.Values.Sum() > 0, "something must have been dropped");
-        Assert.Contains("can't be written (the disk refused it)", server.Output, StringComparison.Ordinal);
+        // The log arrives through a pipe, a moment after what it reports.
+        await Eventually.TrueAsync(() => server.Output.Contains("can't be written (the disk refused it)", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the log to say \"can't be written (the disk refused it)\"");
         Assert.DoesNotContain("Unhandled exception", server.Output, StringComparison.Ordinal);
 
         // Room again, and ClickHouse back: no restart. The spool replays, new lines (a new tenant's too) are
@@ -71,7 +72,8 @@ public sealed partial class DeliveryGuaranteeTests
         await Eventually.UntilAsync(() => server.HealthAsync(), h => h.Status == HttpStatusCode.OK && h.Body.GetProperty("status").GetString() == "healthy",
             TimeSpan.FromSeconds(30), "/health healthy again");
         Assert.Equal(0, await server.MetricAsync("fastingest_spool_full"));
-        Assert.Contains("is writable again", server.Output, StringComparison.Ordinal);
+        // The log arrives through a pipe, a moment after what it reports.
+        await Eventually.TrueAsync(() => server.Output.Contains("is writable again", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the log to say \"is writable again\"");
 
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
         output.WriteLine(server.Output);

@@ -237,12 +237,14 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         await Eventually.UntilAsync(() => server.MetricAsync("fastingest_tail_checkpoint_failures_total"), failures => failures > 0, TimeSpan.FromSeconds(20),
             "a checkpoint refused by the full disk (failures)");
         Assert.Equal(firstLength, SavedOffset(disk.Path));
-        Assert.Contains("can't be saved (the disk refused it)", server.Output, StringComparison.Ordinal);
+        // The log arrives through a pipe, a moment after what it reports.
+        await Eventually.TrueAsync(() => server.Output.Contains("can't be saved (the disk refused it)", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the log to say \"can't be saved (the disk refused it)\"");
 
         File.Delete(filler);
         long secondLength = new FileInfo(log).Length;
         await Eventually.UntilAsync(() => SavedOffset(disk.Path), offset => offset == secondLength, TimeSpan.FromSeconds(20), "the checkpoint saved again (offset)");
-        Assert.Contains("checkpoint saved again", server.Output, StringComparison.Ordinal);
+        // The log arrives through a pipe, a moment after what it reports.
+        await Eventually.TrueAsync(() => server.Output.Contains("checkpoint saved again", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the log to say \"checkpoint saved again\"");
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
         output.WriteLine(server.Output);
         Assert.DoesNotContain("no longer read", server.Output, StringComparison.Ordinal);
