@@ -142,12 +142,16 @@ internal sealed partial class EventApi
                 return;
             }
 
-            await batch.CommitAsync(_source.Writer, (uint)(now / 1000)).ConfigureAwait(false);
             string response = Accepted(batch);
-            if (!string.IsNullOrEmpty(key))
+            // The key is stored before the batch counts: if the disk refuses it, nothing was counted, and
+            // the 503 tells the client to retry, which then counts the batch once.
+            if (!string.IsNullOrEmpty(key) && !_idempotency.TryComplete(scope, key, StatusCodes.Status202Accepted, response))
             {
-                _idempotency.Complete(scope, key, StatusCodes.Status202Accepted, response);
+                await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The Idempotency-Key could not be stored (the server's disk refused it); nothing was counted, retry later").ConfigureAwait(false);
+                return;
             }
+
+            await batch.CommitAsync(_source.Writer, (uint)(now / 1000)).ConfigureAwait(false);
 
             Log.Ingested(_logger, batch.Accepted, batch.Rejected);
             await WriteJsonAsync(context, StatusCodes.Status202Accepted, response).ConfigureAwait(false);

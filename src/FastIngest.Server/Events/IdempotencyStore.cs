@@ -23,6 +23,10 @@ internal sealed partial class IdempotencyStore : IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _retention;
     private readonly FileStream _log;
+    private readonly ILogger _logger;
+    private long _writeFailures;
+    private bool _failing;
+    private bool _separateNextLine;
 
     public IdempotencyStore(string directory, TimeSpan retention, TimeProvider time, ILogger<IdempotencyStore> logger)
     {
@@ -49,12 +53,27 @@ internal sealed partial class IdempotencyStore : IDisposable
             }
         }
 
-        // Compact at start: the file holds only what is still remembered.
-        File.WriteAllLines(path + ".tmp", kept);
-        File.Move(path + ".tmp", path, overwrite: true);
-        _log = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        _logger = logger;
+        try
+        {
+            // Compact at start: the file holds only what is still remembered.
+            File.WriteAllLines(path + ".tmp", kept);
+            File.Move(path + ".tmp", path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A full disk must not keep the server from starting: the old file still holds every key.
+            Log.NotCompacted(logger, ex, path);
+            _separateNextLine = true;
+        }
+
+        // Unbuffered: a line the disk refuses must not stay in a buffer and be written later.
+        _log = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
         Log.Loaded(logger, kept.Count, path);
     }
+
+    /// <summary>Keys the disk refused to store (ENOSPC, EIO, ...); each request answered 503, nothing counted.</summary>
+    public long WriteFailures => Volatile.Read(ref _writeFailures);
 
     public enum Outcome
     {
@@ -88,17 +107,65 @@ internal sealed partial class IdempotencyStore : IDisposable
         return Outcome.New;
     }
 
-    public void Complete(string scope, string key, int status, string body)
+    /// <summary>
+    /// Stores the response to a key begun with <see cref="TryBegin"/>, durably, before its batch is
+    /// counted. False when the disk refused the write: the key is forgotten (as by <see cref="Abandon"/>)
+    /// and the caller answers 503 without counting, so the client's retry counts the batch once.
+    /// </summary>
+    public bool TryComplete(string scope, string key, int status, string body)
     {
         string id = Id(scope, key);
         long now = Now();
-        byte[] line = Encoding.UTF8.GetBytes(
-            $"{now.ToString(CultureInfo.InvariantCulture)}\t{id}\t{status.ToString(CultureInfo.InvariantCulture)}\t{Convert.ToBase64String(Encoding.UTF8.GetBytes(body))}\n");
         lock (_lock)
         {
-            _log.Write(line);
-            _log.Flush(flushToDisk: true);
+            // After a line the disk refused and that could not be cut off, a newline first: the torn
+            // rest stays a line of its own, skipped at the next load, instead of spoiling this one.
+            byte[] line = Encoding.UTF8.GetBytes(
+                $"{(_separateNextLine ? "\n" : "")}{now.ToString(CultureInfo.InvariantCulture)}\t{id}\t{status.ToString(CultureInfo.InvariantCulture)}\t{Convert.ToBase64String(Encoding.UTF8.GetBytes(body))}\n");
+            long before = _log.Position;
+            try
+            {
+                _log.Write(line);
+                _log.Flush(flushToDisk: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _entries.Remove(id);
+                Interlocked.Increment(ref _writeFailures);
+                _separateNextLine = !TryCutBack(before);
+                if (!_failing)
+                {
+                    // Once per outage, not per request.
+                    _failing = true;
+                    Log.WriteFailed(_logger, ex, _log.Name);
+                }
+
+                return false;
+            }
+
+            _separateNextLine = false;
+            if (_failing)
+            {
+                _failing = false;
+                Log.WritableAgain(_logger, _log.Name, WriteFailures);
+            }
+
             _entries[id] = new Entry(now, status, body);
+            return true;
+        }
+    }
+
+    private bool TryCutBack(long length)
+    {
+        try
+        {
+            _log.SetLength(length);
+            _log.Position = length;
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
@@ -135,8 +202,17 @@ internal sealed partial class IdempotencyStore : IDisposable
 
     private static partial class Log
     {
-        // Events own EventIds 300-399: the idempotency store 300-309 (next free: 301), EventApi 310-319 (next free: 312).
+        // Events own EventIds 300-399: the idempotency store 300-309 (next free: 304), EventApi 310-319 (next free: 312).
         [LoggerMessage(300, LogLevel.Information, "Idempotency keys: {Count} remembered from {Path}")]
         public static partial void Loaded(ILogger logger, int count, string path);
+
+        [LoggerMessage(301, LogLevel.Error, "Idempotency keys can't be stored in {Path} (the disk refused the write): batches with an Idempotency-Key are answered 503 and not counted until it takes writes again")]
+        public static partial void WriteFailed(ILogger logger, Exception exception, string path);
+
+        [LoggerMessage(302, LogLevel.Information, "Idempotency keys are stored in {Path} again, after {Failures} refused writes")]
+        public static partial void WritableAgain(ILogger logger, string path, long failures);
+
+        [LoggerMessage(303, LogLevel.Warning, "Idempotency keys in {Path} were not compacted at start (the disk refused the write); kept the file as it was")]
+        public static partial void NotCompacted(ILogger logger, Exception exception, string path);
     }
 }

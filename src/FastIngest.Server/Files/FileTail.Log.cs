@@ -4,7 +4,7 @@ internal sealed partial class FileTail
 {
     private static partial class Log
     {
-        // Files own EventIds 700-799 (Sinks have 500-599); next free: 705.
+        // Files own EventIds 700-799 (Sinks have 500-599); next free: 707.
         [LoggerMessage(704, LogLevel.Critical, "Tailing {Path} failed; it is no longer read")]
         public static partial void TailFailed(ILogger logger, Exception exception, string path);
 
@@ -19,5 +19,11 @@ internal sealed partial class FileTail
 
         [LoggerMessage(703, LogLevel.Warning, "{Path} was truncated but no copy with its content was found: lines written since the last read are lost")]
         public static partial void CopyNotFound(ILogger logger, string path);
+
+        [LoggerMessage(705, LogLevel.Error, "{Path}: the checkpoint {Checkpoint} can't be saved (the disk refused it); still reading, the last saved position stays until a save succeeds")]
+        public static partial void CheckpointFailed(ILogger logger, Exception exception, string path, string checkpoint);
+
+        [LoggerMessage(706, LogLevel.Information, "{Path}: checkpoint saved again, after {Failures} refused saves")]
+        public static partial void CheckpointSavedAgain(ILogger logger, string path, long failures);
     }
 }

@@ -38,6 +38,8 @@ internal sealed partial class FileTail
     private long _lines;
     private int _headLength;
     private string _headFingerprint = "";
+    private long _checkpointFailures;
+    private bool _checkpointFailing;
 
     public FileTail(TailedFile file, FileSourceOptions options, IngestPipeline pipeline, string stateDirectory, ILogger logger)
     {
@@ -53,6 +55,9 @@ internal sealed partial class FileTail
     }
 
     public long Lines => Volatile.Read(ref _lines);
+
+    /// <summary>Checkpoints the disk refused to save (ENOSPC, EIO, ...); each retried at the next interval.</summary>
+    public long CheckpointFailures => Volatile.Read(ref _checkpointFailures);
 
     public async Task RunAsync(CancellationToken stop)
     {
@@ -119,7 +124,31 @@ internal sealed partial class FileTail
         await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         await _pipeline.BarrierAsync(cancellationToken).ConfigureAwait(false);
         RememberHead();
-        new TailCheckpoint(_identity.Device, _identity.Inode, _headLength, _headFingerprint, position).Save(_checkpointPath);
+        try
+        {
+            new TailCheckpoint(_identity.Device, _identity.Inode, _headLength, _headFingerprint, position).Save(_checkpointPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A full or failing disk must not end the tail: the old checkpoint stays (a restart re-reads
+            // from it, at worst counting twice what the doc already allows for a crash), and the next
+            // interval tries again. Logged once per outage.
+            Interlocked.Increment(ref _checkpointFailures);
+            if (!_checkpointFailing)
+            {
+                _checkpointFailing = true;
+                Log.CheckpointFailed(_logger, ex, _file.Path, _checkpointPath);
+            }
+
+            return;
+        }
+
+        if (_checkpointFailing)
+        {
+            _checkpointFailing = false;
+            Log.CheckpointSavedAgain(_logger, _file.Path, CheckpointFailures);
+        }
+
         _savedPosition = position;
     }
 

@@ -69,6 +69,9 @@ internal sealed class FileTailSource : IIngestSource, IDisposable
 
     public long Lines => _tails.Sum(t => t.Tail.Lines);
 
+    /// <summary>Checkpoints the disk refused to save, all tails.</summary>
+    public long CheckpointFailures => _tails.Sum(t => t.Tail.CheckpointFailures);
+
     public void Start()
     {
         Directory.CreateDirectory(_stateDirectory);

@@ -30,8 +30,24 @@ internal sealed record TailCheckpoint(ulong Device, ulong Inode, int Fingerprint
     public void Save(string path)
     {
         string temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(this, TailCheckpointJson.Default.TailCheckpoint));
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            File.WriteAllText(temporary, JsonSerializer.Serialize(this, TailCheckpointJson.Default.TailCheckpoint));
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The checkpoint at path is untouched (written aside, then renamed); don't leave a torn copy.
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (IOException)
+            {
+            }
+
+            throw;
+        }
     }
 
     /// <summary>The fingerprint of a file's first <paramref name="length"/> bytes (fewer if it is shorter).</summary>

@@ -104,6 +104,8 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<IMetricsPublisher, PixelMetrics>();
         services.AddSingleton<IMetricsPublisher, ShardMetrics>();
         services.AddSingleton<IMetricsPublisher, SinkMetrics>();
+        services.AddSingleton<IMetricsPublisher, IdempotencyMetrics>();
+        services.AddSingleton<IMetricsPublisher, FileTailMetrics>();
         services.AddSingleton<IMetricsPublisher, RuntimeMetrics>();
         services.AddSingleton<EventApi>();
         services.AddRateLimiter(static _ => { });

@@ -83,7 +83,7 @@ internal sealed partial class IngestHostedService(
         [LoggerMessage(2, LogLevel.Information, "FastIngest stopped; {Lines} lines, {PixelHits} pixel hits and {Events} events counted and written")]
         public static partial void Stopped(ILogger logger, long lines, long pixelHits, long events);
 
-        [LoggerMessage(3, LogLevel.Error, "FastIngest stopped having dropped {Count} counted lines, hits and events: ClickHouse could not take them and the spool was full")]
+        [LoggerMessage(3, LogLevel.Error, "FastIngest stopped having dropped {Count} counted lines, hits and events: ClickHouse could not take them and the spool was full or its disk refused writes")]
         public static partial void StoppedWithDropped(ILogger logger, long count);
 
         [LoggerMessage(5, LogLevel.Warning, "FastIngest stopped; {Lines} lines, {PixelHits} pixel hits and {Events} events counted, {Count} of them wait in the spool {Directory} for the next start")]

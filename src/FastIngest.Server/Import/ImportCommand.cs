@@ -119,7 +119,19 @@ internal static partial class ImportCommand
         {
             foreach ((string path, byte[] head, long bytes) in done)
             {
-                ledger.Record(tenant, format, head, bytes, path);
+                try
+                {
+                    ledger.Record(tenant, format, head, bytes, path);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // The lines are counted (in ClickHouse or the spool); only the record of it is missing, so
+                    // the one thing the operator must know is not to import these files again as they are.
+                    await Console.Error.WriteLineAsync(
+                        $"the import ledger {ledger.Path} can't be written ({ex.Message}): {path} and the files after it are counted (in ClickHouse or the spool) " +
+                        "but not recorded as imported; do not import them again, it would count them twice").ConfigureAwait(false);
+                    return 1;
+                }
             }
         }
 

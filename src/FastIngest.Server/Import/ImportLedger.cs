@@ -21,7 +21,7 @@ internal sealed class ImportLedger
     public ImportLedger(string directory)
     {
         Directory.CreateDirectory(directory);
-        _path = Path.Combine(directory, FileName);
+        _path = System.IO.Path.Combine(directory, FileName);
         if (!File.Exists(_path))
         {
             return;
@@ -53,12 +53,40 @@ internal sealed class ImportLedger
         return imported;
     }
 
+    /// <summary>The ledger file.</summary>
+    public string Path => _path;
+
+    /// <summary>
+    /// Appends an entry, durably. Throws <see cref="IOException"/> when the disk refuses it (ENOSPC, EIO);
+    /// what part of the line reached the file is cut off again, so the ledger stays readable.
+    /// </summary>
     public void Record(string tenant, string format, ReadOnlySpan<byte> head, long importedBytes, string path)
     {
         var entry = new Entry(tenant, format, head.Length, Fingerprint(head), importedBytes);
-        _entries.Add(entry);
-        File.AppendAllText(_path, string.Create(CultureInfo.InvariantCulture,
+        byte[] line = System.Text.Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
             $"{entry.Tenant}\t{entry.Format}\t{entry.FingerprintLength}\t{entry.Fingerprint}\t{entry.ImportedBytes}\t{DateTimeOffset.UtcNow:O}\t{path}\n"));
+        using var file = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        long before = file.Seek(0, SeekOrigin.End);
+        try
+        {
+            file.Write(line);
+            file.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            try
+            {
+                file.SetLength(before);
+            }
+            catch (IOException)
+            {
+                // Left torn: a line with too few fields or a bad number is skipped when the ledger is read.
+            }
+
+            throw;
+        }
+
+        _entries.Add(entry);
     }
 
     private static string Fingerprint(ReadOnlySpan<byte> head) => Convert.ToHexString(XxHash128.Hash(head));

@@ -6,8 +6,9 @@ namespace FastIngest.Server.Operations;
 
 /// <summary>
 /// ClickHouse and the spool as the health of the whole server. Unhealthy (503) only when counts are
-/// being lost: ClickHouse can't take writes and the spool is full. Degraded (still 200) while ClickHouse
-/// does not answer or rounds wait in the spool: nothing is lost, but analysts see the data late.
+/// being lost: ClickHouse can't take writes and the spool is full or its disk refuses writes (ENOSPC, EIO).
+/// Degraded (still 200) while ClickHouse does not answer or rounds wait in the spool: nothing is lost,
+/// but analysts see the data late.
 /// </summary>
 internal sealed class ClickHouseHealthCheck(ClickHouseSink sink, ClickHouseQueries queries) : IHealthCheck
 {
@@ -21,6 +22,11 @@ internal sealed class ClickHouseHealthCheck(ClickHouseSink sink, ClickHouseQueri
             ["spooled_rounds"] = sink.Spool.Records,
             ["seconds_since_success"] = Math.Round(sink.SinceLastSuccess.TotalSeconds, 1),
         };
+        if (sink.SpoolDiskFault is { } diskFault)
+        {
+            return HealthCheckResult.Unhealthy("ClickHouse can't take writes and the disk refuses spool writes: counts are being dropped (" + diskFault + ")", data: data);
+        }
+
         if (sink.SpoolFull)
         {
             return HealthCheckResult.Unhealthy("ClickHouse can't take writes and the spool is full: counts are being dropped", data: data);

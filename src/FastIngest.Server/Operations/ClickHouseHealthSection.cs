@@ -31,7 +31,17 @@ internal sealed class ClickHouseHealthSection(ClickHouseSink sink) : IHealthSect
         json.WriteString("directory", sink.Spool.Directory);
         json.WriteNumber("records", sink.Spool.Records);
         json.WriteNumber("bytes", sink.Spool.Bytes);
-        json.WriteBoolean("full", sink.SpoolFull);
+        json.WriteBoolean("full", sink.Dropping);
+        if (sink.SpoolDiskFault is { } diskFault)
+        {
+            json.WriteString("disk_error", diskFault);
+        }
+        else
+        {
+            json.WriteNull("disk_error");
+        }
+
+        json.WriteNumber("disk_faults", sink.SpoolDiskFaults);
         json.WriteNumber("rounds_dropped", sink.RoundsDropped);
         json.WriteNumber("torn_records", sink.Spool.TornRecords);
         json.WriteEndObject();

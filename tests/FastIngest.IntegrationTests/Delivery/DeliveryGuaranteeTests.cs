@@ -14,7 +14,7 @@ namespace FastIngest.IntegrationTests.Delivery;
 /// </summary>
 [Collection("ClickHouse")]
 [Trait("Category", "Integration")]
-public sealed class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
+public sealed partial class DeliveryGuaranteeTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
 {
     [Fact]
     public async Task AThirtySecondClickHouseOutageDuring200000LinesLosesAndDoublesNothing()

@@ -213,4 +213,54 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
         Assert.Equal("file\tinvalid_tenant\t1\nfile\tmissing_tenant\t1", (await clickHouse.QueryAsync(
             $"SELECT source, reason, sum(count) FROM {db}.ingest_errors GROUP BY source, reason ORDER BY reason FORMAT TSV")).Trim());
     }
+
+    [Fact]
+    public async Task ACheckpointTheDiskRefusesKeepsTheTailReadingAndIsSavedOnceThereIsRoom()
+    {
+        string db = UniqueName.For("tailenospc");
+        using var temp = new TempFolder("tailenospc");
+        // The state directory on a real 1 MiB file system; the log elsewhere.
+        using var disk = new TmpfsMount("tailenospc", 1L << 20);
+        string log = Path.Combine(temp.Path, "access.log");
+        Append(log, 500);
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            $"--FastIngest:Files:Sources:0:Path={log}", "--FastIngest:Files:Sources:0:Format=combined",
+            "--FastIngest:Files:Sources:0:Tenant=files", $"--FastIngest:StateDirectory={disk.Path}");
+        await WaitCountedAsync(db, 500);
+        long firstLength = new FileInfo(log).Length;
+        await Eventually.UntilAsync(() => SavedOffset(disk.Path), offset => offset == firstLength, TimeSpan.FromSeconds(20), "the first checkpoint saved (offset)");
+
+        string filler = disk.Fill("filler", leaveFreeBytes: 0);
+        Append(log, 500);
+        // The tail goes on reading; only its checkpoint waits.
+        await WaitCountedAsync(db, 1_000);
+        await Eventually.UntilAsync(() => server.MetricAsync("fastingest_tail_checkpoint_failures_total"), failures => failures > 0, TimeSpan.FromSeconds(20),
+            "a checkpoint refused by the full disk (failures)");
+        Assert.Equal(firstLength, SavedOffset(disk.Path));
+        // The log arrives through a pipe, a moment after what it reports.
+        await Eventually.TrueAsync(() => server.Output.Contains("can't be saved (the disk refused it)", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the log to say \"can't be saved (the disk refused it)\"");
+
+        File.Delete(filler);
+        long secondLength = new FileInfo(log).Length;
+        await Eventually.UntilAsync(() => SavedOffset(disk.Path), offset => offset == secondLength, TimeSpan.FromSeconds(20), "the checkpoint saved again (offset)");
+        // The log arrives through a pipe, a moment after what it reports.
+        await Eventually.TrueAsync(() => server.Output.Contains("checkpoint saved again", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the log to say \"checkpoint saved again\"");
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        output.WriteLine(server.Output);
+        Assert.DoesNotContain("no longer read", server.Output, StringComparison.Ordinal);
+        Assert.Equal(1_000, await TrafficTotals.RequestsAsync(clickHouse, db, "files"));
+    }
+
+    /// <summary>The offset of the one tail checkpoint in <paramref name="state"/> (-1 when there is none yet).</summary>
+    private static long SavedOffset(string state)
+    {
+        string? path = Directory.GetFiles(state, "tail-*.json").SingleOrDefault();
+        if (path is null)
+        {
+            return -1;
+        }
+
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        return json.RootElement.GetProperty("Offset").GetInt64();
+    }
 }

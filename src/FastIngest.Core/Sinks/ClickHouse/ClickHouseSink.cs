@@ -73,10 +73,10 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
     /// <summary>Inserts ClickHouse applied in part (ledger rows short of the insert's); not retried, logged.</summary>
     public long PartialInserts => _counters.PartialInserts;
 
-    /// <summary>Rounds lost because ClickHouse could not take them and the spool was full.</summary>
+    /// <summary>Rounds lost because ClickHouse could not take them and the spool was full or its disk refused the write.</summary>
     public long RoundsDropped => _counters.RoundsDropped;
 
-    /// <summary>Lines, pixel hits and events lost to a full spool, per tenant.</summary>
+    /// <summary>Lines, pixel hits and events lost to a full spool or a disk fault, per tenant.</summary>
     public IReadOnlyDictionary<string, long> DroppedByTenant => _counters.DroppedByTenant;
 
     /// <summary>
@@ -84,6 +84,18 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
     /// its cap: one steady signal for an operator, not a flicker each time a small round still fits.
     /// </summary>
     public bool SpoolFull => _counters.SpoolFull;
+
+    /// <summary>
+    /// While the disk refuses spool writes (ENOSPC, EIO, ...) and rounds are dropped for it: the error, as
+    /// the file system gave it. Null again once a round is kept (spooled or in ClickHouse).
+    /// </summary>
+    public string? SpoolDiskFault => _counters.SpoolDiskFault;
+
+    /// <summary>Spool writes the file system refused, each a round dropped.</summary>
+    public long SpoolDiskFaults => _counters.SpoolDiskFaults;
+
+    /// <summary>Rounds are being dropped now: the spool is full, or the disk refuses its writes.</summary>
+    public bool Dropping => _counters.SpoolFull || _counters.SpoolDiskFault is not null;
 
     /// <summary>From a round's first batch taken to ClickHouse's confirmation of it (direct or replayed).</summary>
     public LatencyBuckets FlushLatency => _counters.FlushLatency;

@@ -30,6 +30,7 @@ internal sealed class InsertWriter : IDisposable
     private readonly InsertRound _round = new();
     private readonly PooledBufferWriter _spoolingRecord = new();
     private readonly List<TaskCompletionSource> _barriers = [];
+    private long _refusedRecordBytes;
 
     public InsertWriter(
         int maxQueuedBatches,
@@ -89,11 +90,23 @@ internal sealed class InsertWriter : IDisposable
                 _barriers.AddRange(batch.Barriers);
             }
 
-            if (!round.IsEmpty)
+            try
             {
-                await WriteOrSpoolAsync(round, started).ConfigureAwait(false);
+                if (!round.IsEmpty)
+                {
+                    await WriteOrSpoolAsync(round, started).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex)
+            {
+                // ZLogger's rule: a loop that writes catches per round and goes on. Only a bug gets here
+                // (ClickHouse and disk failures are handled below); the round is lost, counted, logged.
+                long lost = _counters.RoundDropped(round);
+                SinkLog.RoundLost(_logger, ex, lost);
             }
 
+            // Whatever became of the round (in ClickHouse, in the spool, or dropped and counted), the sources
+            // waiting on its barriers go on: a file tail must never hang on a full disk.
             foreach (TaskCompletionSource barrier in _barriers)
             {
                 barrier.TrySetResult();
@@ -128,6 +141,8 @@ internal sealed class InsertWriter : IDisposable
                 }
 
                 _counters.Confirmed(round, started);
+                // ClickHouse takes writes again: nothing is being dropped, whatever the disk.
+                EndDiskFault();
                 return;
             }
             catch (Exception ex)
@@ -135,23 +150,58 @@ internal sealed class InsertWriter : IDisposable
                 // Whatever failed (refused, timeout, an error status, a stop), what ClickHouse took is in
                 // insert_ledger: the replay sends only the rest.
                 _counters.InsertFailed();
-                SinkLog.WriteFailedSpooling(_logger, ex, _spool.Directory);
+                if (_counters.SpoolDiskFault is null)
+                {
+                    // During a disk fault the spool stays empty, so every round tries ClickHouse first (how
+                    // it recovers if ClickHouse comes back before the disk): the outage was logged once.
+                    SinkLog.WriteFailedSpooling(_logger, ex, _spool.Directory);
+                }
             }
         }
 
         _spoolingRecord.Reset();
         round.WriteTo(_spoolingRecord);
-        if (_spool.TryAppend(_spoolingRecord.WrittenSpan, DateTimeOffset.UtcNow))
+        if (_spool.TryAppend(_spoolingRecord.WrittenSpan, DateTimeOffset.UtcNow, out Exception? diskFault))
         {
             _counters.RoundSpooled();
             _replayer.Spooled();
+            if (_counters.SpoolDiskFault is not null && _spool.AvailableBytes >= _refusedRecordBytes)
+            {
+                EndDiskFault();
+            }
+
             return;
         }
 
         long dropped = _counters.RoundDropped(round);
-        if (_counters.RaiseSpoolFull())
+        if (diskFault is not null)
+        {
+            _refusedRecordBytes = _spoolingRecord.WrittenCount;
+            // Handled like a full spool (the round is dropped and counted per tenant, /health says 503),
+            // but logged once per outage: the disk may refuse every round for a while.
+            if (_counters.RaiseSpoolDiskFault(diskFault))
+            {
+                SinkLog.SpoolDiskFault(_logger, diskFault, _spool.Directory, dropped);
+            }
+        }
+        else if (_counters.RaiseSpoolFull())
         {
             SinkLog.SpoolFull(_logger, _spool.Directory, _spool.Bytes, dropped);
+        }
+    }
+
+    /// <summary>
+    /// Ends a disk-fault outage. The writer decides, not the replayer's 90 % rule: a full disk refuses
+    /// writes with the spool far below its own cap. It ends when ClickHouse takes a round directly, or when
+    /// a round is spooled and the disk now has room for the record it refused (its uncompressed size, an
+    /// upper bound): a small round that squeezes into the last free bytes does not end it, so the state
+    /// does not flicker while the disk stays full.
+    /// </summary>
+    private void EndDiskFault()
+    {
+        if (_counters.LowerSpoolDiskFault())
+        {
+            SinkLog.SpoolWritableAgain(_logger, _spool.Directory, _counters.SpoolDiskFaults);
         }
     }
 }

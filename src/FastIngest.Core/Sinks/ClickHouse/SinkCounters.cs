@@ -22,7 +22,9 @@ internal sealed class SinkCounters
     private long _partialInserts;
     private long _roundsDropped;
     private long _lastSuccessTicks = Environment.TickCount64;
+    private long _spoolDiskFaults;
     private volatile bool _spoolFull;
+    private volatile string? _spoolDiskFault;
 
     /// <summary>Lines whose counters ClickHouse has confirmed.</summary>
     public long LinesWritten => Volatile.Read(ref _linesWritten);
@@ -51,14 +53,23 @@ internal sealed class SinkCounters
     /// <summary>Inserts ClickHouse applied in part (ledger rows short of the insert's); not retried, logged.</summary>
     public long PartialInserts => Volatile.Read(ref _partialInserts);
 
-    /// <summary>Rounds lost because ClickHouse could not take them and the spool was full.</summary>
+    /// <summary>Rounds lost because ClickHouse could not take them and the spool was full or its disk refused the write.</summary>
     public long RoundsDropped => Volatile.Read(ref _roundsDropped);
 
-    /// <summary>Lines, pixel hits and events lost to a full spool, per tenant.</summary>
+    /// <summary>Lines, pixel hits and events lost to a full spool or a disk fault, per tenant.</summary>
     public IReadOnlyDictionary<string, long> DroppedByTenant => _droppedByTenant;
 
     /// <summary>Set by the writer when a round is dropped, cleared by the replayer once the spool has room.</summary>
     public bool SpoolFull => _spoolFull;
+
+    /// <summary>
+    /// The file system's refusal (ENOSPC, EIO, ...) of the last spool write, while rounds are dropped for it;
+    /// null once a round is kept again (in the spool or in ClickHouse). Only the writer sets and clears it.
+    /// </summary>
+    public string? SpoolDiskFault => _spoolDiskFault;
+
+    /// <summary>Spool writes the file system refused (each a round dropped).</summary>
+    public long SpoolDiskFaults => Volatile.Read(ref _spoolDiskFaults);
 
     /// <summary>From a round's first batch taken to ClickHouse's confirmation of it (direct or replayed).</summary>
     public LatencyBuckets FlushLatency { get; } = new();
@@ -125,4 +136,28 @@ internal sealed class SinkCounters
 
     /// <summary>Lowers <see cref="SpoolFull"/> (only the replayer calls this).</summary>
     public void LowerSpoolFull() => _spoolFull = false;
+
+    /// <summary>
+    /// Records a spool write the file system refused; true if it starts an outage (no fault was raised
+    /// before), so the writer logs once per outage, not per round.
+    /// </summary>
+    public bool RaiseSpoolDiskFault(Exception fault)
+    {
+        Interlocked.Increment(ref _spoolDiskFaults);
+        bool first = _spoolDiskFault is null;
+        _spoolDiskFault = fault.GetType().Name + ": " + fault.Message;
+        return first;
+    }
+
+    /// <summary>Ends a disk-fault outage; true if one was raised (only the writer calls this).</summary>
+    public bool LowerSpoolDiskFault()
+    {
+        if (_spoolDiskFault is null)
+        {
+            return false;
+        }
+
+        _spoolDiskFault = null;
+        return true;
+    }
 }

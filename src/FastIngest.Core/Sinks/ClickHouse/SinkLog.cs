@@ -8,7 +8,7 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 /// </summary>
 internal static partial class SinkLog
 {
-    // Sinks own EventIds 500-599; next free: 509.
+    // Sinks own EventIds 500-599; next free: 512.
     [LoggerMessage(500, LogLevel.Warning, "ClickHouse {What} failed (attempt {Attempt}); retrying in {Delay}")]
     public static partial void Failed(ILogger logger, Exception exception, string what, int attempt, TimeSpan delay);
 
@@ -35,4 +35,13 @@ internal static partial class SinkLog
 
     [LoggerMessage(508, LogLevel.Warning, "ClickHouse did not take the schema at start; writes are spooled until it does")]
     public static partial void SchemaDeferred(ILogger logger, Exception exception);
+
+    [LoggerMessage(509, LogLevel.Error, "Spool {Directory} can't be written (the disk refused it) and ClickHouse can't take writes: DROPPING counts ({Count} lines, hits and events in this round; per tenant in /metrics) until the disk has room again")]
+    public static partial void SpoolDiskFault(ILogger logger, Exception exception, string directory, long count);
+
+    [LoggerMessage(510, LogLevel.Information, "Spool {Directory} is writable again after {Faults} refused writes; no longer dropping")]
+    public static partial void SpoolWritableAgain(ILogger logger, string directory, long faults);
+
+    [LoggerMessage(511, LogLevel.Error, "The sink's write loop failed on a round; DROPPED it ({Count} lines, hits and events; per tenant in /metrics) and goes on")]
+    public static partial void RoundLost(ILogger logger, Exception exception, long count);
 }

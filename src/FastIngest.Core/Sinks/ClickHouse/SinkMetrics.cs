@@ -31,14 +31,17 @@ internal sealed class SinkMetrics(ClickHouseSink sink) : IMetricsPublisher
         meter.CreateObservableCounter("fastingest_spool_records_written_total", () => sink.RoundsSpooled, description: "Flush rounds written to the spool.");
         meter.CreateObservableCounter("fastingest_spool_records_replayed_total", () => sink.RoundsReplayed, description: "Spooled rounds ClickHouse has since confirmed.");
         meter.CreateObservableCounter("fastingest_spool_torn_records_total", () => sink.Spool.TornRecords, description: "Spool records found torn or damaged, skipped.");
-        meter.CreateObservableGauge("fastingest_spool_full", () => sink.SpoolFull ? 1 : 0, description: "1 while writes are dropped for want of spool room.");
+        meter.CreateObservableGauge("fastingest_spool_full", () => sink.Dropping ? 1 : 0,
+            description: "1 while writes are dropped for want of spool room: the spool at its cap, or the disk refusing its writes.");
+        meter.CreateObservableCounter("fastingest_spool_disk_faults_total", () => sink.SpoolDiskFaults,
+            description: "Spool writes the file system refused (ENOSPC, EIO, ...); each dropped its round.");
         meter.CreateObservableGauge("fastingest_oldest_unflushed_seconds",
             () => sink.Spool.Oldest is { } oldest ? (DateTimeOffset.UtcNow - oldest).TotalSeconds : 0, unit: "s",
             description: "Age of the oldest round waiting in the spool (0 when empty): how far behind ClickHouse is.");
         meter.CreateObservableCounter("fastingest_spool_dropped_rounds_total", () => sink.RoundsDropped,
-            description: "Flush rounds lost: ClickHouse could not take them and the spool was full.");
+            description: "Flush rounds lost: ClickHouse could not take them and the spool was full or its disk refused the write.");
         meter.CreateObservableCounter("fastingest_spool_dropped_total", DroppedByTenant,
-            description: "Lines, pixel hits and events lost to a full spool, per tenant.");
+            description: "Lines, pixel hits and events lost to a full spool or a disk fault, per tenant.");
     }
 
     private List<Measurement<long>> DroppedByTenant()

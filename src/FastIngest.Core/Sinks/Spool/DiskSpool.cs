@@ -121,8 +121,22 @@ internal sealed partial class DiskSpool : IDisposable
     /// Compresses <paramref name="record"/> and appends it, durably. False (nothing written) when the
     /// spool is at <see cref="SpoolOptions.MaxBytes"/>.
     /// </summary>
-    public bool TryAppend(ReadOnlySpan<byte> record, DateTimeOffset created)
+    public bool TryAppend(ReadOnlySpan<byte> record, DateTimeOffset created) => TryAppend(record, created, out _);
+
+    /// <summary>
+    /// Compresses <paramref name="record"/> and appends it, durably. False when it was not kept: the spool
+    /// is at <see cref="SpoolOptions.MaxBytes"/> (<paramref name="diskFault"/> null), or the file system
+    /// refused the write or its flush (ENOSPC, EIO, read-only: <paramref name="diskFault"/> says which).
+    /// </summary>
+    /// <remarks>
+    /// A refused write never leaves the spool inconsistent: what reached the segment is cut off again, or,
+    /// if even that fails, the segment is closed where its last whole record ends (the torn tail is skipped
+    /// at the next open, as after a crash) and the next append starts a new one. The spool stays usable:
+    /// once the disk has room again, the next append succeeds.
+    /// </remarks>
+    public bool TryAppend(ReadOnlySpan<byte> record, DateTimeOffset created, out Exception? diskFault)
     {
+        diskFault = null;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(HeaderBytes + LZ4Codec.MaximumOutputSize(record.Length));
         try
         {
@@ -141,14 +155,24 @@ internal sealed partial class DiskSpool : IDisposable
                     return false;
                 }
 
-                if (_current is null || _current.Bytes >= _options.SegmentBytes)
+                try
                 {
-                    StartSegment();
+                    if (_current is null || _current.Bytes >= _options.SegmentBytes)
+                    {
+                        StartSegment();
+                    }
+
+                    _currentStream!.Write(buffer, 0, length);
+                    _currentStream.Flush(flushToDisk: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    diskFault = ex;
+                    UndoPartialAppend();
+                    return false;
                 }
 
                 Segment segment = _current!;
-                _currentStream!.Write(buffer, 0, length);
-                _currentStream.Flush(flushToDisk: true);
                 _entries.Enqueue(new Entry(segment, segment.Bytes, length, created.ToUnixTimeMilliseconds()));
                 segment.Bytes += length;
                 segment.Pending++;
@@ -209,12 +233,12 @@ internal sealed partial class DiskSpool : IDisposable
             if (segment == _current)
             {
                 // Emptied while still open: close it so the next append starts a fresh file.
-                _currentStream!.Dispose();
+                TryDispose(_currentStream!);
                 _currentStream = null;
                 _current = null;
             }
 
-            File.Delete(segment.Path);
+            TryDelete(segment.Path);
             _segments.Remove(segment);
             Volatile.Write(ref _bytes, _bytes - segment.Bytes);
         }
@@ -234,7 +258,10 @@ internal sealed partial class DiskSpool : IDisposable
 
     private void StartSegment()
     {
+        // No current segment while the new file is made: if making it fails, the next append tries again.
         _currentStream?.Dispose();
+        _currentStream = null;
+        _current = null;
         string path = Path.Combine(_directory, "segment-" + _nextSegmentId.ToString("D12", CultureInfo.InvariantCulture) + ".spool");
         _nextSegmentId++;
         _currentStream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
@@ -255,7 +282,7 @@ internal sealed partial class DiskSpool : IDisposable
 
     private static partial class Log
     {
-        // The spool owns EventIds 600-699; next free: 603.
+        // The spool owns EventIds 600-699; next free: 605.
         [LoggerMessage(600, LogLevel.Warning, "Spool segment {Path} had {Records} torn or damaged records; skipped them")]
         public static partial void TornOnOpen(ILogger logger, string path, long records);
 
@@ -264,5 +291,11 @@ internal sealed partial class DiskSpool : IDisposable
 
         [LoggerMessage(602, LogLevel.Information, "Spool holds {Records} records ({Bytes} bytes) from before in {Directory}; replaying them")]
         public static partial void Reopened(ILogger logger, int records, long bytes, string directory);
+
+        [LoggerMessage(603, LogLevel.Warning, "Spool segment {Path} could not be cut back to its last whole record ({Bytes} bytes) after a failed write; closed it, the next append starts a new segment")]
+        public static partial void SegmentClosedAfterFault(ILogger logger, Exception exception, string path, long bytes);
+
+        [LoggerMessage(604, LogLevel.Warning, "Spool segment {Path} is replayed but could not be deleted; the next start reads it again (the insert ledger keeps it from counting twice)")]
+        public static partial void SegmentNotDeleted(ILogger logger, Exception exception, string path);
     }
 }

@@ -142,6 +142,65 @@ public sealed class DiskSpoolTests : IDisposable
         Assert.True(spool.TryAppend(Record(1), DateTimeOffset.UtcNow));
     }
 
+    [Theory]
+    [InlineData(256 * 1024)]
+    [InlineData(1)] // every append starts a segment: the refused one is the new file's first
+    public void AWriteTheDiskRefusesLeavesNoPartOfTheRecordAndTheSpoolTakesAgainOnceThereIsRoom(long segmentBytes)
+    {
+        // A real full file system (ENOSPC), not a simulated one: a 1 MiB tmpfs, mostly taken by a filler.
+        using var disk = new TmpfsMount("spoolenospc", 1L << 20);
+        string filler = disk.Fill("filler", leaveFreeBytes: 300 * 1024);
+        var options = new SpoolOptions { Directory = Path.Combine(disk.Path, "spool"), MaxBytes = 1L << 30, SegmentBytes = segmentBytes };
+        var random = new Random(7);
+        var records = new List<byte[]>();
+        Exception? fault;
+        using (DiskSpool spool = DiskSpool.Open(options, NullLogger.Instance))
+        {
+            while (true)
+            {
+                byte[] record = new byte[40 * 1024];
+                random.NextBytes(record);
+                if (!spool.TryAppend(record, DateTimeOffset.UtcNow, out fault))
+                {
+                    break;
+                }
+
+                records.Add(record);
+                Assert.True(records.Count < 100, "the disk never refused a write");
+            }
+
+            Assert.IsAssignableFrom<IOException>(fault);
+            Assert.NotEmpty(records);
+            Assert.Equal(records.Count, spool.Records);
+            // What reached the disk before the refusal was cut off again: the files hold whole records only.
+            Assert.Equal(spool.Bytes, SegmentBytesOn(options.Directory));
+            Assert.False(spool.TryAppend(records[0], DateTimeOffset.UtcNow, out fault));
+            Assert.NotNull(fault);
+            Assert.Equal(spool.Bytes, SegmentBytesOn(options.Directory));
+
+            File.Delete(filler);
+            byte[] afterwards = Record(1);
+            Assert.True(spool.TryAppend(afterwards, DateTimeOffset.UtcNow, out fault));
+            Assert.Null(fault);
+            records.Add(afterwards);
+        }
+
+        using DiskSpool reopened = DiskSpool.Open(options, NullLogger.Instance);
+        Assert.Equal(0, reopened.TornRecords);
+        var read = new List<byte[]>();
+        using var buffer = new PooledBufferWriter();
+        while (reopened.TryReadOldest(buffer))
+        {
+            read.Add(buffer.WrittenSpan.ToArray());
+            reopened.AcknowledgeOldest();
+        }
+
+        Assert.Equal(records, read);
+    }
+
+    private static long SegmentBytesOn(string directory) =>
+        Directory.GetFiles(directory, "segment-*.spool").Sum(path => new FileInfo(path).Length);
+
     [Fact]
     public void ASecondProcessCannotOpenTheSameSpool()
     {
