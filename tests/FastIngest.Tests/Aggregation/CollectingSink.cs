@@ -3,8 +3,14 @@ using FastIngest.Core.Sinks;
 namespace FastIngest.Tests.Aggregation;
 
 /// <summary>Keeps flushed rows in memory so a shard can be tested on its own (no ClickHouse here).</summary>
+/// <remarks>
+/// Every shard of a pipeline flushes on its own task, so writes can come at the same time (the real sink
+/// queues them in a channel): one lock, or two shards' concurrent AddRange calls lose rows.
+/// </remarks>
 internal sealed class CollectingSink : IBatchSink
 {
+    private readonly Lock _lock = new();
+
     public List<TrafficRow> Traffic { get; } = [];
     public List<StatusRow> Statuses { get; } = [];
     public List<ErrorRow> Errors { get; } = [];
@@ -18,14 +24,18 @@ internal sealed class CollectingSink : IBatchSink
 
     public ValueTask WriteAsync(FlushBatch batch, CancellationToken cancellationToken)
     {
-        Batches++;
-        Traffic.AddRange(batch.Traffic);
-        Statuses.AddRange(batch.Statuses);
-        Errors.AddRange(batch.Errors);
-        Pixels.AddRange(batch.Pixels);
-        Visitors.AddRange(batch.Visitors);
-        Paths.AddRange(batch.Paths);
-        Events.AddRange(batch.Events);
+        lock (_lock)
+        {
+            Batches++;
+            Traffic.AddRange(batch.Traffic);
+            Statuses.AddRange(batch.Statuses);
+            Errors.AddRange(batch.Errors);
+            Pixels.AddRange(batch.Pixels);
+            Visitors.AddRange(batch.Visitors);
+            Paths.AddRange(batch.Paths);
+            Events.AddRange(batch.Events);
+        }
+
         foreach (TaskCompletionSource barrier in batch.Barriers)
         {
             barrier.TrySetResult();
