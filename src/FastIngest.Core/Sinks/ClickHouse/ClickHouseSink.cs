@@ -97,10 +97,7 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
     /// <summary>Rounds are being dropped now: the spool is full, or the disk refuses its writes.</summary>
     public bool Dropping => _counters.SpoolFull || _counters.SpoolDiskFault is not null;
 
-    /// <summary>From a round's first batch taken to ClickHouse's confirmation of it (direct or replayed).</summary>
-    public LatencyBuckets FlushLatency => _counters.FlushLatency;
-
-    /// <summary>Where each confirmed round's latency is recorded too, once metrics are published.</summary>
+    /// <summary>Where each confirmed round's latency is recorded (direct or replayed), once metrics are published.</summary>
     public Histogram<double>? FlushLatencyHistogram
     {
         get => _counters.FlushLatencyHistogram;

@@ -71,12 +71,10 @@ internal sealed class SinkCounters
     /// <summary>Spool writes the file system refused (each a round dropped).</summary>
     public long SpoolDiskFaults => Volatile.Read(ref _spoolDiskFaults);
 
-    /// <summary>From a round's first batch taken to ClickHouse's confirmation of it (direct or replayed).</summary>
-    public LatencyBuckets FlushLatency { get; } = new();
-
     /// <summary>
     /// The <c>fastingest_flush_latency_seconds</c> instrument once <see cref="SinkMetrics"/> has published it:
-    /// a histogram is recorded, not observed, so the sink holds the one instrument it records into.
+    /// from a round's first batch taken to ClickHouse's confirmation of it (direct or replayed). A histogram
+    /// is recorded, not observed, so the sink holds the one instrument it records into.
     /// </summary>
     public Histogram<double>? FlushLatencyHistogram { get; set; }
 
@@ -90,9 +88,7 @@ internal sealed class SinkCounters
         Interlocked.Add(ref _linesWritten, round.Lines);
         Interlocked.Add(ref _pixelHitsWritten, round.PixelHits);
         Interlocked.Add(ref _eventsWritten, round.Events);
-        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
-        FlushLatency.Record(elapsed);
-        FlushLatencyHistogram?.Record(elapsed.TotalSeconds);
+        FlushLatencyHistogram?.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     /// <summary>ClickHouse accepted an insert or the schema just now.</summary>
