@@ -15,7 +15,7 @@ public sealed partial class DeliveryGuaranteeTests
         // hits ENOSPC long before its own 1 GiB cap.
         using var disk = new TmpfsMount("diskfull", 4L << 20);
         string filler = disk.Fill("filler", leaveFreeBytes: 512 * 1024);
-        await using var gate = new ClickHouseGate(clickHouse.HttpPort);
+        await using var gate = new ClickHouseProxy(clickHouse.HttpPort);
         var lines = new NginxLines(seed: 34);
         var dropped = new Dictionary<string, long>();
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,

@@ -69,7 +69,7 @@ public sealed partial class DeliveryGuaranteeTests(PrivateClickHouse clickHouse,
     public async Task InsertAnswersLostAfterClickHouseTookTheRowsAreNotCountedTwice()
     {
         string db = UniqueName.For("dropans");
-        await using var proxy = new InsertAnswerDropper(clickHouse.HttpPort, every: 3);
+        await using var proxy = new ClickHouseProxy(clickHouse.HttpPort, dropEveryInsertAnswer: 3);
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}");
         var lines = new NginxLines(seed: 31);
         using var client = new TcpClient { NoDelay = true };
@@ -191,7 +191,7 @@ public sealed partial class DeliveryGuaranteeTests(PrivateClickHouse clickHouse,
         string db = UniqueName.For("busystop");
         using var stateFolder = new TempFolder("busystop");
         string state = stateFolder.Path;
-        await using var proxy = new InsertAnswerDropper(clickHouse.HttpPort, every: 4);
+        await using var proxy = new ClickHouseProxy(clickHouse.HttpPort, dropEveryInsertAnswer: 4);
         long counted;
         await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
             $"--FastIngest:StateDirectory={state}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}"))

@@ -1,29 +1,40 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
 namespace FastIngest.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A TCP proxy in front of ClickHouse's HTTP port that, for every <c>every</c>-th INSERT, lets ClickHouse
-/// take the whole request and answer it, then cuts the client's connection instead of passing the answer
-/// on. The client can't tell whether its insert happened: the fault exactly-once delivery must survive.
+/// A TCP proxy in front of ClickHouse's HTTP port, for the faults exactly-once delivery must survive:
+/// <list type="bullet">
+/// <item>with <c>dropEveryInsertAnswer</c> N, every N-th INSERT is passed to ClickHouse whole and answered,
+/// then the client's connection is cut instead of passing the answer on: the client can't tell whether its
+/// insert happened;</item>
+/// <item><see cref="Close"/> resets every connection (those open at the time too) and refuses new ones
+/// until <see cref="Open"/>: ClickHouse is unreachable for the server while it stays up for the test's own
+/// queries.</item>
+/// </list>
 /// </summary>
-internal sealed class InsertAnswerDropper : IAsyncDisposable
+internal sealed class ClickHouseProxy : IAsyncDisposable
 {
     private static readonly byte[] s_insert = "INSERT"u8.ToArray();
 
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _clickHousePort;
-    private readonly int _every;
+    private readonly int _dropEvery;
     private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<TcpClient, bool> _connections = new();
     private readonly Task _accepting;
+    private volatile bool _closed;
     private long _inserts;
     private long _dropped;
 
-    public InsertAnswerDropper(int clickHousePort, int every)
+    /// <param name="clickHousePort">ClickHouse's HTTP port.</param>
+    /// <param name="dropEveryInsertAnswer">Cut the answer of every N-th INSERT; 0 passes every answer on.</param>
+    public ClickHouseProxy(int clickHousePort, int dropEveryInsertAnswer = 0)
     {
         _clickHousePort = clickHousePort;
-        _every = every;
+        _dropEvery = dropEveryInsertAnswer;
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -34,6 +45,18 @@ internal sealed class InsertAnswerDropper : IAsyncDisposable
 
     /// <summary>Answers ClickHouse gave to inserts it had taken, which the client never got.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Resets every connection through the proxy and refuses new ones until <see cref="Open"/>.</summary>
+    public void Close()
+    {
+        _closed = true;
+        foreach (TcpClient client in _connections.Keys)
+        {
+            Reset(client);
+        }
+    }
+
+    public void Open() => _closed = false;
 
     public async ValueTask DisposeAsync()
     {
@@ -47,7 +70,24 @@ internal sealed class InsertAnswerDropper : IAsyncDisposable
         {
         }
 
+        foreach (TcpClient client in _connections.Keys)
+        {
+            Reset(client);
+        }
+
         _stop.Dispose();
+    }
+
+    private static void Reset(TcpClient client)
+    {
+        try
+        {
+            client.Client.LingerState = new LingerOption(true, 0);
+            client.Close();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private async Task AcceptAsync()
@@ -55,12 +95,19 @@ internal sealed class InsertAnswerDropper : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            if (_closed)
+            {
+                Reset(client);
+                continue;
+            }
+
             _ = Task.Run(() => ProxyAsync(client));
         }
     }
 
     private async Task ProxyAsync(TcpClient client)
     {
+        _connections[client] = true;
         using (client)
         using (var server = new TcpClient())
         {
@@ -75,6 +122,10 @@ internal sealed class InsertAnswerDropper : IAsyncDisposable
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
             }
+            finally
+            {
+                _connections.TryRemove(client, out _);
+            }
         }
     }
 
@@ -88,7 +139,8 @@ internal sealed class InsertAnswerDropper : IAsyncDisposable
             // The statement is in the request line (?query=INSERT ...), at the start of a request's bytes.
             if (buffer.AsSpan(0, read).IndexOf(s_insert) >= 0)
             {
-                connection.DropAnswer = Interlocked.Increment(ref _inserts) % _every == 0;
+                long insert = Interlocked.Increment(ref _inserts);
+                connection.DropAnswer = _dropEvery > 0 && insert % _dropEvery == 0;
             }
 
             await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
@@ -106,8 +158,7 @@ internal sealed class InsertAnswerDropper : IAsyncDisposable
             {
                 // ClickHouse answers an INSERT once it has written it: the rows are in, the client won't know.
                 Interlocked.Increment(ref _dropped);
-                client.Client.LingerState = new LingerOption(true, 0);
-                client.Close();
+                Reset(client);
                 return;
             }
 
