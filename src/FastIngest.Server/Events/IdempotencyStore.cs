@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using FastIngest.Core.Internal;
 
 namespace FastIngest.Server.Events;
 
@@ -132,7 +133,7 @@ internal sealed partial class IdempotencyStore : IDisposable
             {
                 _entries.Remove(id);
                 Interlocked.Increment(ref _writeFailures);
-                _separateNextLine = !TryCutBack(before);
+                _separateNextLine = !_log.TryTruncate(before, out _);
                 if (!_failing)
                 {
                     // Once per outage, not per request.
@@ -152,20 +153,6 @@ internal sealed partial class IdempotencyStore : IDisposable
 
             _entries[id] = new Entry(now, status, body);
             return true;
-        }
-    }
-
-    private bool TryCutBack(long length)
-    {
-        try
-        {
-            _log.SetLength(length);
-            _log.Position = length;
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Hashing;
+using FastIngest.Core.Internal;
 
 namespace FastIngest.Server.Import;
 
@@ -74,15 +75,9 @@ internal sealed class ImportLedger
         }
         catch (IOException)
         {
-            try
-            {
-                file.SetLength(before);
-            }
-            catch (IOException)
-            {
-                // Left torn: a line with too few fields or a bad number is skipped when the ledger is read.
-            }
-
+            // If even the cut is refused the line stays torn: one with too few fields or a bad number is
+            // skipped when the ledger is read.
+            file.TryTruncate(before, out _);
             throw;
         }
 

@@ -1,3 +1,5 @@
+using FastIngest.Core.Internal;
+
 namespace FastIngest.Core.Sinks.Spool;
 
 // Disk faults (ENOSPC, EIO, a file system gone read-only): the spool stays consistent and usable, so the
@@ -36,16 +38,12 @@ internal sealed partial class DiskSpool
             return;
         }
 
-        try
+        if (stream.TryTruncate(segment.Bytes, out Exception? refused))
         {
-            stream.SetLength(segment.Bytes);
-            stream.Position = segment.Bytes;
             return;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            Log.SegmentClosedAfterFault(_logger, ex, segment.Path, segment.Bytes);
-        }
+
+        Log.SegmentClosedAfterFault(_logger, refused!, segment.Path, segment.Bytes);
 
         _currentStream = null;
         _current = null;
