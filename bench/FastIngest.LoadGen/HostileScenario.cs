@@ -126,8 +126,9 @@ internal sealed class HostileScenario : IDisposable
     private async Task PathFloodAsync(Workload workload, string run, DateTimeOffset now)
     {
         int lines = Count(60_000);
-        await PhaseAsync("flood", $"{lines:N0} lines with unique {_options.UriBytes:N0}-byte URIs over {_options.Tags} tags, TCP syslog",
-            new TcpSyslogSender(_syslog, HostileTraffic.LongUriLines(workload, run, lines, _options.Tags, _options.UriBytes, now), 1), lines).ConfigureAwait(false);
+        byte[][] messages = HostileTraffic.LongUriLines(workload, run, lines, _options.Tags, _options.UriBytes, now);
+        await PhaseAsync("flood", $"{lines:N0} lines with unique {_options.UriBytes:N0}-byte URIs over {_options.Tags} tags, messages up to {messages.Max(m => m.Length):N0} bytes, TCP syslog",
+            new TcpSyslogSender(_syslog, messages, 1), lines).ConfigureAwait(false);
         if (_options.ClickHouse is not null)
         {
             Dictionary<string, long> counted = await ClickHouseByTenantAsync("traffic_1m", "requests", "path" + run + "x", lines).ConfigureAwait(false);

@@ -55,7 +55,8 @@ internal sealed class LoadGenOptions
           --syslog-flood N       tenant-flood: also N syslog lines with invented tags/hosts  (0)
           --real-tenants N       tenant-flood: real tenants after the flood             (10)
           --real-lines N         tenant-flood: lines per real tenant                    (100)
-          --uri-bytes N          path-flood: bytes per URI, 12-65536                    (8192)
+          --uri-bytes N          path-flood: bytes per URI, 12-32000 (it appears twice  (8192)
+                                 in a line: 32000 makes messages near 64 KiB)
           --tags N               path-flood: tags (tenants) the lines are spread over   (100)
           --server-pid PID       the server (default: the process listening on --http-port)
           --rate, --duration     as above; --duration bounds each phase                 (flat out, 600)
@@ -179,7 +180,11 @@ internal sealed class LoadGenOptions
                     options.Scenario = value;
                     break;
                 case "--http-port": options.HttpPort = int.Parse(value, CultureInfo.InvariantCulture); break;
-                case "--uri-bytes": options.UriBytes = Math.Clamp(int.Parse(value, CultureInfo.InvariantCulture), 12, 65536); break;
+                case "--uri-bytes":
+                    // The URI appears twice in a line (request_uri and uri): 32,000 makes a message near
+                    // Syslog:MaxMessageBytes (64 KiB), and keeps a frame within TcpSyslogSender's buffer.
+                    options.UriBytes = Math.Clamp(int.Parse(value, CultureInfo.InvariantCulture), 12, 32_000);
+                    break;
                 case "--tags": options.Tags = Math.Max(1, int.Parse(value, CultureInfo.InvariantCulture)); break;
                 case "--real-tenants": options.RealTenants = Math.Max(1, int.Parse(value, CultureInfo.InvariantCulture)); break;
                 case "--real-lines": options.RealLines = Math.Max(1, int.Parse(value, CultureInfo.InvariantCulture)); break;
