@@ -8,6 +8,7 @@ internal sealed class LoadGenOptions
 {
     public const string Usage = """
         usage: FastIngest.LoadGen MODE [options]
+               FastIngest.LoadGen --scenario tenant-flood|path-flood|time-spread [options]
           modes that send (to loopback only), then count what arrived:
             udp        NGINX JSON lines as RFC 3164 syslog datagrams, one per datagram
             tcp        the same messages over TCP syslog, octet counting (RFC 6587)
@@ -40,10 +41,47 @@ internal sealed class LoadGenOptions
           --out FILE --format F  gen-file
           --start ISO            gen-file: time of the first line                       (2026-11-22T00:00:00Z)
           --step-ms N            gen-file: milliseconds between lines                   (10)
+        hostile traffic (issue 13), against a running server; each prints what was refused (by source
+        and reason, from /metrics fastingest_rejected_total), what was counted (/metrics, and per tenant
+        in ClickHouse with --clickhouse) and the server's RSS (sampled VmRSS, VmHWM at the end):
+          --scenario tenant-flood  --count pixel GETs /p/<invented tenant>/k.gif (12000), then
+                                   --real-tenants new tenants' NGINX lines over TCP syslog
+          --scenario path-flood    --count lines with unique --uri-bytes URIs over --tags tags (60000)
+          --scenario time-spread   --count lines (100) at each of: msec 1 (1970), 1974, 2076, now − 3 d,
+                                   now + 1 h, now − 1 d, now; each time under its own tenant
+          --port P               syslog TCP port                                        (5514)
+          --http-port P          the pixel and /metrics                                 (8080)
+          --connections N        pixel connections of the tenant flood                  (32)
+          --syslog-flood N       tenant-flood: also N syslog lines with invented tags/hosts  (0)
+          --real-tenants N       tenant-flood: real tenants after the flood             (10)
+          --real-lines N         tenant-flood: lines per real tenant                    (100)
+          --uri-bytes N          path-flood: bytes per URI, 12-32000 (it appears twice  (8192)
+                                 in a line: 32000 makes messages near 64 KiB)
+          --tags N               path-flood: tags (tenants) the lines are spread over   (100)
+          --server-pid PID       the server (default: the process listening on --http-port)
+          --rate, --duration     as above; --duration bounds each phase                 (flat out, 600)
         Prints human lines, then one machine line starting with RESULT.
         """;
 
     public string Mode { get; private set; } = "";
+
+    /// <summary>The attack of <c>--scenario</c> (Mode is then "scenario").</summary>
+    public string Scenario { get; private set; } = "";
+
+    public int HttpPort { get; private set; } = 8080;
+
+    public int UriBytes { get; private set; } = 8192;
+
+    public int Tags { get; private set; } = 100;
+
+    public int RealTenants { get; private set; } = 10;
+
+    public int RealLines { get; private set; } = 100;
+
+    public int SyslogFlood { get; private set; }
+
+    /// <summary>A scenario's phase runs until its lines are sent: 10 minutes unless --duration says otherwise.</summary>
+    public TimeSpan ScenarioDuration { get; private set; } = TimeSpan.FromMinutes(10);
 
     public IPAddress Host { get; private set; } = IPAddress.Loopback;
 
@@ -93,14 +131,15 @@ internal sealed class LoadGenOptions
     {
         options = new LoadGenOptions();
         error = "";
-        if (args.Length == 0 || args[0].StartsWith('-'))
+        if (args.Length == 0 || (args[0].StartsWith('-') && args[0] != "--scenario"))
         {
             error = "no mode";
             return false;
         }
 
-        options.Mode = args[0];
-        for (int i = 1; i < args.Length; i++)
+        // `--scenario NAME` stands in for the mode; it may also follow one (ignored then).
+        options.Mode = args[0] == "--scenario" ? "scenario" : args[0];
+        for (int i = args[0] == "--scenario" ? 0 : 1; i < args.Length; i++)
         {
             string name = args[i];
             if (name == "--search")
@@ -132,7 +171,24 @@ internal sealed class LoadGenOptions
                 case "--port": options.Port = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--rate": options.Rate = long.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--count": options.Count = long.Parse(value, CultureInfo.InvariantCulture); break;
-                case "--duration": options.Duration = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
+                case "--duration":
+                    options.Duration = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture));
+                    options.ScenarioDuration = options.Duration;
+                    break;
+                case "--scenario":
+                    options.Mode = "scenario";
+                    options.Scenario = value;
+                    break;
+                case "--http-port": options.HttpPort = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--uri-bytes":
+                    // The URI appears twice in a line (request_uri and uri): 32,000 makes a message near
+                    // Syslog:MaxMessageBytes (64 KiB), and keeps a frame within TcpSyslogSender's buffer.
+                    options.UriBytes = Math.Clamp(int.Parse(value, CultureInfo.InvariantCulture), 12, 32_000);
+                    break;
+                case "--tags": options.Tags = Math.Max(1, int.Parse(value, CultureInfo.InvariantCulture)); break;
+                case "--real-tenants": options.RealTenants = Math.Max(1, int.Parse(value, CultureInfo.InvariantCulture)); break;
+                case "--real-lines": options.RealLines = Math.Max(1, int.Parse(value, CultureInfo.InvariantCulture)); break;
+                case "--syslog-flood": options.SyslogFlood = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--tenants": options.Tenants = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--connections": options.Connections = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--batch": options.Batch = int.Parse(value, CultureInfo.InvariantCulture); break;
@@ -162,7 +218,7 @@ internal sealed class LoadGenOptions
 
         if (options.Connections == 0)
         {
-            options.Connections = options.Mode switch { "pixel" => 32, "ingest" => 4, _ => 1 };
+            options.Connections = options.Mode switch { "pixel" or "scenario" => 32, "ingest" => 4, _ => 1 };
         }
 
         return true;

@@ -22,6 +22,8 @@ switch (options.Mode)
         }
 
         return BareUdpReceiver.Run(target, options.CountFile, options.Duration);
+    case "scenario":
+        return await HostileScenario.RunAsync(options);
     case "udp" or "tcp" or "pixel" or "ingest":
         break;
     default:

@@ -24,7 +24,10 @@ internal sealed class TcpSyslogSender(IPEndPoint target, byte[][] messages, int 
         var senders = new Task<long>[connections];
         for (int c = 0; c < connections; c++)
         {
-            int first = c * 7919;
+            // A bounded count is cut into consecutive slices, so that sending exactly the distinct
+            // messages (a scenario's unique tenants or URIs) sends each once; unbounded runs start
+            // each connection elsewhere in the cycle.
+            int first = count == long.MaxValue ? c * 7919 : (int)Math.Min(int.MaxValue, ((count / connections) * c) + Math.Min(c, count % connections));
             long share = count == long.MaxValue ? count : (count / connections) + (c < count % connections ? 1 : 0);
             senders[c] = Task.Factory.StartNew(() => Send(first, rate / connections, share, duration), TaskCreationOptions.LongRunning);
         }
