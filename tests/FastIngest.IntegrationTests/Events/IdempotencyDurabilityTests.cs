@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using FastIngest.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace FastIngest.IntegrationTests.Events;
 
@@ -11,7 +13,7 @@ namespace FastIngest.IntegrationTests.Events;
 /// </summary>
 [Collection("ClickHouse")]
 [Trait("Category", "Integration")]
-public sealed class IdempotencyDurabilityTests(PrivateClickHouse clickHouse)
+public sealed class IdempotencyDurabilityTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
 {
     // A flush interval far longer than the test: only a flush the request itself forces can make the events
     // durable before the kill (the old code answered 202 with them in memory, and stored the key).
@@ -63,6 +65,31 @@ public sealed class IdempotencyDurabilityTests(PrivateClickHouse clickHouse)
 
         // Either way, counted exactly once.
         Assert.Equal(500, await EventsAsync(db));
+    }
+
+    [Fact]
+    public async Task ConcurrentKeyedRequestsShareForcedFlushRounds()
+    {
+        const int Requests = 200;
+        string db = UniqueName.For("idemload");
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, SlowFlush);
+        using var http = new HttpClient { BaseAddress = server.HttpUri };
+        double roundsBefore = await server.MetricAsync("fastingest_flush_latency_seconds_count");
+        var clock = Stopwatch.StartNew();
+        HttpResponseMessage[] answers = await Task.WhenAll(Enumerable.Range(0, Requests).Select(i => PostAsync(http, "load-" + i)));
+        clock.Stop();
+        double rounds = await server.MetricAsync("fastingest_flush_latency_seconds_count") - roundsBefore;
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Accepted, a.StatusCode));
+        foreach (HttpResponseMessage answer in answers)
+        {
+            answer.Dispose();
+        }
+
+        output.WriteLine($"{Requests} concurrent keyed requests of 500 events: {clock.ElapsedMilliseconds} ms, {rounds} flush rounds");
+        // Without coalescing every request would force a round of its own (the flush interval is 10 minutes).
+        Assert.True(rounds < Requests, $"{rounds} rounds for {Requests} requests");
+        // Every 202 was durable before it was sent: the events are in ClickHouse without a stop or a timed flush.
+        Assert.Equal(Requests * 500L, await EventsAsync(db));
     }
 
     [Fact]
