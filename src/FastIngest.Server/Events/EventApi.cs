@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using FastIngest.Core.Aggregation;
 using FastIngest.Core.Parsing.Events;
+using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Server.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -21,11 +23,17 @@ internal sealed partial class EventApi
     private readonly HttpIngestSource _source;
     private readonly TenantKeys _keys;
     private readonly IdempotencyStore _idempotency;
+    private readonly IngestPipeline _pipeline;
+    private readonly ClickHouseSink _sink;
+    private readonly DurabilityBarrier _durability;
     private readonly TimeProvider _time;
     private readonly ILogger<EventApi> _logger;
 
-    public EventApi(IOptions<EventsOptions> options, HttpIngestSource source, TenantKeys keys, IdempotencyStore idempotency, TimeProvider time, ILogger<EventApi> logger)
+    public EventApi(IOptions<EventsOptions> options, HttpIngestSource source, TenantKeys keys, IdempotencyStore idempotency, IngestPipeline pipeline, ClickHouseSink sink, DurabilityBarrier durability, TimeProvider time, ILogger<EventApi> logger)
     {
+        _pipeline = pipeline;
+        _sink = sink;
+        _durability = durability;
         _options = options.Value;
         _source = source;
         _keys = keys;
@@ -112,29 +120,24 @@ internal sealed partial class EventApi
         }
 
         string? key = request.Headers["Idempotency-Key"];
-        string scope = tenant ?? "";
+        string scope = IdempotencyScope.Of(context, tenant);
+        bool claimed = false;
         if (!string.IsNullOrEmpty(key))
         {
-            switch (_idempotency.TryBegin(scope, key, out int status, out string stored))
+            if (!await TryClaimAsync(context, scope, key).ConfigureAwait(false))
             {
-                case IdempotencyStore.Outcome.Replay:
-                    context.Response.Headers["Idempotent-Replayed"] = "true";
-                    await WriteJsonAsync(context, status, stored).ConfigureAwait(false);
-                    return;
-                case IdempotencyStore.Outcome.InProgress:
-                    await ErrorAsync(context, StatusCodes.Status409Conflict, "A request with this Idempotency-Key is in progress").ConfigureAwait(false);
-                    return;
+                return;
             }
+
+            claimed = true;
         }
 
         AllowLargeBodies(context);
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         using var batch = new EventBatch(_options.MaxEventBytes, tenant, now);
-        bool complete = false;
         try
         {
-            complete = await ReadBatchAsync(request.BodyReader, ndjson, batch, context.RequestAborted).ConfigureAwait(false);
-            if (!complete)
+            if (!await ReadBatchAsync(request.BodyReader, ndjson, batch, context.RequestAborted).ConfigureAwait(false))
             {
                 // Nothing of the batch counts (a retry must be able to send it whole); the refusal does.
                 await CountTooLargeAsync(default).ConfigureAwait(false);
@@ -143,24 +146,26 @@ internal sealed partial class EventApi
             }
 
             string response = Accepted(batch);
-            // The key is stored before the batch counts: if the disk refuses it, nothing was counted, and
-            // the 503 tells the client to retry, which then counts the batch once.
-            if (!string.IsNullOrEmpty(key) && !_idempotency.TryComplete(scope, key, StatusCodes.Status202Accepted, response))
+            if (claimed)
             {
-                await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The Idempotency-Key could not be stored (the server's disk refused it); nothing was counted, retry later").ConfigureAwait(false);
+                // From here the key is the commit's: stored once the events are durable, released if they can't be.
+                claimed = false;
+                await CommitIdempotentAsync(context, batch, (uint)(now / 1000), scope, key!, response).ConfigureAwait(false);
                 return;
             }
 
+            // Without a key, 202 means accepted: counted at most once, lost if the process dies before the flush.
             await batch.CommitAsync(_source.Writer, (uint)(now / 1000)).ConfigureAwait(false);
-
             Log.Ingested(_logger, batch.Accepted, batch.Rejected);
             await WriteJsonAsync(context, StatusCodes.Status202Accepted, response).ConfigureAwait(false);
         }
         finally
         {
-            if (!complete && !string.IsNullOrEmpty(key))
+            // A body cut short, a client gone, a 413 or any exception before the commit: nothing was counted,
+            // so the retry must be taken as new.
+            if (claimed)
             {
-                _idempotency.Abandon(scope, key);
+                _idempotency.Release(scope, key!);
             }
         }
     }
@@ -251,5 +256,11 @@ internal sealed partial class EventApi
     {
         [LoggerMessage(310, LogLevel.Debug, "Ingested a batch: {Accepted} accepted, {Rejected} rejected")]
         public static partial void Ingested(ILogger logger, int accepted, int rejected);
+
+        [LoggerMessage(312, LogLevel.Warning, "A batch with an Idempotency-Key was counted but may not be durable (a flush round was dropped or the pipeline stopped): its key is released, so a retry counts it again")]
+        public static partial void NotDurable(ILogger logger, Exception? exception);
+
+        [LoggerMessage(313, LogLevel.Warning, "A batch with an Idempotency-Key is durable but its key could not be stored: answered 202, a retry would count it again")]
+        public static partial void DurableButNotStored(ILogger logger);
     }
 }

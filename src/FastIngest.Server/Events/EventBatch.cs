@@ -77,6 +77,27 @@ internal sealed class EventBatch : IDisposable
         }
     }
 
+    /// <summary>
+    /// Hands everything staged to the shards through a writer of this request's own, and returns once every
+    /// event is in its shard's channel: a barrier queued after this is behind all of them (what an
+    /// <c>Idempotency-Key</c> waits for before it is stored). The shared writer may hold a batch for a
+    /// hand-off in flight on another thread, which a barrier could overtake.
+    /// </summary>
+    public async ValueTask CommitInOrderAsync(ShardedBatchWriter writer, uint arrivedAt)
+    {
+        ReadOnlyMemory<byte> staged = _staged.WrittenMemory;
+        int at = 0;
+        while (at < staged.Length)
+        {
+            (MessageKind kind, RejectReason reason, Range tenant, Range body, int next) = Record(staged.Span, at);
+            // Never refuses: full batches wait for the flush below, bounded by this request's staged bytes.
+            writer.Add(kind, reason, staged.Span[tenant], staged.Span[body], arrivedAt);
+            at = next;
+        }
+
+        await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
     public void Dispose()
     {
         _staged.Dispose();

@@ -19,6 +19,28 @@ public sealed class EventsOptions
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// At most this many <c>Idempotency-Key</c>s are remembered (about 0.5 KB each in memory, up to 1.5 KB when the answer lists errors);
+    /// a new key past it is answered 503 with <c>Retry-After</c> and nothing counted, never an old key evicted.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxIdempotencyKeys { get; set; } = 100_000;
+
+    /// <summary>
+    /// At most this many keys per scope (a tenant, or a client address while the API is open); a new key past it
+    /// is answered 429 with <c>Retry-After</c> and nothing counted, so one client can't fill the store.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxIdempotencyKeysPerScope { get; set; } = 10_000;
+
+    /// <summary>
+    /// How long <c>/ingest</c> with an <c>Idempotency-Key</c> waits for its events to be durable before it
+    /// answers 503 (the key stays in progress until they are, then a retry is replayed, or released if they
+    /// could not be written, then a retry counts).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan IdempotentCommitTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Requests per second allowed per API key (per client address when no keys are configured); 0 turns limiting off.</summary>
     [Range(0, 1_000_000)]
     public int RequestsPerSecond { get; set; } = 1000;

@@ -7,199 +7,305 @@ namespace FastIngest.Server.Events;
 
 /// <summary>
 /// Remembers the response to each <c>Idempotency-Key</c> for <see cref="EventsOptions.IdempotencyRetention"/>,
-/// so a retried batch is answered with the first response and counted once. Durable: every completed
-/// key is appended to a file (flushed to disk before the response goes out) and reloaded at start.
+/// so a retried batch is answered with the first response and counted once. A key is stored as completed
+/// only once its events are durable (issue 14, item 2): until then it is "in progress", and a commit that
+/// fails releases it so the retry counts the batch.
 /// </summary>
 /// <remarks>
-/// Keys are scoped by tenant (the API key's, or one shared scope when the API is open) and stored as
-/// SHA-256 digests, never as sent. One node's memory: behind a load balancer, route a client's retries
-/// to the same node (or share the state directory).
+/// Keys are scoped (<see cref="IdempotencyScope"/>: the verified tenant, or the client address when the API
+/// is open) and stored as SHA-256 digests, never as sent. Bounded: at most
+/// <see cref="EventsOptions.MaxIdempotencyKeys"/> keys, <see cref="EventsOptions.MaxIdempotencyKeysPerScope"/>
+/// per scope; past a cap a new key is refused (never an old one evicted: an evicted key would make a retry
+/// count twice). Keys expire while running and the log is compacted in place by this, its only writer
+/// (<c>IdempotencyStore.Compaction.cs</c>). One node's memory: behind a load balancer, route a client's
+/// retries to the same node (or share the state directory).
 /// </remarks>
 internal sealed partial class IdempotencyStore : IDisposable
 {
     private const string FileName = "idempotency-keys.log";
 
     private readonly Dictionary<string, Entry> _entries = [];
+    private readonly Dictionary<string, int> _perScope = [];
+    // Completed keys in the order they were stored, so expiry looks only at the oldest.
+    private readonly Queue<(string Id, long At)> _expiry = new();
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
-    private readonly TimeSpan _retention;
-    private readonly FileStream _log;
+    private readonly long _retentionSeconds;
+    private readonly int _maxKeys;
+    private readonly int _maxKeysPerScope;
+    private readonly int _compactAfterDeadLines;
+    private readonly string _path;
     private readonly ILogger _logger;
+    private FileStream _log;
     private long _writeFailures;
+    private long _refusedAtCap;
+    private long _expired;
+    private long _compactions;
     private bool _failing;
     private bool _separateNextLine;
 
-    public IdempotencyStore(string directory, TimeSpan retention, TimeProvider time, ILogger<IdempotencyStore> logger)
+    /// <param name="compactAfterDeadLines">
+    /// Lines the log may hold that no longer name a remembered key (begin markers, expired or released keys)
+    /// before it is rewritten; it is rewritten once they are also more than the live keys.
+    /// </param>
+    public IdempotencyStore(string directory, TimeSpan retention, int maxKeys, int maxKeysPerScope, TimeProvider time, ILogger<IdempotencyStore> logger, int compactAfterDeadLines = 4096)
     {
         _time = time;
-        _retention = retention;
+        _retentionSeconds = (long)retention.TotalSeconds;
+        _maxKeys = maxKeys;
+        _maxKeysPerScope = maxKeysPerScope;
+        _compactAfterDeadLines = compactAfterDeadLines;
+        _logger = logger;
         Directory.CreateDirectory(directory);
-        string path = Path.Combine(directory, FileName);
-        long cutoff = Now() - (long)retention.TotalSeconds;
-        var kept = new List<string>();
-        if (File.Exists(path))
+        _path = Path.Combine(directory, FileName);
+        // A compaction cut short by a crash: the log itself is still whole (the rename never happened).
+        File.Delete(TempPath);
+        Load();
+        _log = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        lock (_lock)
         {
-            foreach (string line in File.ReadLines(path))
+            // Compact at start: the file holds only what is still remembered.
+            if (!TryCompactLocked(out Exception? refused))
             {
-                // A line torn by a crash has fewer fields or bad base64: it was never acknowledged, skip it.
-                string[] fields = line.Split('\t');
-                if (fields.Length == 4
-                    && long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out long at) && at >= cutoff
-                    && int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out int status)
-                    && TryDecode(fields[3], out string? body))
-                {
-                    _entries[fields[1]] = new Entry(at, status, body);
-                    kept.Add(line);
-                }
+                // A full disk must not keep the server from starting: the old file still holds every key.
+                Log.NotCompacted(logger, refused, _path);
+                _separateNextLine = true;
             }
         }
 
-        _logger = logger;
-        try
-        {
-            // Compact at start: the file holds only what is still remembered.
-            File.WriteAllLines(path + ".tmp", kept);
-            File.Move(path + ".tmp", path, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // A full disk must not keep the server from starting: the old file still holds every key.
-            Log.NotCompacted(logger, ex, path);
-            _separateNextLine = true;
-        }
-
-        // Unbuffered: a line the disk refuses must not stay in a buffer and be written later.
-        _log = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
-        Log.Loaded(logger, kept.Count, path);
+        Log.Loaded(logger, _expiry.Count, _path);
     }
 
-    /// <summary>Keys the disk refused to store (ENOSPC, EIO, ...); each request answered 503, nothing counted.</summary>
+    /// <summary>Keys the disk refused to store (ENOSPC, EIO, ...); each request answered 503.</summary>
     public long WriteFailures => Volatile.Read(ref _writeFailures);
+
+    /// <summary>New keys refused because a cap was reached (429 or 503, nothing counted).</summary>
+    public long RefusedAtCap => Volatile.Read(ref _refusedAtCap);
+
+    /// <summary>Keys forgotten while running because their retention passed.</summary>
+    public long Expired => Volatile.Read(ref _expired);
+
+    /// <summary>Times the log was rewritten to hold only live keys (at start and while running).</summary>
+    public long Compactions => Volatile.Read(ref _compactions);
+
+    /// <summary>Keys remembered now, completed and in progress.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _entries.Count;
+            }
+        }
+    }
 
     public enum Outcome
     {
-        /// <summary>First time: process the request, then <see cref="Complete"/> or <see cref="Abandon"/>.</summary>
+        /// <summary>First time: process the request, then <see cref="TryComplete"/> or <see cref="Release"/>.</summary>
         New,
 
-        /// <summary>The same key is being processed right now.</summary>
+        /// <summary>The same key is being processed right now (or its events are not durable yet).</summary>
         InProgress,
 
-        /// <summary>Seen before: answer with the stored response.</summary>
+        /// <summary>Seen before and its events are durable: answer with the stored response.</summary>
         Replay,
-    }
 
-    public Outcome TryBegin(string scope, string key, out int status, out string body)
-    {
-        string id = Id(scope, key);
-        lock (_lock)
-        {
-            if (_entries.TryGetValue(id, out Entry? entry) && (entry.Body is null || Now() - entry.At <= (long)_retention.TotalSeconds))
-            {
-                status = entry.Status;
-                body = entry.Body ?? "";
-                return entry.Body is null ? Outcome.InProgress : Outcome.Replay;
-            }
+        /// <summary>The disk refused the key's first line: answer 503, count nothing.</summary>
+        Refused,
 
-            _entries[id] = new Entry(Now(), 0, null);
-        }
+        /// <summary>The scope holds <see cref="EventsOptions.MaxIdempotencyKeysPerScope"/> keys: 429, nothing counted.</summary>
+        ScopeFull,
 
-        status = 0;
-        body = "";
-        return Outcome.New;
+        /// <summary>The store holds <see cref="EventsOptions.MaxIdempotencyKeys"/> keys: 503, nothing counted.</summary>
+        Full,
     }
 
     /// <summary>
-    /// Stores the response to a key begun with <see cref="TryBegin"/>, durably, before its batch is
-    /// counted. False when the disk refused the write: the key is forgotten (as by <see cref="Abandon"/>)
-    /// and the caller answers 503 without counting, so the client's retry counts the batch once.
+    /// Claims a key. For <see cref="Outcome.New"/> a begin line is written (not flushed to disk: it only
+    /// proves the disk takes writes, so a disk that refuses them is a 503 before anything counts).
+    /// </summary>
+    public Outcome TryBegin(string scope, string key, out int status, out string body)
+    {
+        string id = Id(scope, key);
+        string scopeId = ScopeId(scope);
+        status = 0;
+        body = "";
+        lock (_lock)
+        {
+            long now = Now();
+            ExpireLocked(now);
+            if (_entries.TryGetValue(id, out Entry? entry))
+            {
+                if (entry.Body is null)
+                {
+                    return Outcome.InProgress;
+                }
+
+                if (now - entry.At <= _retentionSeconds)
+                {
+                    status = entry.Status;
+                    body = entry.Body;
+                    return Outcome.Replay;
+                }
+
+                RemoveLocked(id, entry);
+            }
+
+            if (_entries.Count >= _maxKeys || _perScope.GetValueOrDefault(scopeId) >= _maxKeysPerScope)
+            {
+                Interlocked.Increment(ref _refusedAtCap);
+                return _entries.Count >= _maxKeys ? Outcome.Full : Outcome.ScopeFull;
+            }
+
+            if (!TryAppendLocked(Line(now, id, 0, "", scopeId), flushToDisk: false))
+            {
+                return Outcome.Refused;
+            }
+
+            // The begin line never names a remembered key: it is dead from the start.
+            _deadLines++;
+            _entries[id] = new Entry(now, 0, null, scopeId);
+            _perScope[scopeId] = _perScope.GetValueOrDefault(scopeId) + 1;
+            return Outcome.New;
+        }
+    }
+
+    /// <summary>
+    /// Stores the response to a key begun with <see cref="TryBegin"/>, flushed to disk. Call it only once
+    /// the batch's events are durable. False when the disk refused the write: the key is released (as by
+    /// <see cref="Release"/>), so a retry is counted again rather than answered with a lie.
     /// </summary>
     public bool TryComplete(string scope, string key, int status, string body)
     {
         string id = Id(scope, key);
-        long now = Now();
+        string scopeId = ScopeId(scope);
         lock (_lock)
         {
-            // After a line the disk refused and that could not be cut off, a newline first: the torn
-            // rest stays a line of its own, skipped at the next load, instead of spoiling this one.
-            byte[] line = Encoding.UTF8.GetBytes(
-                $"{(_separateNextLine ? "\n" : "")}{now.ToString(CultureInfo.InvariantCulture)}\t{id}\t{status.ToString(CultureInfo.InvariantCulture)}\t{Convert.ToBase64String(Encoding.UTF8.GetBytes(body))}\n");
-            long before = _log.Position;
-            try
+            long now = Now();
+            if (!TryAppendLocked(Line(now, id, status, Convert.ToBase64String(Encoding.UTF8.GetBytes(body)), scopeId), flushToDisk: true))
             {
-                _log.Write(line);
-                _log.Flush(flushToDisk: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                _entries.Remove(id);
-                Interlocked.Increment(ref _writeFailures);
-                _separateNextLine = !_log.TryTruncate(before, out _);
-                if (!_failing)
+                if (_entries.TryGetValue(id, out Entry? begun) && begun.Body is null)
                 {
-                    // Once per outage, not per request.
-                    _failing = true;
-                    Log.WriteFailed(_logger, ex, _log.Name);
+                    RemoveLocked(id, begun);
                 }
 
                 return false;
             }
 
-            _separateNextLine = false;
-            if (_failing)
+            if (!_entries.ContainsKey(id))
             {
-                _failing = false;
-                Log.WritableAgain(_logger, _log.Name, WriteFailures);
+                _perScope[scopeId] = _perScope.GetValueOrDefault(scopeId) + 1;
             }
 
-            _entries[id] = new Entry(now, status, body);
+            _entries[id] = new Entry(now, status, body, scopeId);
+            _expiry.Enqueue((id, now));
+            ExpireLocked(now);
+            MaybeCompactLocked();
             return true;
         }
     }
 
-    public void Abandon(string scope, string key)
+    /// <summary>Forgets a key that is still in progress (its commit failed or was cut short); a completed key stays.</summary>
+    public void Release(string scope, string key)
     {
+        string id = Id(scope, key);
         lock (_lock)
         {
-            _entries.Remove(Id(scope, key));
+            if (_entries.TryGetValue(id, out Entry? entry) && entry.Body is null)
+            {
+                RemoveLocked(id, entry);
+            }
         }
     }
 
-    public void Dispose() => _log.Dispose();
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _log.Dispose();
+        }
+    }
 
     private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();
+
+    private void ExpireLocked(long now)
+    {
+        while (_expiry.TryPeek(out (string Id, long At) oldest) && now - oldest.At > _retentionSeconds)
+        {
+            _expiry.Dequeue();
+            // Only if the entry is still the one queued (not stored again since, by a later request).
+            if (_entries.TryGetValue(oldest.Id, out Entry? entry) && entry.Body is not null && entry.At == oldest.At)
+            {
+                RemoveLocked(oldest.Id, entry);
+                _deadLines++;
+                Interlocked.Increment(ref _expired);
+            }
+        }
+    }
+
+    private void RemoveLocked(string id, Entry entry)
+    {
+        _entries.Remove(id);
+        int left = _perScope.GetValueOrDefault(entry.Scope) - 1;
+        if (left > 0)
+        {
+            _perScope[entry.Scope] = left;
+        }
+        else
+        {
+            _perScope.Remove(entry.Scope);
+        }
+    }
+
+    private bool TryAppendLocked(string text, bool flushToDisk)
+    {
+        // After a line the disk refused and that could not be cut off, a newline first: the torn rest
+        // stays a line of its own, skipped at the next load, instead of spoiling this one.
+        byte[] line = Encoding.UTF8.GetBytes(_separateNextLine ? "\n" + text : text);
+        long before = _log.Position;
+        try
+        {
+            _log.Write(line);
+            if (flushToDisk)
+            {
+                _log.Flush(flushToDisk: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Interlocked.Increment(ref _writeFailures);
+            _separateNextLine = !_log.TryTruncate(before, out _);
+            if (!_failing)
+            {
+                // Once per outage, not per request.
+                _failing = true;
+                Log.WriteFailed(_logger, ex, _path);
+            }
+
+            return false;
+        }
+
+        _separateNextLine = false;
+        if (_failing)
+        {
+            _failing = false;
+            Log.WritableAgain(_logger, _path, WriteFailures);
+        }
+
+        return true;
+    }
+
+    // at, key digest, status (0: begun, not completed), base64 response, scope digest.
+    private static string Line(long at, string id, int status, string body, string scopeId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{at}\t{id}\t{status}\t{body}\t{scopeId}\n");
 
     private static string Id(string scope, string key) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(scope + "\n" + key)));
 
-    private static bool TryDecode(string base64, out string body)
-    {
-        Span<byte> bytes = new byte[base64.Length];
-        if (Convert.TryFromBase64String(base64, bytes, out int written))
-        {
-            body = Encoding.UTF8.GetString(bytes[..written]);
-            return true;
-        }
-
-        body = "";
-        return false;
-    }
+    private static string ScopeId(string scope) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(scope)).AsSpan(0, 8));
 
     /// <summary>A completed key (<see cref="Body"/> set) or one being processed (null).</summary>
-    private sealed record Entry(long At, int Status, string? Body);
-
-    private static partial class Log
-    {
-        // Events own EventIds 300-399: the idempotency store 300-309 (next free: 304), EventApi 310-319 (next free: 312).
-        [LoggerMessage(300, LogLevel.Information, "Idempotency keys: {Count} remembered from {Path}")]
-        public static partial void Loaded(ILogger logger, int count, string path);
-
-        [LoggerMessage(301, LogLevel.Error, "Idempotency keys can't be stored in {Path} (the disk refused the write): batches with an Idempotency-Key are answered 503 and not counted until it takes writes again")]
-        public static partial void WriteFailed(ILogger logger, Exception exception, string path);
-
-        [LoggerMessage(302, LogLevel.Information, "Idempotency keys are stored in {Path} again, after {Failures} refused writes")]
-        public static partial void WritableAgain(ILogger logger, string path, long failures);
-
-        [LoggerMessage(303, LogLevel.Warning, "Idempotency keys in {Path} were not compacted at start (the disk refused the write); kept the file as it was")]
-        public static partial void NotCompacted(ILogger logger, Exception exception, string path);
-    }
+    private sealed record Entry(long At, int Status, string? Body, string Scope);
 }

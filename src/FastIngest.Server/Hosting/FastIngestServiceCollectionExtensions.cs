@@ -91,8 +91,10 @@ internal static class FastIngestServiceCollectionExtensions
             EventsOptions events = sp.GetRequiredService<IOptions<EventsOptions>>().Value;
             return new IdempotencyStore(
                 sp.GetRequiredService<IOptions<StateOptions>>().Value.FullPath, events.IdempotencyRetention,
+                events.MaxIdempotencyKeys, events.MaxIdempotencyKeysPerScope,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IdempotencyStore>>());
         });
+        services.AddSingleton<DurabilityBarrier>();
         services.AddSingleton<ClickHouseQueries>();
         services.AddOperations();
         // What each component shows an operator, in the order /health and /metrics list it.
