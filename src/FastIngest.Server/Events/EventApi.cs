@@ -19,16 +19,18 @@ internal sealed partial class EventApi
 
     private readonly EventsOptions _options;
     private readonly HttpIngestSource _source;
-    private readonly TenantKeys _keys;
+    private readonly IngestLimits _limits;
+    private readonly ApiRefusals _refusals;
     private readonly IdempotencyStore _idempotency;
     private readonly TimeProvider _time;
     private readonly ILogger<EventApi> _logger;
 
-    public EventApi(IOptions<EventsOptions> options, HttpIngestSource source, TenantKeys keys, IdempotencyStore idempotency, TimeProvider time, ILogger<EventApi> logger)
+    public EventApi(IOptions<EventsOptions> options, HttpIngestSource source, IngestLimits limits, ApiRefusals refusals, IdempotencyStore idempotency, TimeProvider time, ILogger<EventApi> logger)
     {
         _options = options.Value;
         _source = source;
-        _keys = keys;
+        _limits = limits;
+        _refusals = refusals;
         _idempotency = idempotency;
         _time = time;
         _logger = logger;
@@ -42,11 +44,8 @@ internal sealed partial class EventApi
             return;
         }
 
-        if (!_keys.TryAuthenticate(context.Request, out string? tenant))
-        {
-            await ErrorAsync(context, StatusCodes.Status401Unauthorized, "Missing or invalid API key").ConfigureAwait(false);
-            return;
-        }
+        // The key was checked before the rate limit (ApiAuthentication): a 401 never reaches a handler.
+        string? tenant = ApiCaller.Of(context).Tenant;
 
         PipeReader body = context.Request.BodyReader;
         AllowLargeBodies(context);
@@ -98,11 +97,8 @@ internal sealed partial class EventApi
             return;
         }
 
-        if (!_keys.TryAuthenticate(context.Request, out string? tenant))
-        {
-            await ErrorAsync(context, StatusCodes.Status401Unauthorized, "Missing or invalid API key").ConfigureAwait(false);
-            return;
-        }
+        // The key was checked before the rate limit (ApiAuthentication): a 401 never reaches a handler.
+        string? tenant = ApiCaller.Of(context).Tenant;
 
         if (request.ContentLength > _options.MaxBatchBytes)
         {
@@ -111,6 +107,19 @@ internal sealed partial class EventApi
             return;
         }
 
+        ApiCaller caller = ApiCaller.Of(context);
+        IngestRefusal refusal = _limits.TryEnter(caller, request.ContentLength, out IngestLease? lease, out int retryAfter);
+        if (refusal != IngestRefusal.None)
+        {
+            _refusals.Count(refusal);
+            context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await ErrorAsync(context, StatusCodes.Status429TooManyRequests, refusal == IngestRefusal.Concurrency
+                ? "Too many requests in flight for this key or address"
+                : "Too many bytes per second for this key or address").ConfigureAwait(false);
+            return;
+        }
+
+        using IngestLease? held = lease;
         string? key = request.Headers["Idempotency-Key"];
         string scope = tenant ?? "";
         if (!string.IsNullOrEmpty(key))
@@ -133,7 +142,7 @@ internal sealed partial class EventApi
         bool complete = false;
         try
         {
-            complete = await ReadBatchAsync(request.BodyReader, ndjson, batch, context.RequestAborted).ConfigureAwait(false);
+            complete = await ReadBatchAsync(request.BodyReader, ndjson, batch, lease, context.RequestAborted).ConfigureAwait(false);
             if (!complete)
             {
                 // Nothing of the batch counts (a retry must be able to send it whole); the refusal does.
@@ -175,7 +184,7 @@ internal sealed partial class EventApi
     }
 
     /// <summary>Reads and stages the whole body; false when it passed <see cref="EventsOptions.MaxBatchBytes"/>.</summary>
-    private async Task<bool> ReadBatchAsync(PipeReader body, bool ndjson, EventBatch batch, CancellationToken cancellationToken)
+    private async Task<bool> ReadBatchAsync(PipeReader body, bool ndjson, EventBatch batch, IngestLease? lease, CancellationToken cancellationToken)
     {
         var reader = new BatchReader(batch, ndjson);
         long total = 0;
@@ -191,7 +200,9 @@ internal sealed partial class EventApi
             }
 
             SequencePosition consumed = reader.Read(buffer, read.IsCompleted);
-            total += buffer.Slice(0, consumed).Length;
+            long taken = buffer.Slice(0, consumed).Length;
+            total += taken;
+            lease?.Read(taken);
             body.AdvanceTo(consumed, buffer.End);
             if (read.IsCompleted)
             {

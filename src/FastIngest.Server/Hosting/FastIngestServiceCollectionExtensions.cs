@@ -86,6 +86,13 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddValidatedOptions<FileSourceOptions>(FileSourceOptions.SectionName);
 
         services.AddSingleton(sp => new TenantKeys(sp.GetRequiredService<IOptions<TenantsOptions>>().Value.Tenants));
+        services.AddSingleton<ClientAddresses>();
+        services.AddSingleton<ApiRefusals>();
+        services.AddSingleton(sp =>
+        {
+            EventsOptions events = sp.GetRequiredService<IOptions<EventsOptions>>().Value;
+            return new IngestLimits(events.IngestBytesPerSecond, events.IngestBurstBytes, events.IngestConcurrency, events.MaxAddressPartitions, sp.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton(sp =>
         {
             EventsOptions events = sp.GetRequiredService<IOptions<EventsOptions>>().Value;
@@ -105,6 +112,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<IMetricsPublisher, ShardMetrics>();
         services.AddSingleton<IMetricsPublisher, SinkMetrics>();
         services.AddSingleton<IMetricsPublisher, IdempotencyMetrics>();
+        services.AddSingleton<IMetricsPublisher, ApiRefusalMetrics>();
         services.AddSingleton<IMetricsPublisher, FileTailMetrics>();
         services.AddSingleton<IMetricsPublisher, RuntimeMetrics>();
         services.AddSingleton<EventApi>();

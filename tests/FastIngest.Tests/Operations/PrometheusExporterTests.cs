@@ -91,6 +91,10 @@ public sealed partial class PrometheusExporterTests : IDisposable
         "# TYPE fastingest_spool_dropped_total counter",
         "# HELP fastingest_idempotency_write_failures_total Idempotency-Keys the disk refused to store (ENOSPC, EIO); each request was answered 503 and not counted.",
         "# TYPE fastingest_idempotency_write_failures_total counter",
+        "# HELP fastingest_http_refused_total HTTP API requests refused before their handler: 401 (unauthorized) or 429 (a limit), by reason.",
+        "# TYPE fastingest_http_refused_total counter",
+        "# HELP fastingest_http_ingest_partitions Partitions (tenants and client addresses) /ingest's byte and concurrency limits hold state for.",
+        "# TYPE fastingest_http_ingest_partitions gauge",
         "# HELP fastingest_tail_checkpoint_failures_total Tail checkpoints the disk refused to save (ENOSPC, EIO); the last saved one stays, the next interval retries.",
         "# TYPE fastingest_tail_checkpoint_failures_total counter",
         "# HELP fastingest_gc_allocated_bytes_total Bytes allocated by the process.",
@@ -113,6 +117,7 @@ public sealed partial class PrometheusExporterTests : IDisposable
         ["fastingest_name_table_bytes"] = "shard",
         ["fastingest_flush_latency_seconds_bucket"] = "le",
         ["fastingest_spool_dropped_total"] = "tenant",
+        ["fastingest_http_refused_total"] = "reason",
         ["fastingest_gc_collections_total"] = "generation",
     };
 
