@@ -56,7 +56,9 @@ static Func<int, string?> KeysOfPorts(IServiceProvider services)
 {
     int http = services.GetRequiredService<IOptions<HttpOptions>>().Value.Port;
     int tcpSyslog = services.GetRequiredService<IOptions<SyslogOptions>>().Value.TcpPort;
+    int management = services.GetRequiredService<IOptions<ManagementOptions>>().Value.Port;
     return port => port == http ? HttpOptions.SectionName + ":Port"
         : port == tcpSyslog ? SyslogOptions.SectionName + ":TcpPort"
+        : port == management ? ManagementOptions.SectionName + ":Port"
         : null;
 }

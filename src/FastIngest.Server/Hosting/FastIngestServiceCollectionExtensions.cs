@@ -84,6 +84,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddValidatedOptions<EventsOptions>(EventsOptions.SectionName);
         services.AddValidatedOptions<TenantsOptions>(TenantsOptions.SectionName);
         services.AddValidatedOptions<FileSourceOptions>(FileSourceOptions.SectionName);
+        services.AddValidatedOptions<ManagementOptions>(ManagementOptions.SectionName);
 
         services.AddSingleton(sp => new TenantKeys(sp.GetRequiredService<IOptions<TenantsOptions>>().Value.Tenants));
         services.AddSingleton<ClientAddresses>();
@@ -93,6 +94,7 @@ internal static class FastIngestServiceCollectionExtensions
             EventsOptions events = sp.GetRequiredService<IOptions<EventsOptions>>().Value;
             return new IngestLimits(events.IngestBytesPerSecond, events.IngestBurstBytes, events.IngestConcurrency, events.MaxAddressPartitions, sp.GetRequiredService<TimeProvider>());
         });
+        services.AddSingleton<ManagementAccess>();
         services.AddSingleton(sp =>
         {
             EventsOptions events = sp.GetRequiredService<IOptions<EventsOptions>>().Value;
@@ -113,6 +115,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<IMetricsPublisher, SinkMetrics>();
         services.AddSingleton<IMetricsPublisher, IdempotencyMetrics>();
         services.AddSingleton<IMetricsPublisher, ApiRefusalMetrics>();
+        services.AddSingleton<IMetricsPublisher, ClickHouseReachabilityMetrics>();
         services.AddSingleton<IMetricsPublisher, FileTailMetrics>();
         services.AddSingleton<IMetricsPublisher, RuntimeMetrics>();
         services.AddSingleton<EventApi>();
@@ -131,6 +134,7 @@ internal static class FastIngestServiceCollectionExtensions
 
         services.AddOptions<HostOptions>().Configure<IOptions<HttpOptions>>(static (host, http) => host.ShutdownTimeout = http.Value.ShutdownTimeout);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelListenersSetup>();
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ManagementListenerSetup>();
         return builder;
     }
 

@@ -95,6 +95,8 @@ public sealed partial class PrometheusExporterTests : IDisposable
         "# TYPE fastingest_http_refused_total counter",
         "# HELP fastingest_http_ingest_partitions Partitions (tenants and client addresses) /ingest's byte and concurrency limits hold state for.",
         "# TYPE fastingest_http_ingest_partitions gauge",
+        "# HELP fastingest_clickhouse_pings_total SELECT 1 pings sent to ClickHouse for /health: one per Management:PingInterval at most, none while inserts succeed.",
+        "# TYPE fastingest_clickhouse_pings_total counter",
         "# HELP fastingest_tail_checkpoint_failures_total Tail checkpoints the disk refused to save (ENOSPC, EIO); the last saved one stays, the next interval retries.",
         "# TYPE fastingest_tail_checkpoint_failures_total counter",
         "# HELP fastingest_gc_allocated_bytes_total Bytes allocated by the process.",
