@@ -33,6 +33,9 @@ try
     keyOfPort = KeysOfPorts(app.Services);
     app.Lifetime.ApplicationStarted.Register(() => started = true);
     app.UsePixel(app.Services.GetRequiredService<IOptions<PixelOptions>>().Value);
+    // Authentication before any limiter: an invented key is a 401, never a partition of its own.
+    app.UseRouting();
+    app.UseApiAuthentication();
     app.UseRateLimiter();
     app.MapEvents();
     app.MapStats();
@@ -53,5 +56,9 @@ static Func<int, string?> KeysOfPorts(IServiceProvider services)
 {
     int http = services.GetRequiredService<IOptions<HttpOptions>>().Value.Port;
     int tcpSyslog = services.GetRequiredService<IOptions<SyslogOptions>>().Value.TcpPort;
-    return port => port == http ? HttpOptions.SectionName + ":Port" : port == tcpSyslog ? SyslogOptions.SectionName + ":TcpPort" : null;
+    int management = services.GetRequiredService<IOptions<ManagementOptions>>().Value.Port;
+    return port => port == http ? HttpOptions.SectionName + ":Port"
+        : port == tcpSyslog ? SyslogOptions.SectionName + ":TcpPort"
+        : port == management ? ManagementOptions.SectionName + ":Port"
+        : null;
 }

@@ -21,7 +21,8 @@ internal sealed partial class EventApi
 
     private readonly EventsOptions _options;
     private readonly HttpIngestSource _source;
-    private readonly TenantKeys _keys;
+    private readonly IngestLimits _limits;
+    private readonly ApiRefusals _refusals;
     private readonly IdempotencyStore _idempotency;
     private readonly IngestPipeline _pipeline;
     private readonly ClickHouseSink _sink;
@@ -29,14 +30,15 @@ internal sealed partial class EventApi
     private readonly TimeProvider _time;
     private readonly ILogger<EventApi> _logger;
 
-    public EventApi(IOptions<EventsOptions> options, HttpIngestSource source, TenantKeys keys, IdempotencyStore idempotency, IngestPipeline pipeline, ClickHouseSink sink, DurabilityBarrier durability, TimeProvider time, ILogger<EventApi> logger)
+    public EventApi(IOptions<EventsOptions> options, HttpIngestSource source, IngestLimits limits, ApiRefusals refusals, IdempotencyStore idempotency, IngestPipeline pipeline, ClickHouseSink sink, DurabilityBarrier durability, TimeProvider time, ILogger<EventApi> logger)
     {
         _pipeline = pipeline;
         _sink = sink;
         _durability = durability;
         _options = options.Value;
         _source = source;
-        _keys = keys;
+        _limits = limits;
+        _refusals = refusals;
         _idempotency = idempotency;
         _time = time;
         _logger = logger;
@@ -50,11 +52,8 @@ internal sealed partial class EventApi
             return;
         }
 
-        if (!_keys.TryAuthenticate(context.Request, out string? tenant))
-        {
-            await ErrorAsync(context, StatusCodes.Status401Unauthorized, "Missing or invalid API key").ConfigureAwait(false);
-            return;
-        }
+        // The key was checked before the rate limit (ApiAuthentication): a 401 never reaches a handler.
+        string? tenant = ApiCaller.Of(context).Tenant;
 
         PipeReader body = context.Request.BodyReader;
         AllowLargeBodies(context);
@@ -106,11 +105,8 @@ internal sealed partial class EventApi
             return;
         }
 
-        if (!_keys.TryAuthenticate(context.Request, out string? tenant))
-        {
-            await ErrorAsync(context, StatusCodes.Status401Unauthorized, "Missing or invalid API key").ConfigureAwait(false);
-            return;
-        }
+        // The key was checked before the rate limit (ApiAuthentication): a 401 never reaches a handler.
+        string? tenant = ApiCaller.Of(context).Tenant;
 
         if (request.ContentLength > _options.MaxBatchBytes)
         {
@@ -119,6 +115,19 @@ internal sealed partial class EventApi
             return;
         }
 
+        ApiCaller caller = ApiCaller.Of(context);
+        IngestRefusal refusal = _limits.TryEnter(caller, request.ContentLength, out IngestLease? lease, out int retryAfter);
+        if (refusal != IngestRefusal.None)
+        {
+            _refusals.Count(refusal);
+            context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await ErrorAsync(context, StatusCodes.Status429TooManyRequests, refusal == IngestRefusal.Concurrency
+                ? "Too many requests in flight for this key or address"
+                : "Too many bytes per second for this key or address").ConfigureAwait(false);
+            return;
+        }
+
+        using IngestLease? held = lease;
         string? key = request.Headers["Idempotency-Key"];
         string scope = IdempotencyScope.Of(context, tenant);
         bool claimed = false;
@@ -137,7 +146,7 @@ internal sealed partial class EventApi
         using var batch = new EventBatch(_options.MaxEventBytes, tenant, now);
         try
         {
-            if (!await ReadBatchAsync(request.BodyReader, ndjson, batch, context.RequestAborted).ConfigureAwait(false))
+            if (!await ReadBatchAsync(request.BodyReader, ndjson, batch, lease, context.RequestAborted).ConfigureAwait(false))
             {
                 // Nothing of the batch counts (a retry must be able to send it whole); the refusal does.
                 await CountTooLargeAsync(default).ConfigureAwait(false);
@@ -180,7 +189,7 @@ internal sealed partial class EventApi
     }
 
     /// <summary>Reads and stages the whole body; false when it passed <see cref="EventsOptions.MaxBatchBytes"/>.</summary>
-    private async Task<bool> ReadBatchAsync(PipeReader body, bool ndjson, EventBatch batch, CancellationToken cancellationToken)
+    private async Task<bool> ReadBatchAsync(PipeReader body, bool ndjson, EventBatch batch, IngestLease? lease, CancellationToken cancellationToken)
     {
         var reader = new BatchReader(batch, ndjson);
         long total = 0;
@@ -196,7 +205,9 @@ internal sealed partial class EventApi
             }
 
             SequencePosition consumed = reader.Read(buffer, read.IsCompleted);
-            total += buffer.Slice(0, consumed).Length;
+            long taken = buffer.Slice(0, consumed).Length;
+            total += taken;
+            lease?.Read(taken);
             body.AdvanceTo(consumed, buffer.End);
             if (read.IsCompleted)
             {

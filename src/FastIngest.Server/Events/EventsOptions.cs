@@ -48,4 +48,26 @@ public sealed class EventsOptions
     /// <summary>Requests a key may send at once above the steady rate.</summary>
     [Range(1, 10_000_000)]
     public int Burst { get; set; } = 2000;
+
+    /// <summary>
+    /// Body bytes per second <c>/ingest</c> takes per tenant (per client address when the API is open); 0
+    /// turns the byte limit off. Past it: 429 with <c>Retry-After</c>.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long IngestBytesPerSecond { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>Bytes a partition may send at once above the steady rate (the bucket's size).</summary>
+    [Range(1024, long.MaxValue)]
+    public long IngestBurstBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary><c>/ingest</c> requests a partition may have in flight at once (each stages up to <see cref="MaxBatchBytes"/>); 0 turns it off.</summary>
+    [Range(0, 100_000)]
+    public int IngestConcurrency { get; set; } = 16;
+
+    /// <summary>
+    /// Client addresses (IPv6 by /64) whose <c>/ingest</c> limits are remembered at once while the API is
+    /// open; past it a new address is refused (429) until idle ones leave. Tenants always get in.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxAddressPartitions { get; set; } = 10_000;
 }

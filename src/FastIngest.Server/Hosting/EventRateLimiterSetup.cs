@@ -8,14 +8,15 @@ using Microsoft.Extensions.Options;
 namespace FastIngest.Server.Hosting;
 
 /// <summary>The events API's rate limit (<see cref="ApiRateLimit.Policy"/>) from the validated <see cref="EventsOptions"/>.</summary>
-internal sealed class EventRateLimiterSetup(IOptions<EventsOptions> events) : IConfigureOptions<RateLimiterOptions>
+internal sealed class EventRateLimiterSetup(IOptions<EventsOptions> events, ApiRefusals refusals) : IConfigureOptions<RateLimiterOptions>
 {
     public void Configure(RateLimiterOptions limiter)
     {
         EventsOptions options = events.Value;
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-        limiter.OnRejected = static (rejected, cancellationToken) =>
+        limiter.OnRejected = (rejected, cancellationToken) =>
         {
+            refusals.CountRequestRate();
             if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retryAfter))
             {
                 rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
@@ -31,10 +32,11 @@ internal sealed class EventRateLimiterSetup(IOptions<EventsOptions> events) : IC
                 return RateLimitPartition.GetNoLimiter("off");
             }
 
-            // Per API key; per client address when the API is open. The key is the partition's name
-            // only in memory, never logged.
-            string partition = TenantKeys.KeyOf(context.Request) is { } key ? "key:" + key : "ip:" + context.Connection.RemoteIpAddress;
-            return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+            // Per verified tenant; per client address when the API is open (ApiAuthentication ran first, so an
+            // invented key never gets here). ASP.NET Core drops a partition whose bucket has been full for
+            // 10 s (its 100 ms replenishment timer), so address partitions are those seen in the last
+            // Burst / RequestsPerSecond + 10 seconds; IPv6 counts by /64.
+            return RateLimitPartition.GetTokenBucketLimiter(ApiCaller.Of(context).Partition, _ => new TokenBucketRateLimiterOptions
             {
                 TokenLimit = options.Burst,
                 TokensPerPeriod = options.RequestsPerSecond,

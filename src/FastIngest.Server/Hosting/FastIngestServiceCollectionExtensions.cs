@@ -84,8 +84,17 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddValidatedOptions<EventsOptions>(EventsOptions.SectionName);
         services.AddValidatedOptions<TenantsOptions>(TenantsOptions.SectionName);
         services.AddValidatedOptions<FileSourceOptions>(FileSourceOptions.SectionName);
+        services.AddValidatedOptions<ManagementOptions>(ManagementOptions.SectionName);
 
         services.AddSingleton(sp => new TenantKeys(sp.GetRequiredService<IOptions<TenantsOptions>>().Value.Tenants));
+        services.AddSingleton<ClientAddresses>();
+        services.AddSingleton<ApiRefusals>();
+        services.AddSingleton(sp =>
+        {
+            EventsOptions events = sp.GetRequiredService<IOptions<EventsOptions>>().Value;
+            return new IngestLimits(events.IngestBytesPerSecond, events.IngestBurstBytes, events.IngestConcurrency, events.MaxAddressPartitions, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<ManagementAccess>();
         services.AddSingleton(sp =>
         {
             EventsOptions events = sp.GetRequiredService<IOptions<EventsOptions>>().Value;
@@ -107,6 +116,8 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<IMetricsPublisher, ShardMetrics>();
         services.AddSingleton<IMetricsPublisher, SinkMetrics>();
         services.AddSingleton<IMetricsPublisher, IdempotencyMetrics>();
+        services.AddSingleton<IMetricsPublisher, ApiRefusalMetrics>();
+        services.AddSingleton<IMetricsPublisher, ClickHouseReachabilityMetrics>();
         services.AddSingleton<IMetricsPublisher, FileTailMetrics>();
         services.AddSingleton<IMetricsPublisher, RuntimeMetrics>();
         services.AddSingleton<EventApi>();
@@ -125,6 +136,7 @@ internal static class FastIngestServiceCollectionExtensions
 
         services.AddOptions<HostOptions>().Configure<IOptions<HttpOptions>>(static (host, http) => host.ShutdownTimeout = http.Value.ShutdownTimeout);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelListenersSetup>();
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ManagementListenerSetup>();
         return builder;
     }
 

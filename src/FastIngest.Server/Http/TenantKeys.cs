@@ -67,7 +67,7 @@ internal sealed class TenantKeys
         return tenant is not null;
     }
 
-    /// <summary>The key a request carries, for partitioning the rate limiter; never logged.</summary>
+    /// <summary>The key a request carries, verified or not (so never a limiter partition: <see cref="ApiCaller"/>); never logged.</summary>
     public static string? KeyOf(HttpRequest request)
     {
         string? authorization = request.Headers.Authorization;

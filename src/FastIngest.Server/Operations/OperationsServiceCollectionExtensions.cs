@@ -14,6 +14,10 @@ internal static class OperationsServiceCollectionExtensions
     public static IServiceCollection AddOperations(this IServiceCollection services)
     {
         services.AddHealthChecks().AddCheck<ClickHouseHealthCheck>("clickhouse");
+        // Started before Kestrel listens (hosted services run in registration order): its first ping is
+        // the first /health's answer.
+        services.AddSingleton<ClickHouseReachability>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClickHouseReachability>());
         services.AddMetrics();
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PrometheusExporter>());

@@ -14,14 +14,13 @@ internal static partial class StatsEndpoint
     public static IEndpointRouteBuilder MapStats(this IEndpointRouteBuilder endpoints)
     {
         IServiceProvider services = endpoints.ServiceProvider;
-        TenantKeys keys = services.GetRequiredService<TenantKeys>();
         ClickHouseQueries clickHouse = services.GetRequiredService<ClickHouseQueries>();
         ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StatsEndpoint));
-        endpoints.MapGet("/stats", context => GetAsync(context, keys, clickHouse, logger)).RequireRateLimiting(ApiRateLimit.Policy);
+        endpoints.MapGet("/stats", context => GetAsync(context, clickHouse, logger)).RequireApiKey().RequireRateLimiting(ApiRateLimit.Policy);
         return endpoints;
     }
 
-    private static async Task GetAsync(HttpContext context, TenantKeys keys, ClickHouseQueries clickHouse, ILogger logger)
+    private static async Task GetAsync(HttpContext context, ClickHouseQueries clickHouse, ILogger logger)
     {
         string? site = context.Request.Query["site_id"];
         if (string.IsNullOrEmpty(site))
@@ -43,12 +42,8 @@ internal static partial class StatsEndpoint
             date = parsed;
         }
 
-        if (!keys.TryAuthenticate(context.Request, out string? tenant))
-        {
-            await ErrorAsync(context, StatusCodes.Status401Unauthorized, "Missing or invalid API key").ConfigureAwait(false);
-            return;
-        }
-
+        // The key was checked before the rate limit (ApiAuthentication); what remains is whose site this is.
+        string? tenant = ApiCaller.Of(context).Tenant;
         if (tenant is not null && tenant != site)
         {
             await ErrorAsync(context, StatusCodes.Status403Forbidden, "Forbidden: this API key may not read this site_id").ConfigureAwait(false);

@@ -99,6 +99,12 @@ public sealed partial class PrometheusExporterTests : IDisposable
         "# TYPE fastingest_idempotency_compactions_total counter",
         "# HELP fastingest_idempotency_keys Idempotency-Keys remembered now, completed and in progress.",
         "# TYPE fastingest_idempotency_keys gauge",
+        "# HELP fastingest_http_refused_total HTTP API requests refused before their handler: 401 (unauthorized) or 429 (a limit), by reason.",
+        "# TYPE fastingest_http_refused_total counter",
+        "# HELP fastingest_http_ingest_partitions Partitions (tenants and client addresses) /ingest's byte and concurrency limits hold state for.",
+        "# TYPE fastingest_http_ingest_partitions gauge",
+        "# HELP fastingest_clickhouse_pings_total SELECT 1 pings sent to ClickHouse for /health: one per Management:PingInterval at most, none while inserts succeed.",
+        "# TYPE fastingest_clickhouse_pings_total counter",
         "# HELP fastingest_tail_checkpoint_failures_total Tail checkpoints the disk refused to save (ENOSPC, EIO); the last saved one stays, the next interval retries.",
         "# TYPE fastingest_tail_checkpoint_failures_total counter",
         "# HELP fastingest_gc_allocated_bytes_total Bytes allocated by the process.",
@@ -121,6 +127,7 @@ public sealed partial class PrometheusExporterTests : IDisposable
         ["fastingest_name_table_bytes"] = "shard",
         ["fastingest_flush_latency_seconds_bucket"] = "le",
         ["fastingest_spool_dropped_total"] = "tenant",
+        ["fastingest_http_refused_total"] = "reason",
         ["fastingest_gc_collections_total"] = "generation",
     };
 
