@@ -1,4 +1,5 @@
 using System.Net;
+using FastIngest.Server.Http;
 
 namespace FastIngest.Server.Events;
 
@@ -8,23 +9,12 @@ namespace FastIngest.Server.Events;
 /// </summary>
 internal static class IdempotencyScope
 {
-    /// <param name="tenant">The tenant <see cref="Http.TenantKeys.TryAuthenticate"/> verified; null in open mode.</param>
+    /// <param name="tenant">The tenant <see cref="TenantKeys.TryAuthenticate"/> verified; null in open mode.</param>
     public static string Of(HttpContext context, string? tenant) =>
-        tenant is not null ? "tenant\n" + tenant : "address\n" + ClientAddress(context);
+        tenant is not null ? "tenant\n" + tenant : "address\n" + ClientAddress(ApiCaller.Of(context).Address);
 
-    /// <summary>
-    /// The one place that decides the client's address for idempotency. Today the connection's peer;
-    /// where a trusted proxy's <c>X-Forwarded-For</c> is to be believed (issue 14, item 1), plug it in here.
-    /// </summary>
-    private static string ClientAddress(HttpContext context)
-    {
-        IPAddress? address = context.Connection.RemoteIpAddress;
-        if (address is null)
-        {
-            return "";
-        }
-
-        // One client, one scope, whether it reached a dual-stack socket over IPv4 or IPv6.
-        return (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
-    }
+    // The address ApiAuthentication resolved: the TCP peer, or the first untrusted X-Forwarded-For entry
+    // behind a known proxy. One client, one scope, whether it came over IPv4 or IPv6.
+    private static string ClientAddress(IPAddress address) =>
+        (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 }
