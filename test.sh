@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need (clickhouse-server, nginx-light, rsyslog, wrk, logger) when missing,
+# Installs what the tests need (clickhouse-server, nginx-light, rsyslog, wrk, logger, npm and through it
+# chDB, the modern ClickHouse of clickhouse/chdb.sh) when missing,
 # builds, and runs every test of the solution. Integration tests start their own private ClickHouse,
 # NGINX and rsyslogd on free loopback ports. Ends with one line: "N passed, N failed".
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter Category!=Integration
@@ -12,6 +13,7 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light
 [ -x /usr/sbin/rsyslogd ] || need+=(rsyslog)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v logger >/dev/null 2>&1 || need+=(bsdutils)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "test.sh: need root to install ${need[*]}" >&2; exit 1; }
   apt-get update -qq
@@ -26,6 +28,9 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$installed" = 1 ] || { echo "test.sh: apt-get install ${need[*]} failed" >&2; exit 1; }
   service nginx stop >/dev/null 2>&1 || true
 fi
+
+# Modern ClickHouse (26.7) in-process for the tests that need it: npm, into tests/.chdb, once.
+clickhouse/chdb.sh ensure-installed >/dev/null
 
 dotnet build FastIngest.sln -c Release --nologo -v quiet
 

@@ -29,6 +29,15 @@ public sealed class ClickHouseOptions : IValidatableObject
     [Range(1, 100_000)]
     public int MaxQueuedBatches { get; set; } = 256;
 
+    /// <summary>
+    /// Most partitions (months: every table is <c>PARTITION BY toYYYYMM</c>) one insert may touch; a round
+    /// of rows spanning more is split into several. ClickHouse refuses a block over its
+    /// <c>max_partitions_per_insert_block</c> (100 by default) for good, so keep this below that setting
+    /// of the server; above 100 only for a server where it was raised.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxPartitionsPerInsert { get; set; } = 90;
+
     /// <summary>Per-request timeout.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -38,7 +38,7 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
         var inserter = new RowBinaryInserter(_client, options.Database, _counters);
         var ledger = new InsertLedger(_client, options.Database);
         _replayer = new SpoolReplayer(options, _client, spool, inserter, ledger, _counters, logger, _abort.Token);
-        _writer = new InsertWriter(options.MaxQueuedBatches, spool, inserter, _replayer, _counters, batchPool, logger, _abort.Token);
+        _writer = new InsertWriter(options.MaxQueuedBatches, options.MaxPartitionsPerInsert, spool, inserter, _replayer, _counters, batchPool, logger, _abort.Token);
     }
 
     /// <summary>Lines whose counters ClickHouse has confirmed.</summary>

@@ -11,7 +11,9 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 /// <see cref="InsertRound"/> (one insert per table however many shards flushed). While the schema is in
 /// place and the spool empty it inserts the round once; if that fails, or while the spool is not empty
 /// (to keep the order), the round goes to the <see cref="DiskSpool"/> for the <see cref="SpoolReplayer"/>.
-/// Either way its batches' barriers complete: the round is in ClickHouse or on disk.
+/// Either way its batches' barriers complete: the round is in ClickHouse or on disk. No round touches more
+/// than <c>ClickHouse:MaxPartitionsPerInsert</c> months: the <see cref="PartitionSplitter"/> cuts a batch
+/// that spans more, and a batch that would take the round over the cap starts the next round.
 /// </summary>
 /// <remarks>
 /// The round and the spool record buffer are this loop's own: the replay loop reads spooled records into
@@ -30,10 +32,15 @@ internal sealed class InsertWriter : IDisposable
     private readonly InsertRound _round = new();
     private readonly PooledBufferWriter _spoolingRecord = new();
     private readonly List<TaskCompletionSource> _barriers = [];
+    private readonly PartitionSplitter _splitter;
+    private readonly List<FlushBatch> _pieces = [];
+    private readonly HashSet<int> _roundMonths = [];
+    private readonly HashSet<int> _pieceMonths = [];
     private long _refusedRecordBytes;
 
     public InsertWriter(
         int maxQueuedBatches,
+        int maxPartitionsPerInsert,
         DiskSpool spool,
         RowBinaryInserter inserter,
         SpoolReplayer replayer,
@@ -53,6 +60,7 @@ internal sealed class InsertWriter : IDisposable
         _replayer = replayer;
         _counters = counters;
         _batchPool = batchPool;
+        _splitter = new PartitionSplitter(maxPartitionsPerInsert, batchPool);
         _logger = logger;
         _abort = abort;
     }
@@ -84,39 +92,30 @@ internal sealed class InsertWriter : IDisposable
         {
             long started = Stopwatch.GetTimestamp();
             round.Reset();
+            _roundMonths.Clear();
             while (reader.TryRead(out FlushBatch? batch))
             {
-                round.Add(batch);
-                _barriers.AddRange(batch.Barriers);
-            }
-
-            try
-            {
-                if (!round.IsEmpty)
+                _pieces.Clear();
+                _splitter.Split(batch, _pieces);
+                foreach (FlushBatch piece in _pieces)
                 {
-                    await WriteOrSpoolAsync(round, started).ConfigureAwait(false);
+                    // A round touches at most MaxPartitionsPerInsert months too: one that would go over is
+                    // written first, and the piece starts the next.
+                    if (!FitsRound(piece))
+                    {
+                        await EndRoundAsync(round, started).ConfigureAwait(false);
+                        started = Stopwatch.GetTimestamp();
+                        round.Reset();
+                        _roundMonths.Clear();
+                    }
+
+                    _roundMonths.UnionWith(_pieceMonths);
+                    round.Add(piece);
+                    _barriers.AddRange(piece.Barriers);
                 }
             }
-            catch (Exception ex)
-            {
-                // ZLogger's rule: a loop that writes catches per round and goes on. Only a bug gets here
-                // (ClickHouse and disk failures are handled below); the round is lost, counted, logged.
-                long lost = _counters.RoundDropped(round);
-                SinkLog.RoundLost(_logger, ex, lost);
-            }
 
-            // Whatever became of the round (in ClickHouse, in the spool, or dropped and counted), the sources
-            // waiting on its barriers go on: a file tail must never hang on a full disk.
-            foreach (TaskCompletionSource barrier in _barriers)
-            {
-                barrier.TrySetResult();
-            }
-
-            _barriers.Clear();
-            foreach (FlushBatch batch in round.Batches)
-            {
-                _batchPool.Return(batch);
-            }
+            await EndRoundAsync(round, started).ConfigureAwait(false);
         }
     }
 
@@ -124,6 +123,54 @@ internal sealed class InsertWriter : IDisposable
     {
         _round.Dispose();
         _spoolingRecord.Dispose();
+    }
+
+    /// <summary>True if <paramref name="piece"/>'s months (left in the scratch set) keep the round within the cap.</summary>
+    private bool FitsRound(FlushBatch piece)
+    {
+        _pieceMonths.Clear();
+        PartitionSplitter.AddMonths(piece, _pieceMonths);
+        int added = 0;
+        foreach (int month in _pieceMonths)
+        {
+            if (!_roundMonths.Contains(month))
+            {
+                added++;
+            }
+        }
+
+        return _round.Batches.Count == 0 || _roundMonths.Count + added <= _splitter.MaxPartitions;
+    }
+
+    private async Task EndRoundAsync(InsertRound round, long started)
+    {
+        try
+        {
+            if (!round.IsEmpty)
+            {
+                await WriteOrSpoolAsync(round, started).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            // ZLogger's rule: a loop that writes catches per round and goes on. Only a bug gets here
+            // (ClickHouse and disk failures are handled below); the round is lost, counted, logged.
+            long lost = _counters.RoundDropped(round);
+            SinkLog.RoundLost(_logger, ex, lost);
+        }
+
+        // Whatever became of the round (in ClickHouse, in the spool, or dropped and counted), the sources
+        // waiting on its barriers go on: a file tail must never hang on a full disk.
+        foreach (TaskCompletionSource barrier in _barriers)
+        {
+            barrier.TrySetResult();
+        }
+
+        _barriers.Clear();
+        foreach (FlushBatch batch in round.Batches)
+        {
+            _batchPool.Return(batch);
+        }
     }
 
     private async Task WriteOrSpoolAsync(InsertRound round, long started)
