@@ -65,6 +65,11 @@ internal static partial class RedactedSample
                 sample.Append(" then more after the object at byte ").Append(reader.TokenStartIndex);
             }
         }
+        catch (InvalidOperationException)
+        {
+            // GetString of a value that is not UTF-8: the reader checks structure, not encoding.
+            sample.Append(" ... not UTF-8 near byte ").Append(reader.BytesConsumed);
+        }
         catch (JsonException e)
         {
             // Cold: the offset and what the reader expected tell a broken log_format from a cut line.

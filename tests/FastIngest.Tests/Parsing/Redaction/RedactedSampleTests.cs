@@ -192,6 +192,17 @@ public sealed class RedactedSampleTests
     }
 
     [Fact]
+    public void JsonWithBytesThatAreNotUtf8IsDescribedNotThrown()
+    {
+        byte[] line = [.. "{\"status\":\"abc\",\"remote_addr\":\"203.0.113.77"u8, 0xFF, .. "\",\""u8, 0xFE, .. "\":1}"u8];
+
+        string sample = RedactedSample.Describe(MessageKind.NginxJson, RejectReason.InvalidStatus, line, 512);
+
+        AssertClean(sample);
+        Assert.StartsWith("json ", sample, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SamplesStayWithinTheirBytesAndAscii()
     {
         string line = HostileLine().Set("status", "abc").Set("x", new string('é', 2000)).ToJson();
