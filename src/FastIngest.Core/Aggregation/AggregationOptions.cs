@@ -75,11 +75,18 @@ public sealed class AggregationOptions
     public long MaxNameBytesPerShard { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>
-    /// Secret the daily visitor salts derive from. Empty (the default): a random one per process, the
-    /// most private choice, but a restart then counts the day's returning visitors again. Set the same
-    /// value on every node to count visitors across nodes and restarts.
+    /// Secret the keys of the visitor and user hashes derive from (<see cref="HashKeys"/>). Empty (the
+    /// default): visitors are hashed under a random key of the process, the most private choice, but a
+    /// restart then counts the day's returning visitors again; user ids under a key kept in the state
+    /// directory. Set the same value on every node to count visitors and users across nodes and restarts.
     /// </summary>
     public string VisitorSecret { get; set; } = "";
+
+    /// <summary>
+    /// The user-hash secret the host keeps in its state directory, used when <see cref="VisitorSecret"/> is
+    /// empty; null without one (tests, benchmarks: a random secret of the process). Not configuration.
+    /// </summary>
+    internal byte[]? StoredUserSecret { get; set; }
 
     /// <summary>Samples of bad input kept per reason per minute per shard in <c>ingest_errors</c>.</summary>
     [Range(0, 1000)]

@@ -24,7 +24,7 @@ internal sealed partial class Shard
             if (entry.Kind == MessageKind.Rejected)
             {
                 InternedName? named = entry.TenantLength > 0 && tenants.TryGet(entry.TenantHash, batch.Tenant(in entry), out InternedName t) ? t : null;
-                _rejects.Count(source, named, entry.Reject, body, entry.ArrivedAt);
+                _rejects.Count(source, named, entry.Reject, entry.Kind, body, entry.ArrivedAt);
                 continue;
             }
 
@@ -32,32 +32,32 @@ internal sealed partial class Shard
             InternedName? tenant = null;
             if (entry.Kind != MessageKind.NginxJsonHostTenant && !tenants.TryGet(entry.TenantHash, batch.Tenant(in entry), out tenant))
             {
-                _rejects.Count(source, null, RejectReason.TooManyTenants, body, entry.ArrivedAt);
+                _rejects.Count(source, null, RejectReason.TooManyTenants, entry.Kind, body, entry.ArrivedAt);
                 continue;
             }
 
             RejectReason reason = _decoder.Decode(entry.Kind, body, out DecodedMessage message);
             if (reason != RejectReason.None)
             {
-                _rejects.Count(source, tenant, reason, body, entry.ArrivedAt);
+                _rejects.Count(source, tenant, reason, entry.Kind, body, entry.ArrivedAt);
                 continue;
             }
 
             if (tenant is null && !tenants.TryGet(message.HostTenant, out tenant))
             {
-                _rejects.Count(source, null, RejectReason.TooManyTenants, body, entry.ArrivedAt);
+                _rejects.Count(source, null, RejectReason.TooManyTenants, entry.Kind, body, entry.ArrivedAt);
                 continue;
             }
 
             if ((ulong)message.TimestampMs > MaxTimestampMs)
             {
-                _rejects.Count(source, tenant, RejectReason.InvalidTime, body, entry.ArrivedAt);
+                _rejects.Count(source, tenant, RejectReason.InvalidTime, entry.Kind, body, entry.ArrivedAt);
                 continue;
             }
 
             if (!_window.Admits(message.TimestampMs, entry.ArrivedAt))
             {
-                _rejects.Count(source, tenant, RejectReason.TimeOutOfRange, body, entry.ArrivedAt);
+                _rejects.Count(source, tenant, RejectReason.TimeOutOfRange, entry.Kind, body, entry.ArrivedAt);
                 continue;
             }
 

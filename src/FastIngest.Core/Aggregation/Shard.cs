@@ -1,4 +1,3 @@
-using System.Text;
 using System.Threading.Channels;
 using FastIngest.Core.Aggregation.Aggregates;
 using FastIngest.Core.Ingest;
@@ -63,8 +62,8 @@ internal sealed partial class Shard
         _pathBudget = new PathBudget(_names, options.MaxPathsPerTenant);
         _paths = new PathAggregate(_pathBudget);
         _pixels = new PixelAggregate(_names);
-        _visitors = new VisitorAggregate(new VisitorHasher(Encoding.UTF8.GetBytes(options.VisitorSecret)));
-        _events = new EventAggregate(_names, _pathBudget);
+        _visitors = new VisitorAggregate(new VisitorHasher(HashKeys.Visitors(options)));
+        _events = new EventAggregate(_names, _pathBudget, HashKeys.Users(options));
         _rejects = new RejectAggregate(options.RejectSamplesPerMinute, options.RejectSampleBytes, logger);
         _channel = Channel.CreateBounded<IngestBatch?>(new BoundedChannelOptions(options.ChannelCapacity)
         {

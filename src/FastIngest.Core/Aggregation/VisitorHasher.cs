@@ -1,27 +1,29 @@
-using System.IO.Hashing;
-using System.Security.Cryptography;
+using System.Buffers.Binary;
+using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
 
 namespace FastIngest.Core.Aggregation;
 
 /// <summary>
-/// The unique-visitor signal without personal data: XxHash3 of tenant, address and user agent, seeded
-/// with a salt of the request's UTC day. The salt is derived from a secret that lives only in memory
-/// (or in configuration, to share it across nodes and restarts) and is never written, so stored hashes
-/// cannot be joined across days or tenants, nor traced back to an address by hashing guesses.
+/// The unique-visitor signal without personal data: SipHash-2-4 of the request's UTC day, tenant, address
+/// and user agent, under the visitor key of <see cref="HashKeys"/>. The key derives from a secret that
+/// lives only in memory (or in configuration, to share it across nodes and restarts) and is never
+/// written, so stored hashes cannot be joined across days or tenants, nor traced back to an address by
+/// hashing guesses: unlike the XxHash3 with a derived seed this replaces, a keyed PRF gives a guesser
+/// nothing to recover the key from (issue 14).
 /// </summary>
 /// <remarks>One per shard: it reuses one scratch buffer, so hashing allocates nothing.</remarks>
 internal sealed class VisitorHasher
 {
     public const int MaxUserAgentBytes = PixelHit.MaxUserAgentBytes;
 
-    private readonly byte[] _secret;
-    private readonly byte[] _input = new byte[NameRules.MaxLength + 1 + PixelHit.MaxAddressBytes + 1 + MaxUserAgentBytes];
+    private readonly SipHash _key;
+    private readonly byte[] _input = new byte[sizeof(uint) + NameRules.MaxLength + 1 + PixelHit.MaxAddressBytes + 1 + MaxUserAgentBytes];
 
-    /// <param name="secret">Empty for a random secret of this process (a restart then starts a new salt).</param>
-    public VisitorHasher(ReadOnlySpan<byte> secret)
+    /// <param name="key">The visitor key (<see cref="HashKeys.Visitors"/>).</param>
+    public VisitorHasher(SipHash key)
     {
-        _secret = secret.IsEmpty ? RandomNumberGenerator.GetBytes(32) : secret.ToArray();
+        _key = key;
     }
 
     /// <summary>False when there is nothing to tell visitors apart by (no address).</summary>
@@ -39,9 +41,11 @@ internal sealed class VisitorHasher
             userAgent = userAgent[..MaxUserAgentBytes];
         }
 
+        // The day is hashed in, so a visitor's hashes of two days can't be matched.
         Span<byte> input = _input;
-        int at = 0;
-        tenant.CopyTo(input);
+        BinaryPrimitives.WriteUInt32LittleEndian(input, day);
+        int at = sizeof(uint);
+        tenant.CopyTo(input[at..]);
         at += tenant.Length;
         input[at++] = 0;
         address.CopyTo(input[at..]);
@@ -50,8 +54,7 @@ internal sealed class VisitorHasher
         userAgent.CopyTo(input[at..]);
         at += userAgent.Length;
 
-        long salt = (long)XxHash3.HashToUInt64(_secret, day);
-        hash = XxHash3.HashToUInt64(input[..at], salt);
+        hash = _key.Hash(input[..at]);
         return true;
     }
 }

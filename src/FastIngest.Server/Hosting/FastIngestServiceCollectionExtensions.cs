@@ -48,6 +48,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<IPostConfigureOptions<StateOptions>, StateOptionsSetup>();
         services.AddSingleton<IValidateOptions<StateOptions>, StateOptionsValidator>();
         services.AddValidatedOptions<AggregationOptions>(AggregationOptions.SectionName);
+        services.AddSingleton<IPostConfigureOptions<AggregationOptions>, UserHashSecretSetup>();
         services.AddValidatedOptions<ClickHouseOptions>(ClickHouseOptions.SectionName);
         services.AddValidatedOptions<SpoolOptions>(SpoolOptions.SectionName);
         // The pixel's allowed tenants are the shards' policy, so the pipeline needs them wherever it runs.

@@ -18,6 +18,7 @@ internal sealed class CollectingSink : IBatchSink
     public List<VisitorRow> Visitors { get; } = [];
     public List<PathRow> Paths { get; } = [];
     public List<EventRow> Events { get; } = [];
+    public List<UserRow> Users { get; } = [];
     public int Batches { get; private set; }
 
     public Core.Internal.ObjectPool<FlushBatch> Pool { get; } = new();
@@ -28,6 +29,7 @@ internal sealed class CollectingSink : IBatchSink
         {
             Batches++;
             Traffic.AddRange(batch.Traffic);
+            Users.AddRange(batch.Users);
             Statuses.AddRange(batch.Statuses);
             Errors.AddRange(batch.Errors);
             Pixels.AddRange(batch.Pixels);

@@ -129,7 +129,9 @@ public sealed class ShardTests
         Assert.Equal(10UL, sink.Traffic.Single().Counters.Requests);
         Assert.All(sink.Errors, e => Assert.Equal(RejectReasons.Name(RejectReason.NotJson), e.Reason));
         Assert.Equal(10UL, (ulong)sink.Errors.Sum(e => (long)e.Count));
-        Assert.Equal(["not json 0", "not json 1"], sink.Errors.Where(e => e.Sample.Length > 0).Select(e => e.Sample));
+        // Redacted (issue 14): the shape of the line, not the line.
+        Assert.Equal(2, sink.Errors.Count(e => e.Sample.Length > 0));
+        Assert.All(sink.Errors.Where(e => e.Sample.Length > 0), e => Assert.StartsWith("json 10 B, starts with a letter", e.Sample, StringComparison.Ordinal));
         Assert.Equal(10, shard.Rejected);
     }
 

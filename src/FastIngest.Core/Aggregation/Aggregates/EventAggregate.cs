@@ -1,6 +1,7 @@
-using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using FastIngest.Core.Internal;
+using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Events;
 using FastIngest.Core.Sinks;
 
@@ -20,12 +21,16 @@ internal sealed class EventAggregate
     private readonly NameTable _eventTypes;
     private readonly InternedName _otherEventType;
     private readonly PathBudget _budget;
+    private readonly SipHash _userKey;
+    private readonly byte[] _userInput = new byte[NameRules.MaxLength + 1 + EventJsonParser.MaxUserIdBytes];
     // Read by metrics from other threads; written only by the owning shard.
     private long _typesFolded;
     private long _folded;
 
-    public EventAggregate(ShardNames names, PathBudget budget)
+    /// <param name="userKey">The user-id key (<see cref="HashKeys.Users"/>).</param>
+    public EventAggregate(ShardNames names, PathBudget budget, SipHash userKey)
     {
+        _userKey = userKey;
         _eventTypes = names.EventTypes;
         _otherEventType = names.OtherEventType;
         _budget = budget;
@@ -81,10 +86,30 @@ internal sealed class EventAggregate
         Events++;
         if (!message.UserId.IsEmpty)
         {
-            // Not salted: unique users are counted across days (all-time), which a daily salt would break.
-            ulong user = XxHash3.HashToUInt64(message.UserId, (long)tenant.Hash);
-            _users.Add(new UserKey(tenant.Id, (ushort)(message.TimestampMs / MsPerDay), user));
+            _users.Add(new UserKey(tenant.Id, (ushort)(message.TimestampMs / MsPerDay), HashUser(tenant.NameUtf8, message.UserId)));
         }
+    }
+
+    /// <summary>
+    /// SipHash of tenant and user id under the secret user key (issue 14: a hash seeded by the tenant's
+    /// name could be reversed by hashing a list of e-mail addresses). No day in it: unique users are
+    /// counted across days (all-time), which a daily salt would break; the tenant in it keeps one person's
+    /// hashes of two tenants apart.
+    /// </summary>
+    private ulong HashUser(ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> userId)
+    {
+        if (tenant.Length > NameRules.MaxLength || userId.Length > EventJsonParser.MaxUserIdBytes)
+        {
+            // Never from the event door (it refuses longer ones); a cut keeps the count, not exactness.
+            tenant = tenant[..Math.Min(tenant.Length, NameRules.MaxLength)];
+            userId = userId[..Math.Min(userId.Length, EventJsonParser.MaxUserIdBytes)];
+        }
+
+        Span<byte> input = _userInput;
+        tenant.CopyTo(input);
+        input[tenant.Length] = 0;
+        userId.CopyTo(input[(tenant.Length + 1)..]);
+        return _userKey.Hash(input[..(tenant.Length + 1 + userId.Length)]);
     }
 
     public void ProjectInto(FlushBatch batch, NameTable tenants, NameTable paths)

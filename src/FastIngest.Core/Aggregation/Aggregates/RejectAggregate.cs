@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
+using FastIngest.Core.Parsing.Redaction;
 using FastIngest.Core.Sinks;
 using Microsoft.Extensions.Logging;
 
@@ -10,8 +10,9 @@ namespace FastIngest.Core.Aggregation.Aggregates;
 /// <summary>
 /// <c>ingest_errors</c> and the reject counters: every rejection is counted by source and reason; the
 /// first <see cref="AggregationOptions.RejectSamplesPerMinute"/> of each reason per minute are kept as
-/// truncated samples (and logged at Debug), the rest are counted per (tenant, reason, source). Owned by
-/// one shard.
+/// samples (their reason logged at Debug), the rest are counted per (tenant, reason, source). A sample
+/// is a <see cref="RedactedSample"/>: the shape of what was wrong, never the refused bytes, which may hold
+/// addresses, agents, tokens or user ids (issue 14). Owned by one shard.
 /// </summary>
 internal sealed class RejectAggregate
 {
@@ -44,9 +45,10 @@ internal sealed class RejectAggregate
         Volatile.Read(ref _bySourceAndReason[((int)source * RejectReasons.Count) + (int)reason]);
 
     /// <param name="tenant">Null when the input named no tenant the shard knows.</param>
-    /// <param name="input">The refused bytes; a sample of them may be kept.</param>
+    /// <param name="kind">How <paramref name="input"/> is encoded (<see cref="MessageKind.Rejected"/>: a door's sample).</param>
+    /// <param name="input">The refused bytes; a redacted description of them may be kept.</param>
     /// <param name="arrivedAt">Unix seconds when the input arrived: the sample's time and its minute.</param>
-    public void Count(IngestSource source, InternedName? tenant, RejectReason reason, ReadOnlySpan<byte> input, uint arrivedAt)
+    public void Count(IngestSource source, InternedName? tenant, RejectReason reason, MessageKind kind, ReadOnlySpan<byte> input, uint arrivedAt)
     {
         Volatile.Write(ref _rejected, _rejected + 1);
         ref long bySourceAndReason = ref _bySourceAndReason[((int)source * RejectReasons.Count) + (int)reason];
@@ -61,7 +63,7 @@ internal sealed class RejectAggregate
         if (taken.Taken < _samplesPerMinute)
         {
             taken.Taken++;
-            _samples.Add(new ErrorRow(arrivedAt, IngestSources.Name(source), tenant?.NameUtf8 ?? s_noTenant, RejectReasons.Name(reason), 1, Sample(input)));
+            _samples.Add(new ErrorRow(arrivedAt, IngestSources.Name(source), tenant?.NameUtf8 ?? s_noTenant, RejectReasons.Name(reason), 1, RedactedSample.Describe(kind, reason, input, _sampleBytes)));
             AggregationLog.Rejected(_logger, RejectReasons.Name(reason), source, tenant?.Name ?? "");
             return;
         }
@@ -85,25 +87,6 @@ internal sealed class RejectAggregate
     {
         _rejects.Clear();
         _samples.Clear();
-    }
-
-    private string Sample(ReadOnlySpan<byte> input)
-    {
-        // Cold: a few per minute. Invalid UTF-8 becomes U+FFFD so the sample stays readable in SQL;
-        // that can triple binary input, so the bound is applied to what is stored, not to what came in.
-        ReadOnlySpan<byte> kept = input.Length > _sampleBytes ? input[.._sampleBytes] : input;
-        string sample = Encoding.UTF8.GetString(kept);
-        int length = sample.Length;
-        while (Encoding.UTF8.GetByteCount(sample.AsSpan(0, length)) > _sampleBytes)
-        {
-            length -= Math.Max(1, length / 8);
-            if (length > 0 && char.IsHighSurrogate(sample[length - 1]))
-            {
-                length--;
-            }
-        }
-
-        return length == sample.Length ? sample : sample[..length];
     }
 
     /// <summary>Rejects of one kind since the last flush; tenant -1 when the input named none.</summary>

@@ -134,6 +134,14 @@ internal static class EventJsonParser
             timestampMs = ms;
         }
 
+        // A query or fragment may carry a token or an e-mail address: the path is counted without them,
+        // as NGINX's request_uri is (issue 14).
+        int query = scratch[path].IndexOfAny((byte)'?', (byte)'#');
+        if (query >= 0)
+        {
+            path = new Range(path.Start, path.Start.Value + query);
+        }
+
         parsed = new ParsedEvent { SiteId = siteId, EventType = eventType, Path = path, UserId = userId, TimestampMs = timestampMs };
         return EventError.None;
     }

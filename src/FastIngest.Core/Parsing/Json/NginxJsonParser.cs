@@ -225,6 +225,11 @@ internal static partial class NginxJsonParser
             int query = record.Text(requestUri).IndexOf((byte)'?');
             record.Path = query < 0 ? requestUri : new Utf8Slice(requestUri.Start, query);
         }
+        else if (record.Text(record.Path).IndexOf((byte)'?') is int decoded and >= 0)
+        {
+            // $uri is decoded, so %3F arrives as '?': what follows is as private as a query (issue 14).
+            record.Path = new Utf8Slice(record.Path.Start, decoded);
+        }
 
         if (record.Host.IsEmpty)
         {

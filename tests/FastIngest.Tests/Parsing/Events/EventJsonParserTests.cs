@@ -24,6 +24,15 @@ public sealed class EventJsonParserTests
             Parse("""{"site_id":"s\"1","event_type":"page_view","path":"/caf\u00e9/\u4e2d","user_id":"u-7","timestamp":"2026-11-23T00:00:00.123Z","extra":{"nested":[1,2]}}"""));
     }
 
+    [Theory]
+    [InlineData("/cart?token=SECRET123")]
+    [InlineData("/cart#alice@example.com")]
+    [InlineData("/cart?a=1#b")]
+    public void APathIsKeptWithoutItsQueryOrFragment(string path)
+    {
+        Assert.Equal("/cart", Parse($"{{\"site_id\":\"s\",\"event_type\":\"t\",\"path\":\"{path}\"}}").Path);
+    }
+
     [Fact]
     public void OptionalFieldsMayBeAbsentOrNullAndUserIdMayBeANumber()
     {

@@ -116,6 +116,15 @@ public sealed class NginxJsonParserTests
         Assert.Equal("/decoded", Text(record, record.Path));
     }
 
+    [Fact]
+    public void CutsWhatADecodedUriCarriesAfterAQuestionMark()
+    {
+        // $uri is decoded: /a%3Ftoken=x arrives as /a?token=x, and a token is no path (issue 14).
+        AccessLogRecord record = ParseOk(Minimal("\"uri\":\"/a?token=SECRET123\""));
+
+        Assert.Equal("/a", Text(record, record.Path));
+    }
+
     [Theory]
     [InlineData("\"\"")]
     [InlineData("\"-\"")]
