@@ -21,10 +21,10 @@ internal sealed class SyslogMetrics(UdpSyslogReceiver udp, TcpSyslogAdmission ad
             meter.CreateObservableCounter("fastingest_udp_kernel_drops_total", KernelDrops, description: "Datagrams the kernel dropped on the syslog socket (/proc/net/udp).");
         }
 
-        meter.CreateObservableCounter("fastingest_tcp_connections_total", () => admission.Connections, description: "TCP and TLS syslog connections accepted.");
+        meter.CreateObservableCounter("fastingest_tcp_connections_total", () => admission.Connections, description: "TCP syslog connections accepted.");
         meter.CreateObservableCounter("fastingest_tcp_connections_refused_total", () => admission.RefusedConnections, description: "TCP syslog connections refused past TcpMaxConnections.");
-        meter.CreateObservableGauge("fastingest_tcp_open_connections", () => admission.OpenConnections, description: "TCP and TLS syslog connections open.");
-        meter.CreateObservableCounter("fastingest_tcp_messages_total", () => tcp.Messages, description: "TCP and TLS syslog frames read.");
+        meter.CreateObservableGauge("fastingest_tcp_open_connections", () => admission.OpenConnections, description: "TCP syslog connections open.");
+        meter.CreateObservableCounter("fastingest_tcp_messages_total", () => tcp.Messages, description: "TCP syslog frames read.");
         meter.CreateObservableCounter("fastingest_tcp_frame_timeouts_total", () => tcp.FrameTimeouts, description: "TCP and TLS syslog connections closed because a frame was not complete within FrameTimeout.");
         meter.CreateObservableCounter("fastingest_syslog_refused_total", Refusals, description: "Syslog datagrams and connections refused before reading, by transport and reason.");
     }
