@@ -98,7 +98,15 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
                 if (!input.TryRead(out ReadResult result))
                 {
                     // Nothing more buffered: hand over this read's batches before waiting.
+                    long flushStarted = Environment.TickCount64;
                     await writer.FlushAsync().ConfigureAwait(false);
+                    if (frameStarted != 0)
+                    {
+                        // Time the shards made us wait (backpressure) is ours, not the peer's: it does not count
+                        // against the frame deadline.
+                        frameStarted += Environment.TickCount64 - flushStarted;
+                    }
+
                     idle.CancelAfter(closing.IsCancellationRequested ? s_drainQuietTime : WaitLimit(frameStarted));
                     try
                     {
@@ -108,7 +116,9 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
                     {
                         if (!closing.IsCancellationRequested)
                         {
-                            if (frameStarted != 0)
+                            // Silence past TcpIdleTimeout is idle even inside a frame; the frame deadline is what
+                            // expired only when it was the nearer of the two.
+                            if (frameStarted != 0 && Environment.TickCount64 - frameStarted >= (long)_options.FrameTimeout.TotalMilliseconds)
                             {
                                 Interlocked.Increment(ref _frameTimeouts);
                                 Log.FrameTimedOut(_logger, connection.RemoteEndPoint, _options.FrameTimeout);
@@ -155,7 +165,7 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
     /// <summary>
     /// How long to wait for the next bytes: the idle timeout between frames; inside a frame, what is
     /// left of <see cref="SyslogOptions.FrameTimeout"/> (bytes that do not finish the frame do not
-    /// extend it, so a byte a second cannot hold the connection).
+    /// extend it, so a byte a second cannot hold the connection), at most the idle timeout.
     /// </summary>
     private TimeSpan WaitLimit(long frameStarted)
     {
@@ -165,7 +175,7 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
         }
 
         long left = (long)_options.FrameTimeout.TotalMilliseconds - (Environment.TickCount64 - frameStarted);
-        return TimeSpan.FromMilliseconds(Math.Max(left, 1));
+        return TimeSpan.FromMilliseconds(Math.Clamp(left, 1, (long)_options.TcpIdleTimeout.TotalMilliseconds));
     }
 
     private SequencePosition AddFrames(ReadOnlySequence<byte> buffer, bool isCompleted, ConnectionState state, out bool anyFrame)
