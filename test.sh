@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests need (clickhouse-server, nginx-light, rsyslog, wrk, logger, npm and through it
-# chDB, the modern ClickHouse of clickhouse/chdb.sh) when missing,
-# builds, and runs every test of the solution. Integration tests start their own private ClickHouse,
-# NGINX and rsyslogd on free loopback ports. Ends with one line: "N passed, N failed".
+# Installs what the tests need (clickhouse-server, nginx-light, rsyslog with its GnuTLS driver, openssl,
+# wrk, logger, npm and through it chDB, the modern ClickHouse of clickhouse/chdb.sh) when missing, builds,
+# and runs every test of the solution. Integration tests start their own private ClickHouse, NGINX and
+# rsyslogd on free loopback ports. Ends with one line: "N passed, N failed".
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter Category!=Integration
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +11,9 @@ clickhouse/private-server.sh ensure-installed
 need=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 [ -x /usr/sbin/rsyslogd ] || need+=(rsyslog)
+# rsyslog's TLS stream driver (RFC 5425 forwarding) and s_client, for the syslog-over-TLS tests.
+compgen -G '/usr/lib/*/rsyslog/lmnsd_gtls.so' >/dev/null || need+=(rsyslog-gnutls)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v logger >/dev/null 2>&1 || need+=(bsdutils)
 command -v npm >/dev/null 2>&1 || need+=(npm)

@@ -125,11 +125,13 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddRateLimiter(static _ => { });
         services.AddSingleton<IConfigureOptions<RateLimiterOptions>, EventRateLimiterSetup>();
 
+        services.AddSingleton(sp => SourceFence.Create(sp.GetRequiredService<IOptions<SyslogOptions>>().Value, sp.GetRequiredService<ILogger<SourceFence>>()));
         services.AddSingleton<UdpSyslogReceiver>();
         services.AddSingleton<IIngestSource>(sp => sp.GetRequiredService<UdpSyslogReceiver>());
         services.AddSingleton<HttpIngestSource>();
         services.AddSingleton<IIngestSource>(sp => sp.GetRequiredService<HttpIngestSource>());
         services.AddSingleton<TrackingPixel>();
+        services.AddSingleton<TcpSyslogAdmission>();
         services.AddSingleton<TcpSyslogConnectionHandler>();
         services.AddSingleton<FileTailSource>();
         services.AddSingleton<IIngestSource>(sp => sp.GetRequiredService<FileTailSource>());

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace FastIngest.Server.Syslog;
 
 /// <summary><c>udp</c> and <c>tcp</c> of the <c>/health</c> body.</summary>
-internal sealed class SyslogHealthSection(UdpSyslogReceiver udp, TcpSyslogConnectionHandler tcp) : IHealthSection
+internal sealed class SyslogHealthSection(UdpSyslogReceiver udp, TcpSyslogAdmission admission, TcpSyslogConnectionHandler tcp) : IHealthSection
 {
     public void Write(Utf8JsonWriter json, HealthReport report)
     {
@@ -13,11 +13,16 @@ internal sealed class SyslogHealthSection(UdpSyslogReceiver udp, TcpSyslogConnec
         json.WriteStartObject("udp");
         json.WriteNumber("datagrams", udp.Datagrams);
         json.WriteNumber("bytes", udp.Bytes);
+        json.WriteNumber("refused_source", udp.RefusedSource);
         json.WriteEndObject();
         json.WriteStartObject("tcp");
-        json.WriteNumber("open_connections", tcp.OpenConnections);
-        json.WriteNumber("connections", tcp.Connections);
-        json.WriteNumber("refused", tcp.Refused);
+        json.WriteNumber("open_connections", admission.OpenConnections);
+        json.WriteNumber("addresses", admission.Addresses);
+        json.WriteNumber("connections", admission.Connections);
+        json.WriteNumber("refused", admission.RefusedConnections);
+        json.WriteNumber("refused_source", admission.RefusedSource);
+        json.WriteNumber("refused_per_address", admission.RefusedPerAddress);
+        json.WriteNumber("frame_timeouts", tcp.FrameTimeouts);
         json.WriteNumber("messages", tcp.Messages);
         json.WriteNumber("too_large", tcp.TooLarge);
         json.WriteEndObject();

@@ -9,7 +9,7 @@ namespace FastIngest.Server.Syslog;
 /// The syslog doors' numbers: UDP datagrams, bytes and the kernel's drops on our socket, TCP
 /// connections and frames. Instrument names are the Prometheus names <c>/metrics</c> exports.
 /// </summary>
-internal sealed class SyslogMetrics(UdpSyslogReceiver udp, TcpSyslogConnectionHandler tcp, IOptions<SyslogOptions> options) : IMetricsPublisher
+internal sealed class SyslogMetrics(UdpSyslogReceiver udp, TcpSyslogAdmission admission, TcpSyslogConnectionHandler tcp, IOptions<SyslogOptions> options) : IMetricsPublisher
 {
     public void Publish(Meter meter)
     {
@@ -21,11 +21,25 @@ internal sealed class SyslogMetrics(UdpSyslogReceiver udp, TcpSyslogConnectionHa
             meter.CreateObservableCounter("fastingest_udp_kernel_drops_total", KernelDrops, description: "Datagrams the kernel dropped on the syslog socket (/proc/net/udp).");
         }
 
-        meter.CreateObservableCounter("fastingest_tcp_connections_total", () => tcp.Connections, description: "TCP syslog connections accepted.");
-        meter.CreateObservableCounter("fastingest_tcp_connections_refused_total", () => tcp.Refused, description: "TCP syslog connections refused past TcpMaxConnections.");
-        meter.CreateObservableGauge("fastingest_tcp_open_connections", () => tcp.OpenConnections, description: "TCP syslog connections open.");
+        meter.CreateObservableCounter("fastingest_tcp_connections_total", () => admission.Connections, description: "TCP syslog connections accepted.");
+        meter.CreateObservableCounter("fastingest_tcp_connections_refused_total", () => admission.RefusedConnections, description: "TCP syslog connections refused past TcpMaxConnections.");
+        meter.CreateObservableGauge("fastingest_tcp_open_connections", () => admission.OpenConnections, description: "TCP syslog connections open.");
         meter.CreateObservableCounter("fastingest_tcp_messages_total", () => tcp.Messages, description: "TCP syslog frames read.");
+        meter.CreateObservableCounter("fastingest_tcp_frame_timeouts_total", () => tcp.FrameTimeouts, description: "TCP and TLS syslog connections closed because a frame was not complete within FrameTimeout.");
+        meter.CreateObservableCounter("fastingest_syslog_refused_total", Refusals, description: "Syslog datagrams and connections refused before reading, by transport and reason.");
     }
+
+    /// <summary>What the doors refused unread: a datagram or connection from outside AllowedSources, a connection past a cap.</summary>
+    private Measurement<long>[] Refusals() =>
+    [
+        Refusal(udp.RefusedSource, "udp", "source"),
+        Refusal(admission.RefusedSource, "tcp", "source"),
+        Refusal(admission.RefusedConnections, "tcp", "connections"),
+        Refusal(admission.RefusedPerAddress, "tcp", "per_address"),
+    ];
+
+    private static Measurement<long> Refusal(long value, string transport, string reason) =>
+        new(value, new KeyValuePair<string, object?>("transport", transport), new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>No measurement before the socket is bound or off Linux (no /proc/net/udp).</summary>
     private IEnumerable<Measurement<long>> KernelDrops() =>

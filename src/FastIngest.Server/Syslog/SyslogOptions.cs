@@ -4,7 +4,7 @@ using FastIngest.Server.Infrastructure;
 namespace FastIngest.Server.Syslog;
 
 /// <summary>Configuration section <c>FastIngest:Syslog</c>.</summary>
-public sealed class SyslogOptions
+public sealed class SyslogOptions : IValidatableObject
 {
     public const string SectionName = "FastIngest:Syslog";
 
@@ -45,4 +45,61 @@ public sealed class SyslogOptions
     /// </summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Networks that may send (CIDR, IPv4 or IPv6; a bare address is one host), for UDP, TCP and TLS.
+    /// Datagrams from elsewhere are dropped before parsing, connections closed at accept; both counted
+    /// in <c>fastingest_syslog_refused_total{reason="source"}</c>. Empty: anyone may send (a warning at
+    /// start unless the listeners bind to loopback).
+    /// </summary>
+    public List<string> AllowedSources { get; set; } = [];
+
+    /// <summary>
+    /// Open TCP and TLS connections per remote address at most, beside <see cref="TcpMaxConnections"/>,
+    /// so one address cannot take every slot. A relay keeps a few connections; NAT may put several hosts
+    /// behind one address.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnectionsPerAddress { get; set; } = 64;
+
+    /// <summary>
+    /// A TCP or TLS connection that has started a frame and not finished it within this time is closed,
+    /// as is one that sends no complete frame this long after it connects, so a client trickling bytes
+    /// cannot hold a connection slot. Between frames <see cref="TcpIdleTimeout"/> applies.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Syslog over TLS (RFC 5425: octet counting, as on <see cref="TcpPort"/>) on its own port; 0 (the
+    /// default) turns it off. 6514 by convention. Needs <see cref="Tls"/>.
+    /// </summary>
+    [Range(0, 65535)]
+    public int TlsPort { get; set; }
+
+    /// <summary>The certificate of <see cref="TlsPort"/>.</summary>
+    public SyslogTlsOptions Tls { get; set; } = new();
+
+    /// <summary>Checks what data annotations cannot: each network parses, and TLS has a certificate.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        byte[] prefix = new byte[16];
+        for (int i = 0; i < AllowedSources.Count; i++)
+        {
+            if (!SourceFence.TryParse(AllowedSources[i], prefix, out _))
+            {
+                yield return new ValidationResult(
+                    $"AllowedSources:{i}: '{AllowedSources[i]}' is not an IPv4 or IPv6 network (e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7).",
+                    [nameof(AllowedSources)]);
+            }
+        }
+
+        if (TlsPort != 0)
+        {
+            foreach (string problem in Tls.Problems())
+            {
+                yield return new ValidationResult(problem, [nameof(Tls)]);
+            }
+        }
+    }
 }

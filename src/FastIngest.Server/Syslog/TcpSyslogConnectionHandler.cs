@@ -29,11 +29,9 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
     private readonly SyslogOptions _options;
     private readonly IngestPipeline _pipeline;
     private readonly ILogger<TcpSyslogConnectionHandler> _logger;
-    private int _open;
-    private long _connections;
-    private long _refused;
     private long _messages;
     private long _tooLarge;
+    private long _frameTimeouts;
 
     public TcpSyslogConnectionHandler(IOptions<SyslogOptions> options, IngestPipeline pipeline, ILogger<TcpSyslogConnectionHandler> logger)
     {
@@ -42,27 +40,16 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
         _logger = logger;
     }
 
-    public int OpenConnections => Volatile.Read(ref _open);
-
-    public long Connections => Volatile.Read(ref _connections);
-
-    public long Refused => Volatile.Read(ref _refused);
-
     public long Messages => Volatile.Read(ref _messages);
 
     public long TooLarge => Volatile.Read(ref _tooLarge);
 
+    /// <summary>Connections closed because a frame was not complete within <see cref="SyslogOptions.FrameTimeout"/>.</summary>
+    public long FrameTimeouts => Volatile.Read(ref _frameTimeouts);
+
+    /// <summary>Admission (source, connection caps) runs before this, in <see cref="TcpSyslogAdmission"/>.</summary>
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        Interlocked.Increment(ref _connections);
-        if (Interlocked.Increment(ref _open) > _options.TcpMaxConnections)
-        {
-            Interlocked.Decrement(ref _open);
-            Interlocked.Increment(ref _refused);
-            Log.Refused(_logger, connection.RemoteEndPoint, _options.TcpMaxConnections);
-            return;
-        }
-
         try
         {
             await ReadMessagesAsync(connection).ConfigureAwait(false);
@@ -71,9 +58,9 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
         {
             // The peer went away; what it sent before is counted.
         }
-        finally
+        catch (IOException) when (connection.Features.Get<ITlsHandshakeFeature>() is not null)
         {
-            Interlocked.Decrement(ref _open);
+            // A TLS peer that goes away without close_notify; what it sent before is counted.
         }
     }
 
@@ -90,6 +77,9 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
         CancellationToken closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? default;
         using CancellationTokenRegistration wake = closing.UnsafeRegister(static cts => ((CancellationTokenSource)cts!).CancelAfter(s_drainQuietTime), idle);
         long drainUntil = long.MaxValue;
+        // The frame clock: when the frame in progress started (a connection starts with one: a client
+        // that connects and sends nothing holds a slot like one that trickles), 0 between frames.
+        long frameStarted = Environment.TickCount64;
         System.Net.Sockets.Socket? socket = connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket;
         try
         {
@@ -108,8 +98,16 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
                 if (!input.TryRead(out ReadResult result))
                 {
                     // Nothing more buffered: hand over this read's batches before waiting.
+                    long flushStarted = Environment.TickCount64;
                     await writer.FlushAsync().ConfigureAwait(false);
-                    idle.CancelAfter(closing.IsCancellationRequested ? s_drainQuietTime : _options.TcpIdleTimeout);
+                    if (frameStarted != 0)
+                    {
+                        // Time the shards made us wait (backpressure) is ours, not the peer's: it does not count
+                        // against the frame deadline.
+                        frameStarted += Environment.TickCount64 - flushStarted;
+                    }
+
+                    idle.CancelAfter(closing.IsCancellationRequested ? s_drainQuietTime : WaitLimit(frameStarted));
                     try
                     {
                         result = await input.ReadAsync(idle.Token).ConfigureAwait(false);
@@ -118,7 +116,18 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
                     {
                         if (!closing.IsCancellationRequested)
                         {
-                            Log.IdleClosed(_logger, connection.RemoteEndPoint, _options.TcpIdleTimeout);
+                            // Silence past TcpIdleTimeout is idle even inside a frame; the frame deadline is what
+                            // expired only when it was the nearer of the two.
+                            if (frameStarted != 0 && Environment.TickCount64 - frameStarted >= (long)_options.FrameTimeout.TotalMilliseconds)
+                            {
+                                Interlocked.Increment(ref _frameTimeouts);
+                                Log.FrameTimedOut(_logger, connection.RemoteEndPoint, _options.FrameTimeout);
+                            }
+                            else
+                            {
+                                Log.IdleClosed(_logger, connection.RemoteEndPoint, _options.TcpIdleTimeout);
+                            }
+
                             break;
                         }
 
@@ -136,7 +145,9 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
                     idle.TryReset();
                 }
 
-                SequencePosition consumed = AddFrames(result.Buffer, result.IsCompleted, state);
+                SequencePosition consumed = AddFrames(result.Buffer, result.IsCompleted, state, out bool anyFrame);
+                bool inFrame = !result.Buffer.Slice(consumed).IsEmpty || frames.InFrame;
+                frameStarted = !inFrame ? 0 : anyFrame || frameStarted == 0 ? Environment.TickCount64 : frameStarted;
                 input.AdvanceTo(consumed, result.Buffer.End);
                 if (result.IsCompleted || result.IsCanceled)
                 {
@@ -151,7 +162,23 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
         }
     }
 
-    private SequencePosition AddFrames(ReadOnlySequence<byte> buffer, bool isCompleted, ConnectionState state)
+    /// <summary>
+    /// How long to wait for the next bytes: the idle timeout between frames; inside a frame, what is
+    /// left of <see cref="SyslogOptions.FrameTimeout"/> (bytes that do not finish the frame do not
+    /// extend it, so a byte a second cannot hold the connection), at most the idle timeout.
+    /// </summary>
+    private TimeSpan WaitLimit(long frameStarted)
+    {
+        if (frameStarted == 0)
+        {
+            return _options.TcpIdleTimeout;
+        }
+
+        long left = (long)_options.FrameTimeout.TotalMilliseconds - (Environment.TickCount64 - frameStarted);
+        return TimeSpan.FromMilliseconds(Math.Clamp(left, 1, (long)_options.TcpIdleTimeout.TotalMilliseconds));
+    }
+
+    private SequencePosition AddFrames(ReadOnlySequence<byte> buffer, bool isCompleted, ConnectionState state, out bool anyFrame)
     {
         var reader = new SequenceReader<byte>(buffer);
         uint now = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -176,6 +203,7 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
         }
 
         Interlocked.Add(ref _messages, messages);
+        anyFrame = messages > 0;
         return reader.Position;
     }
 
@@ -197,9 +225,9 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
 
     private static partial class Log
     {
-        // Syslog owns EventIds 100-199; TCP 110-119, next free: 112 (UDP: UdpSyslogReceiver).
-        [LoggerMessage(110, LogLevel.Warning, "TCP syslog connection from {RemoteEndPoint} refused: {Max} connections are open (FastIngest:Syslog:TcpMaxConnections)")]
-        public static partial void Refused(ILogger logger, System.Net.EndPoint? remoteEndPoint, int max);
+        // Syslog owns EventIds 100-199; TCP 110-119, next free: 113 (110: TcpSyslogAdmission; UDP: UdpSyslogReceiver).
+        [LoggerMessage(112, LogLevel.Debug, "TCP syslog connection from {RemoteEndPoint} closed: a frame took longer than {FrameTimeout} (FastIngest:Syslog:FrameTimeout)")]
+        public static partial void FrameTimedOut(ILogger logger, System.Net.EndPoint? remoteEndPoint, TimeSpan frameTimeout);
 
         [LoggerMessage(111, LogLevel.Information, "TCP syslog connection from {RemoteEndPoint} closed after {IdleTimeout} idle")]
         public static partial void IdleClosed(ILogger logger, System.Net.EndPoint? remoteEndPoint, TimeSpan idleTimeout);

@@ -32,22 +32,28 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
     private readonly SyslogOptions _options;
     private readonly IngestPipeline _pipeline;
     private readonly ILogger<UdpSyslogReceiver> _logger;
+    private readonly SourceFence _fence;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _socket;
     private volatile bool _stopping;
     private long _datagrams;
     private long _bytes;
+    private long _refusedSource;
 
-    public UdpSyslogReceiver(IOptions<SyslogOptions> options, IngestPipeline pipeline, ILogger<UdpSyslogReceiver> logger)
+    public UdpSyslogReceiver(IOptions<SyslogOptions> options, IngestPipeline pipeline, SourceFence fence, ILogger<UdpSyslogReceiver> logger)
     {
         _options = options.Value;
         _pipeline = pipeline;
+        _fence = fence;
         _logger = logger;
     }
 
     public long Datagrams => Volatile.Read(ref _datagrams);
 
     public long Bytes => Volatile.Read(ref _bytes);
+
+    /// <summary>Datagrams dropped unread: their sender is outside <see cref="SyslogOptions.AllowedSources"/>.</summary>
+    public long RefusedSource => Volatile.Read(ref _refusedSource);
 
     /// <summary>The bound endpoint (useful when configured with port 0).</summary>
     public IPEndPoint? LocalEndPoint => _socket?.LocalEndPoint as IPEndPoint;
@@ -117,6 +123,8 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
     {
         ShardedBatchWriter writer = _pipeline.CreateWriter(IngestSource.Udp);
         byte[] buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram);
+        // Filled by each ReceiveFrom with the raw sockaddr: the fence reads it without an IPEndPoint.
+        var sender = new SocketAddress(socket.AddressFamily);
         long heldSince = 0;
         while (!_stopping)
         {
@@ -144,12 +152,19 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
             int received;
             try
             {
-                received = socket.Receive(buffer, SocketFlags.None);
+                received = socket.ReceiveFrom(buffer, SocketFlags.None, sender);
             }
             catch (SocketException ex)
             {
                 // ICMP errors and the like concern one peer; the socket keeps working.
                 Log.ReceiveFailed(_logger, ex.SocketErrorCode);
+                continue;
+            }
+
+            if (!_fence.Admits(sender))
+            {
+                // Before parsing: a refused source creates no tenant and costs no batch space.
+                _refusedSource++;
                 continue;
             }
 
@@ -164,7 +179,15 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
         // Stopping: what the kernel already holds was sent before the stop, so it counts too.
         while (socket.Available > 0)
         {
-            Add(writer, buffer, socket.Receive(buffer, SocketFlags.None));
+            int drained = socket.ReceiveFrom(buffer, SocketFlags.None, sender);
+            if (_fence.Admits(sender))
+            {
+                Add(writer, buffer, drained);
+            }
+            else
+            {
+                _refusedSource++;
+            }
         }
 
         Flush(writer);

@@ -53,12 +53,12 @@ internal sealed class RsyslogRelay : IAsyncDisposable
     /// The configuration for a relay to <paramref name="targetTcpPort"/>. Each setting is there because
     /// the default would change the bytes, lose messages or touch the machine.
     /// </summary>
-    private static string Config(string workDirectory, int tcpInputPort, int udpInputPort, int targetTcpPort) => $$"""
+    private static string Config(string workDirectory, int tcpInputPort, int udpInputPort, int targetTcpPort, string? tlsCaFile) => $$"""
         # maxMessageSize comes before the inputs load: the default 8k cuts a message whose NGINX line nears 8 KB.
         # Escaping control characters on receive (the default) turns a tab into "#011"; DNS off keeps
         # the relay from blocking on reverse lookups of 127.0.0.1.
         global(workDirectory="{{workDirectory}}" maxMessageSize="64k" net.enableDNS="off"
-               parser.escapeControlCharactersOnReceive="off")
+               parser.escapeControlCharactersOnReceive="off"{{(tlsCaFile is null ? "" : $"\n               defaultNetstreamDriverCAFile=\"{tlsCaFile}\"")}})
         module(load="imtcp")
         module(load="imudp")
 
@@ -76,24 +76,34 @@ internal sealed class RsyslogRelay : IAsyncDisposable
           # An in-memory queue far above any test's volume, retried every second forever, so nothing is
           # lost while the target is not up yet; on SIGTERM it keeps sending for up to the grace period.
           action(type="omfwd" name="to_fastingest" target="127.0.0.1" port="{{targetTcpPort}}" protocol="tcp"
-                 TCP_Framing="octet-counted" template="FastIngestForward"
+                 TCP_Framing="octet-counted" template="FastIngestForward"{{(tlsCaFile is null ? "" : TlsAction)}}
                  queue.type="LinkedList" queue.size="1000000" queue.timeoutShutdown="{{(int)s_shutdownGrace.TotalMilliseconds}}"
                  action.resumeRetryCount="-1" action.resumeInterval="1")
         }
         """;
 
     /// <summary>
-    /// Starts rsyslogd relaying to <paramref name="targetTcpPort"/> and returns once both inputs listen.
-    /// The target need not be up yet.
+    /// RFC 5425 out: the GnuTLS stream driver (Debian's rsyslog-gnutls) on the forwarding action only,
+    /// so the inputs stay plain TCP. "anon" encrypts without checking the server's name or chain: the
+    /// test's certificate is self-signed; the CA file is what gtls insists on loading all the same.
     /// </summary>
-    public static async Task<RsyslogRelay> StartAsync(int targetTcpPort)
+    private const string TlsAction = """
+
+                         StreamDriver="gtls" StreamDriverMode="1" StreamDriverAuthMode="anon"
+        """;
+
+    /// <summary>
+    /// Starts rsyslogd relaying to <paramref name="targetTcpPort"/> and returns once both inputs listen.
+    /// The target need not be up yet. With <paramref name="tlsCaFile"/>, it forwards over TLS (RFC 5425).
+    /// </summary>
+    public static async Task<RsyslogRelay> StartAsync(int targetTcpPort, string? tlsCaFile = null)
     {
         var workFolder = new TempFolder("rsyslog");
         string folder = workFolder.Path;
         int tcpInput = FreePorts.Tcp();
         int udpInput = FreePorts.Udp();
         string configPath = Path.Combine(folder, "rsyslog.conf");
-        await File.WriteAllTextAsync(configPath, Config(folder, tcpInput, udpInput, targetTcpPort));
+        await File.WriteAllTextAsync(configPath, Config(folder, tcpInput, udpInput, targetTcpPort, tlsCaFile));
 
         string rsyslogd = File.Exists("/usr/sbin/rsyslogd") ? "/usr/sbin/rsyslogd" : "rsyslogd";
         var psi = new ProcessStartInfo(rsyslogd) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };

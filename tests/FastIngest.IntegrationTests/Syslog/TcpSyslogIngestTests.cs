@@ -110,7 +110,10 @@ public sealed class TcpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
     public async Task ThreeThousandConcurrentConnectionsAreAllCounted()
     {
         string db = UniqueName.For("tcp");
-        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
+        // Every client is 127.0.0.1 here, and all connect before any sends: lift the per-address cap and the
+        // first-frame deadline, which have tests of their own (TcpSyslogSlowClientsTests).
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            "--FastIngest:Syslog:MaxConnectionsPerAddress=3000", "--FastIngest:Syslog:FrameTimeout=00:05:00");
         const int Connections = 3_000;
         const int PerConnection = 3;
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

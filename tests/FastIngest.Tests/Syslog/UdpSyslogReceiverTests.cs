@@ -20,12 +20,12 @@ public sealed class UdpSyslogReceiverTests
     // The corpus is real lines of one day in 2026: they must count, however long ago that day is.
     private static readonly TimeSpan s_corpusAge = TimeSpan.FromDays(36_500);
 
-    private static (UdpSyslogReceiver Receiver, IngestPipeline Pipeline, CollectingSink Sink) Start()
+    private static (UdpSyslogReceiver Receiver, IngestPipeline Pipeline, CollectingSink Sink) Start(params string[] allowedSources)
     {
         var sink = new CollectingSink();
         var pipeline = new IngestPipeline(new AggregationOptions { Shards = 2, ChannelCapacity = ChannelCapacity, MaxLateness = s_corpusAge }, sink, sink.Pool, NullLogger.Instance);
         var options = Options.Create(new SyslogOptions { BindAddress = "127.0.0.1", UdpPort = FreePorts.Udp() });
-        var receiver = new UdpSyslogReceiver(options, pipeline, NullLogger<UdpSyslogReceiver>.Instance);
+        var receiver = new UdpSyslogReceiver(options, pipeline, new SourceFence(allowedSources), NullLogger<UdpSyslogReceiver>.Instance);
         pipeline.Start();
         receiver.Start();
         return (receiver, pipeline, sink);
@@ -69,9 +69,39 @@ public sealed class UdpSyslogReceiverTests
     }
 
     [Fact]
+    public async Task DropsDatagramsFromOutsideTheAllowedSourcesBeforeParsing()
+    {
+        (UdpSyslogReceiver receiver, IngestPipeline pipeline, CollectingSink sink) = Start("10.0.0.0/8", "127.0.0.1/32");
+        using var outsider = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        // Linux routes all of 127.0.0.0/8 to loopback: a second local address, outside 127.0.0.1/32.
+        outsider.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.2"), 0));
+        outsider.Connect(receiver.LocalEndPoint!);
+        using var insider = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        insider.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        insider.Connect(receiver.LocalEndPoint!);
+        for (int i = 0; i < 100; i++)
+        {
+            outsider.Send(s_corpus[i % s_corpus.Length]);
+            insider.Send(s_corpus[i % s_corpus.Length]);
+        }
+
+        await Eventually.UntilAsync(() => receiver.RefusedSource + receiver.Datagrams, n => n == 200, TimeSpan.FromSeconds(30), "200 datagrams read");
+        await receiver.StopAsync(CancellationToken.None);
+        await pipeline.StopAsync();
+
+        Assert.Equal(100, receiver.RefusedSource);
+        Assert.Equal(100, receiver.Datagrams);
+        Assert.Equal(100UL, (ulong)sink.Traffic.Sum(r => (long)r.Counters.Requests));
+        Assert.Empty(sink.Errors);
+        receiver.Dispose();
+        pipeline.Dispose();
+    }
+
+    [Fact]
     public async Task ReceivingAllocatesNothingPerDatagramOnceWarm()
     {
-        (UdpSyslogReceiver receiver, IngestPipeline pipeline, _) = Start();
+        // Fenced, with the admitting network last, so every datagram walks the whole list.
+        (UdpSyslogReceiver receiver, IngestPipeline pipeline, _) = Start("10.0.0.0/8", "2001:db8::/32", "192.168.0.0/16", "127.0.0.0/8");
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Connect(receiver.LocalEndPoint!);
         FillBatchPool(pipeline);

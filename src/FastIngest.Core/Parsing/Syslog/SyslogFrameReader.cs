@@ -27,6 +27,9 @@ internal sealed class SyslogFrameReader
 
     private static ReadOnlySpan<byte> Trailers => "\n\0"u8;
 
+    /// <summary>True while the rest of an oversized frame is being skipped: a frame is still in progress.</summary>
+    public bool InFrame => _skipBytes > 0 || _skipToTrailer;
+
     /// <summary>
     /// Reads the next frame from <paramref name="reader"/>, advancing it past what was consumed. On
     /// <see cref="FrameStatus.NeedMoreData"/> the reader stays at the start of the incomplete frame.
