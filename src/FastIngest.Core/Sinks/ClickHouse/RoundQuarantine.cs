@@ -80,7 +80,16 @@ internal sealed class RoundQuarantine(string spoolDirectory, long maxBytes)
         string roundPath = Path.Combine(Directory, name + RoundExtension);
         // The note first: a .round file always has its note; a lone note (a fault in between) is ignored.
         WriteDurably(notePath, Note(round, refusal, attempts, now));
-        WriteDurably(roundPath, record);
+        try
+        {
+            WriteDurably(roundPath, record);
+        }
+        catch when (earlier is null)
+        {
+            TryDelete(notePath);
+            throw;
+        }
+
         return new QuarantinedRound(name, roundPath, notePath, record.Length);
     }
 

@@ -235,8 +235,10 @@ internal sealed class SpoolReplayer : IDisposable
         {
             quarantined = _quarantine.Add(_record.WrittenSpan, _round, poison, _poisonAttempts, DateTimeOffset.UtcNow);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
+            // Runs inside the loop's catch: nothing may escape it, or the loop would die. ENOSPC and EIO are
+            // the expected failures here; whatever it was, the round stays in the spool for the next attempt.
             if (_counters.RaiseQuarantineFault(ex))
             {
                 SinkLog.QuarantineDiskFault(_logger, ex, poison.Table, refusal.Code, _quarantine.Directory);

@@ -82,4 +82,24 @@ public sealed class RoundQuarantineTests : IDisposable
         using FileStream? again = quarantine.TryLockForRetry();
         Assert.NotNull(again);
     }
+
+    [Fact]
+    public void AFullDiskRefusesTheQuarantineWholeAndItWorksAgainOnceThereIsRoom()
+    {
+        // A real 1 MiB file system with 8 KiB left: the note fits, the 64 KiB round does not.
+        using var disk = new TmpfsMount("quarantinenospc", 1L << 20);
+        var quarantine = new RoundQuarantine(disk.Path, 1L << 30);
+        Directory.CreateDirectory(quarantine.Directory);
+        string filler = disk.Fill("filler", leaveFreeBytes: 8 * 1024);
+        using InsertRound round = Round(5);
+        byte[] record = new byte[64 * 1024];
+
+        Assert.ThrowsAny<IOException>(() => quarantine.Add(record, round, Refusal(), 3, DateTimeOffset.UtcNow));
+        Assert.Empty(quarantine.List());
+        Assert.Empty(Directory.GetFiles(quarantine.Directory));
+
+        File.Delete(filler);
+        quarantine.Add(record, round, Refusal(), 3, DateTimeOffset.UtcNow);
+        Assert.Equal((1, (long)record.Length), quarantine.Scan());
+    }
 }
