@@ -13,6 +13,11 @@ if (args.Length > 0 && args[0] == "import")
     return await ImportCommand.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "spool")
+{
+    return await SpoolRetryCommand.RunAsync(args[1..]);
+}
+
 // Until the host has started, a failure is reported here as one line (Hosting/StartupFailure), so the
 // host's own "failed to start" log with its stack trace is held back until then.
 bool started = false;

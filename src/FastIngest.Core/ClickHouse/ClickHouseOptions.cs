@@ -46,6 +46,14 @@ public sealed class ClickHouseOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Attempts of the spool's replay at a round ClickHouse refuses for good (bad data, a column or table
+    /// changed by hand, too many partitions: see <c>ClickHouseErrors</c>) before the round moves to the
+    /// quarantine folder and the rounds behind it go on. Backoff between attempts as for any failure.
+    /// </summary>
+    [Range(1, 1000)]
+    public int PoisonRetries { get; set; } = 3;
+
     /// <inheritdoc/>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

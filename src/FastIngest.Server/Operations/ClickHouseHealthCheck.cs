@@ -7,7 +7,10 @@ namespace FastIngest.Server.Operations;
 /// ClickHouse and the spool as the health of the whole server, from state only (no query per call). Unhealthy (503) only when counts are
 /// being lost: ClickHouse can't take writes and the spool is full or its disk refuses writes (ENOSPC, EIO).
 /// Degraded (still 200) while ClickHouse does not answer or rounds wait in the spool: nothing is lost,
-/// but analysts see the data late.
+/// but analysts see the data late. Degraded too while rounds ClickHouse refused for good wait in the
+/// quarantine folder: nothing is lost and the rest flows (so not 503, which a load balancer would act on),
+/// but those counts are missing from ClickHouse until an operator fixes the cause and runs
+/// <c>FastIngest.Server spool retry</c>.
 /// </summary>
 internal sealed class ClickHouseHealthCheck(ClickHouseSink sink, ClickHouseReachability clickHouse) : IHealthCheck
 {
@@ -39,6 +42,15 @@ internal sealed class ClickHouseHealthCheck(ClickHouseSink sink, ClickHouseReach
         if (!reachable)
         {
             return HealthCheckResult.Degraded("ClickHouse does not answer; writes go to the spool meanwhile", data: data);
+        }
+
+        int quarantined = sink.Quarantine.Scan().Rounds;
+        data["quarantined_rounds"] = quarantined;
+        if (quarantined > 0)
+        {
+            return HealthCheckResult.Degraded(
+                $"{quarantined} round(s) ClickHouse refused for good wait in {sink.Quarantine.Directory} (last: {sink.LastQuarantined ?? "before this start"}); fix the cause, then run `FastIngest.Server spool retry`",
+                data: data);
         }
 
         return sink.Spool.IsEmpty

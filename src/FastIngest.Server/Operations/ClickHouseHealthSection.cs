@@ -7,7 +7,7 @@ namespace FastIngest.Server.Operations;
 
 /// <summary>
 /// <c>clickhouse</c> (what <see cref="ClickHouseHealthCheck"/> found, and the sink's counters) and
-/// <c>spool</c> of the <c>/health</c> body.
+/// <c>spool</c> (with its <c>quarantine</c>) of the <c>/health</c> body.
 /// </summary>
 internal sealed class ClickHouseHealthSection(ClickHouseSink sink) : IHealthSection
 {
@@ -32,18 +32,32 @@ internal sealed class ClickHouseHealthSection(ClickHouseSink sink) : IHealthSect
         json.WriteNumber("records", sink.Spool.Records);
         json.WriteNumber("bytes", sink.Spool.Bytes);
         json.WriteBoolean("full", sink.Dropping);
-        if (sink.SpoolDiskFault is { } diskFault)
-        {
-            json.WriteString("disk_error", diskFault);
-        }
-        else
-        {
-            json.WriteNull("disk_error");
-        }
+        WriteStringOrNull(json, "disk_error", sink.SpoolDiskFault);
 
         json.WriteNumber("disk_faults", sink.SpoolDiskFaults);
         json.WriteNumber("rounds_dropped", sink.RoundsDropped);
         json.WriteNumber("torn_records", sink.Spool.TornRecords);
+        (int rounds, long bytes) = sink.Quarantine.Scan();
+        json.WriteStartObject("quarantine");
+        json.WriteString("directory", sink.Quarantine.Directory);
+        json.WriteNumber("rounds", rounds);
+        json.WriteNumber("bytes", bytes);
+        json.WriteNumber("quarantined_total", sink.RoundsQuarantined);
+        WriteStringOrNull(json, "last_error", sink.LastQuarantined);
+        WriteStringOrNull(json, "disk_error", sink.QuarantineFault);
         json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
     }
 }

@@ -37,7 +37,8 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
         _client = ClickHouseClients.CreateClient(options);
         var inserter = new RowBinaryInserter(_client, options.Database, _counters);
         var ledger = new InsertLedger(_client, options.Database);
-        _replayer = new SpoolReplayer(options, _client, spool, inserter, ledger, _counters, logger, _abort.Token);
+        Quarantine = new RoundQuarantine(spool.Directory, spool.MaxBytes);
+        _replayer = new SpoolReplayer(options, _client, spool, inserter, ledger, Quarantine, _counters, logger, _abort.Token);
         _writer = new InsertWriter(options.MaxQueuedBatches, options.MaxPartitionsPerInsert, spool, inserter, _replayer, _counters, batchPool, logger, _abort.Token);
     }
 
@@ -60,6 +61,18 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
     public int QueuedBatches => _writer.QueuedBatches;
 
     public DiskSpool Spool => _spool;
+
+    /// <summary>Rounds ClickHouse refused for good, set aside in the spool folder's <c>quarantine/</c>.</summary>
+    public RoundQuarantine Quarantine { get; }
+
+    /// <summary>Rounds this process moved to the quarantine folder.</summary>
+    public long RoundsQuarantined => _counters.RoundsQuarantined;
+
+    /// <summary>The last round this process quarantined: time, table, code, message; null if none.</summary>
+    public string? LastQuarantined => _counters.LastQuarantined;
+
+    /// <summary>While the quarantine folder's disk refuses a poison round: the error; null otherwise.</summary>
+    public string? QuarantineFault => _counters.QuarantineFault;
 
     /// <summary>Rounds written to the spool because ClickHouse could not take them then.</summary>
     public long RoundsSpooled => _counters.RoundsSpooled;

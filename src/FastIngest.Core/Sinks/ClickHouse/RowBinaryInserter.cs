@@ -29,7 +29,10 @@ internal sealed class RowBinaryInserter
         }
     }
 
-    /// <summary>Inserts <paramref name="table"/>; an error status throws <see cref="ClickHouseException"/>.</summary>
+    /// <summary>
+    /// Inserts <paramref name="table"/>; an error status throws (the driver's
+    /// <see cref="ClickHouseServerException"/>, or <see cref="ClickHouseException"/>), classed by <see cref="ClickHouseErrors"/>.
+    /// </summary>
     public async Task InsertAsync(TableInsert table, CancellationToken cancellationToken)
     {
         using var body = new ReadOnlyMemoryStream(table.Body.WrittenMemory);

@@ -25,6 +25,9 @@ internal sealed class SinkCounters
     private long _spoolDiskFaults;
     private volatile bool _spoolFull;
     private volatile string? _spoolDiskFault;
+    private long _roundsQuarantined;
+    private volatile string? _lastQuarantined;
+    private volatile string? _quarantineFault;
 
     /// <summary>Lines whose counters ClickHouse has confirmed.</summary>
     public long LinesWritten => Volatile.Read(ref _linesWritten);
@@ -70,6 +73,15 @@ internal sealed class SinkCounters
 
     /// <summary>Spool writes the file system refused (each a round dropped).</summary>
     public long SpoolDiskFaults => Volatile.Read(ref _spoolDiskFaults);
+
+    /// <summary>Rounds ClickHouse refused for good and this process moved to the quarantine folder.</summary>
+    public long RoundsQuarantined => Volatile.Read(ref _roundsQuarantined);
+
+    /// <summary>The last round quarantined by this process: when, table, code and ClickHouse's message (cut short).</summary>
+    public string? LastQuarantined => _lastQuarantined;
+
+    /// <summary>While the disk refuses to take a poison round into quarantine: the error (the round stays in the spool).</summary>
+    public string? QuarantineFault => _quarantineFault;
 
     /// <summary>
     /// The <c>fastingest_flush_latency_seconds</c> instrument once <see cref="SinkMetrics"/> has published it:
@@ -155,5 +167,21 @@ internal sealed class SinkCounters
 
         _spoolDiskFault = null;
         return true;
+    }
+
+    /// <summary>A poison round went to the quarantine folder (only the replayer calls this).</summary>
+    public void RoundQuarantined(string summary)
+    {
+        Interlocked.Increment(ref _roundsQuarantined);
+        _lastQuarantined = summary;
+        _quarantineFault = null;
+    }
+
+    /// <summary>Records a refused quarantine write; true if it starts an outage (log once).</summary>
+    public bool RaiseQuarantineFault(Exception fault)
+    {
+        bool first = _quarantineFault is null;
+        _quarantineFault = fault.GetType().Name + ": " + fault.Message;
+        return first;
     }
 }

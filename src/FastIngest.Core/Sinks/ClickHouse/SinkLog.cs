@@ -8,7 +8,7 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 /// </summary>
 internal static partial class SinkLog
 {
-    // Sinks own EventIds 500-599; next free: 512.
+    // Sinks own EventIds 500-599; next free: 515.
     [LoggerMessage(500, LogLevel.Warning, "ClickHouse {What} failed (attempt {Attempt}); retrying in {Delay}")]
     public static partial void Failed(ILogger logger, Exception exception, string what, int attempt, TimeSpan delay);
 
@@ -44,4 +44,13 @@ internal static partial class SinkLog
 
     [LoggerMessage(511, LogLevel.Error, "The sink's write loop failed on a round; DROPPED it ({Count} lines, hits and events; per tenant in /metrics) and goes on")]
     public static partial void RoundLost(ILogger logger, Exception exception, long count);
+
+    [LoggerMessage(512, LogLevel.Error, "ClickHouse refused a round for good after {Attempts} attempts: insert into {Table}, Code {Code} ({Error}): {Message}. Moved it to {Path}; the rounds behind it go on. Fix the cause, then run `FastIngest.Server spool retry`")]
+    public static partial void RoundQuarantined(ILogger logger, int attempts, string table, int code, string error, string message, string path);
+
+    [LoggerMessage(513, LogLevel.Error, "ClickHouse refused a round for good (insert into {Table}, Code {Code}), but the quarantine folder {Directory} can't take it (the disk refused it); the round stays in the spool and is tried again")]
+    public static partial void QuarantineDiskFault(ILogger logger, Exception exception, string table, int code, string directory);
+
+    [LoggerMessage(514, LogLevel.Error, "ClickHouse refused a round for good (insert into {Table}, Code {Code} ({Error}): {Message}) and the quarantine {Directory} is at its cap ({Bytes} bytes): DROPPED the round ({Count} lines, hits and events) so the rounds behind it go on")]
+    public static partial void QuarantineFullDropped(ILogger logger, string table, int code, string error, string message, string directory, long bytes, long count);
 }

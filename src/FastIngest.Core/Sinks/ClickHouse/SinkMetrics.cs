@@ -40,6 +40,12 @@ internal sealed class SinkMetrics(ClickHouseSink sink) : IMetricsPublisher
             description: "Age of the oldest round waiting in the spool (0 when empty): how far behind ClickHouse is.");
         meter.CreateObservableCounter("fastingest_spool_dropped_rounds_total", () => sink.RoundsDropped,
             description: "Flush rounds lost: ClickHouse could not take them and the spool was full or its disk refused the write.");
+        meter.CreateObservableCounter("fastingest_rounds_quarantined_total", () => sink.RoundsQuarantined,
+            description: "Rounds ClickHouse refused for good (by error code), moved to the spool's quarantine folder so the rounds behind them go on.");
+        meter.CreateObservableGauge("fastingest_quarantined_rounds", () => sink.Quarantine.Scan().Rounds,
+            description: "Rounds in the quarantine folder now, waiting for `FastIngest.Server spool retry` once the cause is fixed.");
+        meter.CreateObservableGauge("fastingest_quarantined_bytes", () => sink.Quarantine.Scan().Bytes, unit: "By",
+            description: "Bytes of the rounds in the quarantine folder.");
         meter.CreateObservableCounter("fastingest_spool_dropped_total", DroppedByTenant,
             description: "Lines, pixel hits and events lost to a full spool or a disk fault, per tenant.");
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using ClickHouse.Driver;
 using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Internal;
@@ -16,6 +17,10 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 /// it; a crash came between insert and acknowledgement), so before sending it the loop asks the
 /// <see cref="InsertLedger"/> which of its inserts still run and which ClickHouse has, and sends only
 /// the rest.</para>
+/// <para>A round ClickHouse refuses for good (<see cref="ClickHouseErrors"/>: bad data, a schema changed
+/// by hand) would block every round behind it until the spool is full; after
+/// <see cref="ClickHouseOptions.PoisonRetries"/> attempts it moves to the <see cref="RoundQuarantine"/>
+/// instead, and <c>FastIngest.Server spool retry</c> sends it once the cause is fixed (issue 13, item 4).</para>
 /// <para>The round and the record buffer are this loop's own; the <see cref="InsertWriter"/> spools
 /// from buffers of its own (the race fixed in e54c97d came from sharing one).</para>
 /// </remarks>
@@ -25,7 +30,8 @@ internal sealed class SpoolReplayer : IDisposable
     private readonly ClickHouseClient _client;
     private readonly DiskSpool _spool;
     private readonly RowBinaryInserter _inserter;
-    private readonly InsertLedger _ledger;
+    private readonly LedgerSender _sender;
+    private readonly RoundQuarantine _quarantine;
     private readonly SinkCounters _counters;
     private readonly ILogger _logger;
     private readonly CancellationToken _abort;
@@ -34,6 +40,8 @@ internal sealed class SpoolReplayer : IDisposable
     private readonly PooledBufferWriter _record = new();
     private volatile bool _schemaReady;
     private volatile bool _stopping;
+    private ulong _poisonRoundId;
+    private int _poisonAttempts;
 
     public SpoolReplayer(
         ClickHouseOptions options,
@@ -41,6 +49,7 @@ internal sealed class SpoolReplayer : IDisposable
         DiskSpool spool,
         RowBinaryInserter inserter,
         InsertLedger ledger,
+        RoundQuarantine quarantine,
         SinkCounters counters,
         ILogger logger,
         CancellationToken abort)
@@ -49,7 +58,8 @@ internal sealed class SpoolReplayer : IDisposable
         _client = client;
         _spool = spool;
         _inserter = inserter;
-        _ledger = ledger;
+        _sender = new LedgerSender(ledger, inserter, counters, logger);
+        _quarantine = quarantine;
         _counters = counters;
         _logger = logger;
         _abort = abort;
@@ -130,7 +140,7 @@ internal sealed class SpoolReplayer : IDisposable
                     continue;
                 }
 
-                await ReplayAsync(_round, abort).ConfigureAwait(false);
+                await _sender.SendMissingAsync(_round, abort).ConfigureAwait(false);
                 _spool.AcknowledgeOldest();
                 LowerSpoolFullOnceDrained();
                 _counters.RoundReplayed();
@@ -144,6 +154,13 @@ internal sealed class SpoolReplayer : IDisposable
             }
             catch (Exception ex)
             {
+                // A round ClickHouse refused for good, tried PoisonRetries times: set aside, the next one goes.
+                if (ex is PoisonRoundException poison && TryQuarantine(poison))
+                {
+                    delay = TimeSpan.FromMilliseconds(100);
+                    continue;
+                }
+
                 if (_stopping)
                 {
                     // At a stop, one failure ends the replay: the spool keeps the rest for the next start.
@@ -179,38 +196,65 @@ internal sealed class SpoolReplayer : IDisposable
         _spooled.Dispose();
     }
 
-    /// <summary>Sends the tables of a spooled round that ClickHouse does not have yet.</summary>
-    private async Task ReplayAsync(InsertRound round, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts a permanent refusal of the oldest round; on its <see cref="ClickHouseOptions.PoisonRetries"/>th
+    /// (with the usual backoff between them) moves the round to the quarantine folder, durably, and only
+    /// then removes it from the spool. False while it is to be tried again, or when the quarantine's disk
+    /// refused the write (the round stays in the spool, the loop backs off and tries again: item 5's rule).
+    /// </summary>
+    private bool TryQuarantine(PoisonRoundException poison)
     {
-        // Running first, ledger second: an insert that is not running now and not in the ledger either
-        // never took effect, and can't any more.
-        if (await _ledger.CountRunningAsync(round, cancellationToken).ConfigureAwait(false) > 0)
+        ulong id = RoundQuarantine.RoundId(_round);
+        if (id != _poisonRoundId)
         {
-            throw new InvalidOperationException("An earlier attempt of this round is still running in ClickHouse; waiting for it.");
+            _poisonRoundId = id;
+            _poisonAttempts = 0;
         }
 
-        Dictionary<ulong, long> ledger = await _ledger.RowsAsync(round, cancellationToken).ConfigureAwait(false);
-        foreach (TableInsert table in round.Tables)
+        _poisonAttempts++;
+        if (_poisonAttempts < _options.PoisonRetries)
         {
-            if (table.Rows == 0)
-            {
-                continue;
-            }
-
-            if (ledger.TryGetValue(table.InsertId, out long rows))
-            {
-                _counters.DuplicateAvoided();
-                if (rows != table.Rows)
-                {
-                    _counters.PartialInsert();
-                    SinkLog.PartialInsert(_logger, table.Name, table.InsertId, rows, table.Rows);
-                }
-
-                continue;
-            }
-
-            await _inserter.InsertAsync(table, cancellationToken).ConfigureAwait(false);
+            return false;
         }
+
+        _counters.InsertFailed();
+        ClickHouseRefusal refusal = poison.Refusal;
+        long count = _round.Lines + _round.PixelHits + _round.Events;
+        if (_quarantine.Scan().Bytes + _record.WrittenCount > _quarantine.MaxBytes)
+        {
+            // Bounded like the spool: a quarantine at its cap drops the round (counted) rather than stall.
+            _spool.AcknowledgeOldest();
+            _counters.RoundDropped(_round);
+            SinkLog.QuarantineFullDropped(_logger, poison.Table, refusal.Code, refusal.Name, poison.ServerMessage, _quarantine.Directory, _quarantine.MaxBytes, count);
+            _poisonAttempts = 0;
+            return true;
+        }
+
+        QuarantinedRound quarantined;
+        try
+        {
+            quarantined = _quarantine.Add(_record.WrittenSpan, _round, poison, _poisonAttempts, DateTimeOffset.UtcNow);
+        }
+        catch (Exception ex)
+        {
+            // Runs inside the loop's catch: nothing may escape it, or the loop would die. ENOSPC and EIO are
+            // the expected failures here; whatever it was, the round stays in the spool for the next attempt.
+            if (_counters.RaiseQuarantineFault(ex))
+            {
+                SinkLog.QuarantineDiskFault(_logger, ex, poison.Table, refusal.Code, _quarantine.Directory);
+            }
+
+            return false;
+        }
+
+        _spool.AcknowledgeOldest();
+        LowerSpoolFullOnceDrained();
+        string message = poison.ServerMessage.Length > 300 ? poison.ServerMessage[..300] : poison.ServerMessage;
+        _counters.RoundQuarantined(string.Create(
+            CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {poison.Table}: Code {refusal.Code} ({refusal.Name}): {message}"));
+        SinkLog.RoundQuarantined(_logger, _poisonAttempts, poison.Table, refusal.Code, refusal.Name, poison.ServerMessage, quarantined.RoundPath);
+        _poisonAttempts = 0;
+        return true;
     }
 
     private void LowerSpoolFullOnceDrained()
