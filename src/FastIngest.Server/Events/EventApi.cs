@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing.Events;
 using FastIngest.Server.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -75,7 +76,7 @@ internal sealed partial class EventApi
         EventError error = batch.Add(read.Buffer, line: 1);
         body.AdvanceTo(read.Buffer.End);
         // Refused events are counted in ingest_errors too, like any bad input.
-        await batch.CommitAsync(_source.Writer, (uint)(now / 1000)).ConfigureAwait(false);
+        await batch.CommitAsync(_source.Writer, (uint)(now / 1000), SenderKey.Of(context.Connection.RemoteIpAddress)).ConfigureAwait(false);
         if (error != EventError.None)
         {
             int status = error == EventError.ForbiddenSiteId ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
@@ -151,7 +152,7 @@ internal sealed partial class EventApi
                 return;
             }
 
-            await batch.CommitAsync(_source.Writer, (uint)(now / 1000)).ConfigureAwait(false);
+            await batch.CommitAsync(_source.Writer, (uint)(now / 1000), SenderKey.Of(context.Connection.RemoteIpAddress)).ConfigureAwait(false);
 
             Log.Ingested(_logger, batch.Accepted, batch.Rejected);
             await WriteJsonAsync(context, StatusCodes.Status202Accepted, response).ConfigureAwait(false);

@@ -117,6 +117,8 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
     {
         ShardedBatchWriter writer = _pipeline.CreateWriter(IngestSource.Udp);
         byte[] buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram);
+        // Filled by each ReceiveFrom in place: the sender's address without an EndPoint per datagram.
+        var from = new SocketAddress(socket.AddressFamily);
         long heldSince = 0;
         while (!_stopping)
         {
@@ -144,7 +146,7 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
             int received;
             try
             {
-                received = socket.Receive(buffer, SocketFlags.None);
+                received = socket.ReceiveFrom(buffer, SocketFlags.None, from);
             }
             catch (SocketException ex)
             {
@@ -158,13 +160,17 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
                 heldSince = Environment.TickCount64;
             }
 
+            // The sender key feeds the shards' per-address admission of new tenants (issue 13).
+            writer.Sender = SenderKey.Of(from);
             Add(writer, buffer, received);
         }
 
         // Stopping: what the kernel already holds was sent before the stop, so it counts too.
         while (socket.Available > 0)
         {
-            Add(writer, buffer, socket.Receive(buffer, SocketFlags.None));
+            int size = socket.ReceiveFrom(buffer, SocketFlags.None, from);
+            writer.Sender = SenderKey.Of(from);
+            Add(writer, buffer, size);
         }
 
         Flush(writer);
