@@ -22,9 +22,44 @@ public sealed class AggregationOptions
     [Range(1, 1_000_000)]
     public int ChannelCapacity { get; set; } = 256;
 
-    /// <summary>Tenants kept in total; lines of tenants past the cap are rejected (<c>too_many_tenants</c>).</summary>
+    /// <summary>
+    /// Tenants kept in total (split evenly over the shards), configured ones (<see cref="KnownTenants"/>)
+    /// not counted; lines of tenants past the cap are rejected (<c>too_many_tenants</c>).
+    /// </summary>
     [Range(1, 10_000_000)]
     public int MaxTenants { get; set; } = 10_000;
+
+    /// <summary>
+    /// Tenants always admitted, outside <see cref="MaxTenants"/> and never forgotten. The server adds the
+    /// tenants of <c>FastIngest:Tenants</c>, <c>FastIngest:Pixel:AllowedTenants</c> and the file sources'
+    /// <c>Tenant</c>; list here any other tenant that must never be refused (e.g. one sending syslog).
+    /// </summary>
+    public IList<string> KnownTenants { get; } = [];
+
+    /// <summary>
+    /// New tenants (not configured, not held) admitted per minute per door (udp, tcp, http, file: the
+    /// file door is exempt) over all shards, once a shard is half full; past it <c>new_tenant_rate</c>.
+    /// 600 (10 a second) is far above a real CDN's new sites, and keeps a flood through one door from
+    /// filling the table the other doors share. 0: no limit.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int NewTenantsPerMinutePerDoor { get; set; } = 600;
+
+    /// <summary>
+    /// New tenants admitted per minute per client address (syslog peer, HTTP client) over all shards, once
+    /// a shard is half full; past it <c>new_tenant_address_rate</c>. 0: no limit.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int NewTenantsPerMinutePerAddress { get; set; } = 60;
+
+    /// <summary>
+    /// A tenant (not configured) with no message for this long is forgotten at a flush (its rows are
+    /// already written) and its slot freed; when it comes back it is a new tenant again. While a shard's
+    /// table is three quarters full, tenants idle for 5 minutes (or this, if shorter) are forgotten, so
+    /// a flood's invented tenants leave quickly. 0: never forget.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
+    public TimeSpan TenantIdleTimeout { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
     /// Distinct pixel keys kept in total; hits of keys past the cap are counted under the key

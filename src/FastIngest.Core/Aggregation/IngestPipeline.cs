@@ -25,8 +25,16 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
     /// Count request times of any age (the <c>import</c> command's history); otherwise only those within
     /// <see cref="AggregationOptions.MaxLateness"/> and <see cref="AggregationOptions.MaxAhead"/> of arrival.
     /// </param>
-    public IngestPipeline(AggregationOptions options, IBatchSink sink, ObjectPool<FlushBatch> flushBatches, ILogger logger, TenantAllowList? pixelTenants = null, bool anyAge = false)
+    /// <param name="known">
+    /// Configured tenants (the composition root gathers them): always admitted and never forgotten. The
+    /// <c>import</c> command (<paramref name="anyAge"/>) admits every tenant without a rate limit.
+    /// </param>
+    /// <param name="routingSeed">The tenant → shard hash's seed; <see cref="TenantRouting.ProcessSeed"/> unless a test sets it.</param>
+    public IngestPipeline(AggregationOptions options, IBatchSink sink, ObjectPool<FlushBatch> flushBatches, ILogger logger, TenantAllowList? pixelTenants = null, bool anyAge = false,
+        KnownTenants? known = null, long? routingSeed = null)
     {
+        RoutingSeed = routingSeed ?? TenantRouting.ProcessSeed;
+        known ??= new KnownTenants(options.KnownTenants);
         TimeWindow window = anyAge ? TimeWindow.Unbounded : TimeWindow.Live(options);
         FlushBatches = flushBatches;
         int shardCount = options.EffectiveShards;
@@ -37,7 +45,10 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
         _shards = new Shard[shardCount];
         for (int i = 0; i < shardCount; i++)
         {
-            _shards[i] = new Shard(i, IngestBatches, flushBatches, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger, window);
+            TenantAdmission admission = anyAge
+                ? TenantAdmission.Unlimited(tenantsPerShard)
+                : new TenantAdmission(options.NewTenantsPerMinutePerDoor, options.NewTenantsPerMinutePerAddress, shardCount, tenantsPerShard);
+            _shards[i] = new Shard(i, IngestBatches, flushBatches, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger, window, known, admission);
         }
     }
 
@@ -50,6 +61,9 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
     public IReadOnlyList<Shard> Shards => _shards;
 
     public int ShardCount => _shards.Length;
+
+    /// <inheritdoc/>
+    public long RoutingSeed { get; }
 
     public void Start()
     {

@@ -30,6 +30,9 @@ internal sealed class InternedName
     /// <summary>The <see cref="NameTable"/> generation (flush interval) that last used this name.</summary>
     public int LastUsed { get; set; }
 
+    /// <summary>A configured tenant: outside the cap, never forgotten.</summary>
+    public bool Pinned { get; init; }
+
     /// <summary>Next name with the same 64-bit hash (in practice never set).</summary>
     public InternedName? NextWithSameHash { get; set; }
 }

@@ -27,6 +27,8 @@ internal sealed class NameTable
     private readonly byte[] _cut;
     private readonly NameBudget? _budget;
     private int _generation;
+    // Names added with pin: true (configured tenants): on top of the capacity, never forgotten.
+    private int _extraPinned;
     // Read by metrics from other threads; written only by the owning shard.
     private long _truncated;
 
@@ -60,6 +62,23 @@ internal sealed class NameTable
 
     /// <summary>Names kept now, the fold name included.</summary>
     public int Count => _byId.Count - _freeIds.Count;
+
+    /// <summary>Names kept that count against the capacity: neither the fold name nor pinned ones.</summary>
+    public int Unpinned => Count - _pinned - _extraPinned;
+
+    /// <summary>True when a name that is not pinned cannot be added: the capacity is reached.</summary>
+    public bool IsFull => Count - _extraPinned >= _capacity;
+
+    /// <summary>
+    /// What a name is stamped with when it is used (<see cref="InternedName.LastUsed"/>). Tables that
+    /// <see cref="Recycle"/> count flush intervals in it; the tenant table is set to the shard's clock in
+    /// seconds instead, for <see cref="ForgetIdle"/>.
+    /// </summary>
+    public int Generation
+    {
+        get => _generation;
+        set => _generation = value;
+    }
 
     /// <summary>The fold name given to the constructor; null when there is none.</summary>
     public InternedName? Other { get; }
@@ -124,6 +143,25 @@ internal sealed class NameTable
         return TryGetExact(hash, name, out interned);
     }
 
+    /// <summary>
+    /// Finds or adds the name as pinned: on top of the capacity and outside the byte budget, and never
+    /// forgotten (a configured tenant). A name found already unpinned stays as it is until forgotten.
+    /// </summary>
+    public void GetPinned(ulong hash, ReadOnlySpan<byte> name, out InternedName interned)
+    {
+        if (name.Length > MaxNameBytes)
+        {
+            name = Cut(name);
+            hash = XxHash3.HashToUInt64(name);
+        }
+
+        if (!TryFindExact(hash, name, out interned))
+        {
+            interned = Add(hash, name, pinned: true);
+            _extraPinned++;
+        }
+    }
+
     private bool TryGetExact(ulong hash, ReadOnlySpan<byte> name, out InternedName interned)
     {
         if (TryFindExact(hash, name, out interned))
@@ -131,14 +169,20 @@ internal sealed class NameTable
             return true;
         }
 
-        if (Count >= _capacity || (_budget is not null && !_budget.TryCharge(name.Length)))
+        if (IsFull || (_budget is not null && !_budget.TryCharge(name.Length)))
         {
             return false;
         }
 
+        interned = Add(hash, name, pinned: false);
+        return true;
+    }
+
+    private InternedName Add(ulong hash, ReadOnlySpan<byte> name, bool pinned)
+    {
         _byHash.TryGetValue(hash, out InternedName? first);
         int id = _freeIds.TryPop(out int free) ? free : _byId.Count;
-        interned = new InternedName(id, hash, name) { NextWithSameHash = first, LastUsed = _generation };
+        var interned = new InternedName(id, hash, name) { NextWithSameHash = first, LastUsed = _generation, Pinned = pinned };
         _byHash[hash] = interned;
         if (id == _byId.Count)
         {
@@ -149,7 +193,7 @@ internal sealed class NameTable
             _byId[id] = interned;
         }
 
-        return true;
+        return interned;
     }
 
     /// <summary>Finds the name (cut as <see cref="TryGet(ReadOnlySpan{byte}, out InternedName)"/> cuts it) without adding it.</summary>
@@ -161,6 +205,18 @@ internal sealed class NameTable
         }
 
         return TryFindExact(XxHash3.HashToUInt64(name), name, out interned);
+    }
+
+    /// <summary>Finds the name by its hash (as <see cref="TryGet(ulong, ReadOnlySpan{byte}, out InternedName)"/> takes it) without adding it.</summary>
+    public bool TryFind(ulong hash, ReadOnlySpan<byte> name, out InternedName interned)
+    {
+        if (name.Length > MaxNameBytes)
+        {
+            name = Cut(name);
+            hash = XxHash3.HashToUInt64(name);
+        }
+
+        return TryFindExact(hash, name, out interned);
     }
 
     private bool TryFindExact(ulong hash, ReadOnlySpan<byte> name, out InternedName interned)
@@ -213,6 +269,27 @@ internal sealed class NameTable
     /// <summary>Forgets every name but the fold name; call only when no bucket refers to an id.</summary>
     public int ForgetAll() => Forget(int.MinValue);
 
+    /// <summary>
+    /// Forgets every name not pinned whose <see cref="InternedName.LastUsed"/> is before
+    /// <paramref name="usedBefore"/> (in <see cref="Generation"/> units): idle tenants. Their ids go back
+    /// to the free list. Call only when no bucket refers to an id (right after a flush). Returns the count.
+    /// </summary>
+    public int ForgetIdle(int usedBefore)
+    {
+        int forgotten = 0;
+        for (int id = _pinned; id < _byId.Count; id++)
+        {
+            InternedName? name = _byId[id];
+            if (name is not null && !name.Pinned && name.LastUsed < usedBefore)
+            {
+                Drop(id, name);
+                forgotten++;
+            }
+        }
+
+        return forgotten;
+    }
+
     /// <summary>Cuts an over-long name into <see cref="_cut"/> and counts it.</summary>
     private ReadOnlySpan<byte> Cut(ReadOnlySpan<byte> name)
     {
@@ -227,19 +304,24 @@ internal sealed class NameTable
         for (int id = _pinned; id < _byId.Count; id++)
         {
             InternedName? name = _byId[id];
-            if (name is null || name.LastUsed == keep)
+            if (name is null || name.LastUsed == keep || name.Pinned)
             {
                 continue;
             }
 
-            Unlink(name);
-            _budget?.Release(name.NameUtf8.Length);
-            _byId[id] = null;
-            _freeIds.Push(id);
+            Drop(id, name);
             forgotten++;
         }
 
         return forgotten;
+    }
+
+    private void Drop(int id, InternedName name)
+    {
+        Unlink(name);
+        _budget?.Release(name.NameUtf8.Length);
+        _byId[id] = null;
+        _freeIds.Push(id);
     }
 
     private void Unlink(InternedName name)

@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using FastIngest.Core.Aggregation.Aggregates;
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
@@ -17,23 +18,30 @@ internal sealed partial class Shard
     public void Process(IngestBatch batch)
     {
         IngestSource source = batch.Source;
-        NameTable tenants = _names.Tenants;
         foreach (ref readonly IngestEntry entry in batch.Entries)
         {
             ReadOnlySpan<byte> body = batch.Body(in entry);
             if (entry.Kind == MessageKind.Rejected)
             {
-                InternedName? named = entry.TenantLength > 0 && tenants.TryGet(entry.TenantHash, batch.Tenant(in entry), out InternedName t) ? t : null;
+                // A reject names its tenant only if the tenant may be admitted: invalid input with invented
+                // tenants must not fill the table either.
+                InternedName? named = entry.TenantLength > 0 && ResolveTenant(source, in entry, entry.TenantHash, batch.Tenant(in entry), out InternedName t) == RejectReason.None ? t : null;
                 _rejects.Count(source, named, entry.Reject, entry.Kind, body, entry.ArrivedAt);
                 continue;
             }
 
             // A host-tenant line names its tenant inside the body: it is known only once decoded.
             InternedName? tenant = null;
-            if (entry.Kind != MessageKind.NginxJsonHostTenant && !tenants.TryGet(entry.TenantHash, batch.Tenant(in entry), out tenant))
+            if (entry.Kind != MessageKind.NginxJsonHostTenant)
             {
-                _rejects.Count(source, null, RejectReason.TooManyTenants, entry.Kind, body, entry.ArrivedAt);
-                continue;
+                RejectReason refused = ResolveTenant(source, in entry, entry.TenantHash, batch.Tenant(in entry), out InternedName found);
+                if (refused != RejectReason.None)
+                {
+                    _rejects.Count(source, null, refused, entry.Kind, body, entry.ArrivedAt);
+                    continue;
+                }
+
+                tenant = found;
             }
 
             RejectReason reason = _decoder.Decode(entry.Kind, body, out DecodedMessage message);
@@ -43,10 +51,17 @@ internal sealed partial class Shard
                 continue;
             }
 
-            if (tenant is null && !tenants.TryGet(message.HostTenant, out tenant))
+            if (tenant is null)
             {
-                _rejects.Count(source, null, RejectReason.TooManyTenants, entry.Kind, body, entry.ArrivedAt);
-                continue;
+                ReadOnlySpan<byte> host = message.HostTenant;
+                RejectReason refused = ResolveTenant(source, in entry, XxHash3.HashToUInt64(host), host, out InternedName found);
+                if (refused != RejectReason.None)
+                {
+                    _rejects.Count(source, null, refused, entry.Kind, body, entry.ArrivedAt);
+                    continue;
+                }
+
+                tenant = found;
             }
 
             if ((ulong)message.TimestampMs > MaxTimestampMs)
@@ -71,14 +86,14 @@ internal sealed partial class Shard
                     _events.Count(tenant, message.Event);
                     break;
                 default:
-                    CountAccessLog(tenant, in _decoder.Record);
+                    CountAccessLog(tenant, in _decoder.Record, source, in entry);
                     break;
             }
         }
     }
 
     /// <summary>An access-log line counts as traffic, a status, a visitor, a path, and maybe a pixel hit.</summary>
-    private void CountAccessLog(InternedName tenant, in AccessLogRecord record)
+    private void CountAccessLog(InternedName tenant, in AccessLogRecord record, IngestSource source, in IngestEntry entry)
     {
         uint minute = (uint)(record.TimestampMs / 60_000 * 60);
         _traffic.Count(tenant, minute, in record);
@@ -95,7 +110,7 @@ internal sealed partial class Shard
 
         if (record.Path.Length > 3)
         {
-            CountNginxPixel(in record);
+            CountNginxPixel(in record, source, in entry);
         }
     }
 
@@ -103,7 +118,8 @@ internal sealed partial class Shard
     /// NGINX-served pixels (<c>location ~ ^/p/ { empty_gif; }</c>) count as pixel hits of the tenant their
     /// URL names, as if FastIngest had served them, besides counting as the NGINX tenant's traffic.
     /// </summary>
-    private void CountNginxPixel(in AccessLogRecord record)
+    /// <remarks>The URL's tenant is admitted like any other: a pixel URL is a way to invent tenants too.</remarks>
+    private void CountNginxPixel(in AccessLogRecord record, IngestSource source, in IngestEntry entry)
     {
         ReadOnlySpan<byte> path = record.Text(record.Path);
         if (record.Status >= 400 || !PixelPath.TryParse(path, out Range tenantRange, out Range keyRange, out _))
@@ -112,7 +128,7 @@ internal sealed partial class Shard
         }
 
         ReadOnlySpan<byte> tenantName = path[tenantRange];
-        if (_pixelTenants.Allows(tenantName) && _names.Tenants.TryGet(tenantName, out InternedName tenant))
+        if (_pixelTenants.Allows(tenantName) && ResolveTenant(source, in entry, XxHash3.HashToUInt64(tenantName), tenantName, out InternedName tenant) == RejectReason.None)
         {
             CountPixel(tenant, path[keyRange], record.TimestampMs, !record.DoNotTrack, record.Text(record.RemoteAddr), record.Text(record.UserAgent));
         }

@@ -37,7 +37,13 @@ internal sealed partial class Shard
     private readonly VisitorAggregate _visitors;
     private readonly EventAggregate _events;
     private readonly RejectAggregate _rejects;
+    private readonly KnownTenants _known;
+    private readonly TenantAdmission _admission;
+    private readonly int _idleSeconds;
+    private readonly int _pressureAt;
     private long _nextFlushAt;
+    private int _lastSweep = int.MinValue;
+    private long _tenantsForgotten;
 
     // Read by metrics from other threads; a torn read of a 64-bit counter cannot happen on x64/arm64.
     private long _linesCounted;
@@ -48,8 +54,15 @@ internal sealed partial class Shard
     /// <param name="ingestBatches">Where counted batches go back to; the sources rent from it.</param>
     /// <param name="flushBatches">Where flush batches come from; the sink returns them once written.</param>
     /// <param name="window">Which request times count; <see cref="TimeWindow.Unbounded"/> for <c>import</c>.</param>
-    public Shard(int id, ObjectPool<IngestBatch> ingestBatches, ObjectPool<FlushBatch> flushBatches, IBatchSink sink, AggregationOptions options, int maxTenants, int maxPixelKeys, TenantAllowList pixelTenants, ILogger logger, TimeWindow window)
+    /// <param name="known">Configured tenants: always admitted, never forgotten.</param>
+    /// <param name="admission">The policy for other new tenants; by default <paramref name="options"/>' limits for one shard.</param>
+    public Shard(int id, ObjectPool<IngestBatch> ingestBatches, ObjectPool<FlushBatch> flushBatches, IBatchSink sink, AggregationOptions options, int maxTenants, int maxPixelKeys, TenantAllowList pixelTenants, ILogger logger, TimeWindow window,
+        KnownTenants? known = null, TenantAdmission? admission = null)
     {
+        _known = known ?? KnownTenants.None;
+        _admission = admission ?? new TenantAdmission(options.NewTenantsPerMinutePerDoor, options.NewTenantsPerMinutePerAddress, 1, maxTenants);
+        _idleSeconds = (int)Math.Min(int.MaxValue / 2, Math.Ceiling(options.TenantIdleTimeout.TotalSeconds));
+        _pressureAt = Math.Max(1, maxTenants / 4 * 3);
         _window = window;
         Id = id;
         _ingestBatches = ingestBatches;
@@ -59,6 +72,7 @@ internal sealed partial class Shard
         _flushIntervalMs = (long)options.FlushInterval.TotalMilliseconds;
         _pixelTenants = pixelTenants;
         _names = new ShardNames(maxTenants, maxPixelKeys, options.MaxEventTypes, options.MaxPaths, options.MaxNameBytes, options.MaxNameBytesPerShard);
+        _names.Tenants.Generation = (int)ClockSeconds();
         _pathBudget = new PathBudget(_names, options.MaxPathsPerTenant);
         _paths = new PathAggregate(_pathBudget);
         _pixels = new PixelAggregate(_names);
@@ -87,6 +101,9 @@ internal sealed partial class Shard
     public long Rejected => _rejects.Rejected;
 
     public int TenantCount => _names.Tenants.Count;
+
+    /// <summary>Tenants forgotten after <see cref="AggregationOptions.TenantIdleTimeout"/> (or 5 minutes under pressure).</summary>
+    public long TenantsForgotten => Volatile.Read(ref _tenantsForgotten);
 
     public long PixelHits => Volatile.Read(ref _pixelHits);
 
@@ -173,7 +190,14 @@ internal sealed partial class Shard
     public async ValueTask FlushAsync(CancellationToken cancellationToken, TaskCompletionSource? barrier = null)
     {
         _nextFlushAt = Environment.TickCount64 + _flushIntervalMs;
-        if (barrier is null && _traffic.IsEmpty && _statuses.IsEmpty && _rejects.IsEmpty && _pixels.IsEmpty && _visitors.IsEmpty && _events.IsEmpty && _paths.IsEmpty)
+        bool empty = _traffic.IsEmpty && _statuses.IsEmpty && _rejects.IsEmpty && _pixels.IsEmpty && _visitors.IsEmpty && _events.IsEmpty && _paths.IsEmpty;
+        if (empty)
+        {
+            // Nothing refers to a tenant id: an idle shard forgets its idle tenants too, without a batch.
+            ForgetIdleTenants(ClockSeconds());
+        }
+
+        if (barrier is null && empty)
         {
             return;
         }
@@ -206,6 +230,7 @@ internal sealed partial class Shard
         // No bucket refers to a name id now (rows carry the names' bytes), so the tables may forget.
         _names.Recycle();
         _pathBudget.Clear();
+        ForgetIdleTenants(ClockSeconds());
         Volatile.Write(ref _nameBytes, _names.Budget.Used);
         await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
     }

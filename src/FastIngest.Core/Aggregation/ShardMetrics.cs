@@ -37,6 +37,10 @@ internal sealed class ShardMetrics(IngestPipeline pipeline) : IMetricsPublisher
             description: "Lines, hits and events whose name was cut to MaxNameBytes, by what was cut.");
         meter.CreateObservableGauge("fastingest_name_table_bytes", () => PerShard(shards, shardTags, static s => s.NameBytes),
             description: "Bytes each shard's path, pixel key and event type tables hold (MaxNameBytesPerShard bounds it), as of its last flush.");
+        meter.CreateObservableGauge("fastingest_tenants", () => PerShard(shards, shardTags, static s => s.TenantCount),
+            description: "Tenants each shard holds now, configured ones included (MaxTenants, split over the shards, bounds the others).");
+        meter.CreateObservableCounter("fastingest_tenants_forgotten_total", () => PerShard(shards, shardTags, static s => s.TenantsForgotten),
+            description: "Tenants each shard forgot after TenantIdleTimeout without a message (their rows were written before).");
     }
 
     private static Measurement<long>[] Truncated(IReadOnlyList<Shard> shards)

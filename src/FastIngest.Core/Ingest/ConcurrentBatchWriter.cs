@@ -16,6 +16,7 @@ internal sealed class ConcurrentBatchWriter : IDisposable
     private readonly IShardChannels _shards;
     private readonly IngestSource _source;
     private readonly Slot[] _slots;
+    private readonly long _seed;
     private readonly CancellationTokenSource _stop = new();
     private Task _handoffs = Task.CompletedTask;
 
@@ -24,6 +25,7 @@ internal sealed class ConcurrentBatchWriter : IDisposable
         _shards = shards;
         _source = source;
         _slots = new Slot[shards.ShardCount];
+        _seed = shards.RoutingSeed;
         for (int i = 0; i < _slots.Length; i++)
         {
             _slots[i] = new Slot();
@@ -36,10 +38,11 @@ internal sealed class ConcurrentBatchWriter : IDisposable
     /// Copies the message into its shard's pending batch. Completes synchronously unless a full batch
     /// met a full channel: then the caller waits, which is the backpressure HTTP clients should feel.
     /// </summary>
-    public ValueTask AddAsync(MessageKind kind, RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt)
+    /// <param name="sender">The client's <see cref="SenderKey"/>, for the shards' per-address admission of new tenants.</param>
+    public ValueTask AddAsync(MessageKind kind, RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt, ulong sender = SenderKey.None)
     {
         ulong hash = XxHash3.HashToUInt64(tenant);
-        int shard = (int)(hash % (ulong)_slots.Length);
+        int shard = TenantRouting.ShardOf(tenant, _slots.Length, _seed);
         Slot slot = _slots[shard];
         IngestBatch? full = null;
         lock (slot.Lock)
@@ -59,7 +62,7 @@ internal sealed class ConcurrentBatchWriter : IDisposable
                 slot.FirstAddedAt = Environment.TickCount64;
             }
 
-            batch.Add(kind, reject, hash, tenant, body, arrivedAt);
+            batch.Add(kind, reject, hash, tenant, body, arrivedAt, sender);
         }
 
         if (full is null || _shards.TryEnqueue(shard, full))

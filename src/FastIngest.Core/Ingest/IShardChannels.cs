@@ -9,8 +9,11 @@ namespace FastIngest.Core.Ingest;
 /// </summary>
 internal interface IShardChannels
 {
-    /// <summary>How many shards there are; a message goes to <c>hash % ShardCount</c>.</summary>
+    /// <summary>How many shards there are; a message goes to <see cref="TenantRouting.ShardOf"/>.</summary>
     int ShardCount { get; }
+
+    /// <summary>The seed of <see cref="TenantRouting.ShardOf"/>: <see cref="TenantRouting.ProcessSeed"/> but in tests.</summary>
+    long RoutingSeed => TenantRouting.ProcessSeed;
 
     /// <summary>The pool batches are rented from; the shard returns each one once counted.</summary>
     ObjectPool<IngestBatch> IngestBatches { get; }

@@ -48,7 +48,7 @@ internal sealed class IngestBatch : IResettable
     /// Copies a message in. The caller checks <see cref="HasRoomFor"/> first and sends a full batch on;
     /// an empty batch grows instead, so one oversized message still travels alone.
     /// </summary>
-    public void Add(MessageKind kind, RejectReason reject, ulong tenantHash, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt)
+    public void Add(MessageKind kind, RejectReason reject, ulong tenantHash, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt, ulong sender = SenderKey.None)
     {
         int needed = tenant.Length + body.Length;
         if (!HasRoomFor(needed))
@@ -61,6 +61,7 @@ internal sealed class IngestBatch : IResettable
         entry.Reject = reject;
         entry.TenantHash = tenantHash;
         entry.ArrivedAt = arrivedAt;
+        entry.Sender = sender;
         entry.TenantStart = BytesUsed;
         entry.TenantLength = tenant.Length;
         tenant.CopyTo(_buffer.AsSpan(BytesUsed));

@@ -14,4 +14,6 @@ internal struct IngestEntry
     public int BodyLength;
     /// <summary>Unix seconds when the message arrived; stamps rejects, never the request's minute.</summary>
     public uint ArrivedAt;
+    /// <summary>The client's <see cref="SenderKey"/>; <see cref="SenderKey.None"/> when there is none (file, import).</summary>
+    public ulong Sender;
 }

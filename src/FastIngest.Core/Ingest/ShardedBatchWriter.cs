@@ -4,7 +4,7 @@ using FastIngest.Core.Parsing;
 namespace FastIngest.Core.Ingest;
 
 /// <summary>
-/// A source's way in: routes each message to its tenant's shard by XxHash3 and packs it into that
+/// A source's way in: routes each message to its tenant's shard (<see cref="TenantRouting"/>) and packs it into that
 /// shard's pending batch. One per receive loop or connection; not thread-safe.
 /// </summary>
 /// <remarks>
@@ -21,13 +21,21 @@ internal sealed class ShardedBatchWriter
     private readonly IngestSource _source;
     private readonly IngestBatch?[] _pending;
     private readonly Queue<(int Shard, IngestBatch Batch)> _setAside = new();
+    private readonly long _seed;
 
     public ShardedBatchWriter(IShardChannels shards, IngestSource source)
     {
         _shards = shards;
         _source = source;
         _pending = new IngestBatch?[shards.ShardCount];
+        _seed = shards.RoutingSeed;
     }
+
+    /// <summary>
+    /// The <see cref="SenderKey"/> stamped on every message added from now on: a TCP connection sets it
+    /// once, the UDP loop per datagram; file and import leave it <see cref="SenderKey.None"/>.
+    /// </summary>
+    public ulong Sender { get; set; }
 
     /// <summary>Full batches <see cref="Add"/> could not hand over; the next <see cref="FlushAsync"/> waits for room.</summary>
     public bool HasSetAside => _setAside.Count > 0;
@@ -64,8 +72,10 @@ internal sealed class ShardedBatchWriter
 
     private bool Add(MessageKind kind, RejectReason reject, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt, bool setAsideWhenFull)
     {
+        // The table's hash stays unseeded (it keys names and salts user hashes, stable across restarts);
+        // the shard comes from a second, seeded hash (TenantRouting): a tenant name is at most 64 bytes.
         ulong hash = XxHash3.HashToUInt64(tenant);
-        int shard = (int)(hash % (ulong)_pending.Length);
+        int shard = TenantRouting.ShardOf(tenant, _pending.Length, _seed);
         IngestBatch? batch = _pending[shard];
         if (batch is null)
         {
@@ -86,7 +96,7 @@ internal sealed class ShardedBatchWriter
             batch = _pending[shard] = Rent();
         }
 
-        batch.Add(kind, reject, hash, tenant, body, arrivedAt);
+        batch.Add(kind, reject, hash, tenant, body, arrivedAt, Sender);
         return true;
     }
 

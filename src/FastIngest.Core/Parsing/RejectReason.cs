@@ -28,4 +28,8 @@ internal enum RejectReason : byte
     NotCombined,
     /// <summary>A live door's request time outside <c>[arrival − MaxLateness, arrival + MaxAhead]</c>.</summary>
     TimeOutOfRange,
+    /// <summary>A tenant new to its shard, past the door's <c>NewTenantsPerMinutePerDoor</c>.</summary>
+    NewTenantRate,
+    /// <summary>A tenant new to its shard, past the sender address's <c>NewTenantsPerMinutePerAddress</c>.</summary>
+    NewTenantAddressRate,
 }

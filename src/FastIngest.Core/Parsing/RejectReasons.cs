@@ -25,6 +25,8 @@ internal static class RejectReasons
         "field_too_long",
         "not_combined",
         "time_out_of_range",
+        "new_tenant_rate",
+        "new_tenant_address_rate",
     ];
 
     public static string Name(RejectReason reason)

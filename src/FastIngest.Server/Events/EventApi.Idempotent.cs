@@ -1,4 +1,5 @@
 using FastIngest.Core.Ingest;
+using FastIngest.Server.Http;
 using static FastIngest.Server.Http.JsonResponses;
 
 namespace FastIngest.Server.Events;
@@ -64,7 +65,7 @@ internal sealed partial class EventApi
             // check is conservative, a drop of any round meanwhile counts as ours.
             long droppedBefore = _sink.RoundsDropped;
             ShardedBatchWriter writer = _pipeline.CreateWriter(IngestSource.Http);
-            await batch.CommitInOrderAsync(writer, arrivedAt).ConfigureAwait(false);
+            await batch.CommitInOrderAsync(writer, arrivedAt, SenderKey.Of(ApiCaller.Of(context).Address)).ConfigureAwait(false);
             settled = SettleAsync(_durability.WaitAsync(), droppedBefore, scope, key, response);
         }
         catch

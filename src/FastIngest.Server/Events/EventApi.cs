@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing.Events;
 using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Server.Http;
@@ -82,7 +83,7 @@ internal sealed partial class EventApi
         EventError error = batch.Add(read.Buffer, line: 1);
         body.AdvanceTo(read.Buffer.End);
         // Refused events are counted in ingest_errors too, like any bad input.
-        await batch.CommitAsync(_source.Writer, (uint)(now / 1000)).ConfigureAwait(false);
+        await batch.CommitAsync(_source.Writer, (uint)(now / 1000), SenderKey.Of(ApiCaller.Of(context).Address)).ConfigureAwait(false);
         if (error != EventError.None)
         {
             int status = error == EventError.ForbiddenSiteId ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
@@ -164,7 +165,7 @@ internal sealed partial class EventApi
             }
 
             // Without a key, 202 means accepted: counted at most once, lost if the process dies before the flush.
-            await batch.CommitAsync(_source.Writer, (uint)(now / 1000)).ConfigureAwait(false);
+            await batch.CommitAsync(_source.Writer, (uint)(now / 1000), SenderKey.Of(ApiCaller.Of(context).Address)).ConfigureAwait(false);
             Log.Ingested(_logger, batch.Accepted, batch.Rejected);
             await WriteJsonAsync(context, StatusCodes.Status202Accepted, response).ConfigureAwait(false);
         }

@@ -65,14 +65,15 @@ internal sealed class EventBatch : IDisposable
     }
 
     /// <summary>Hands everything staged to the shards.</summary>
-    public async ValueTask CommitAsync(ConcurrentBatchWriter writer, uint arrivedAt)
+    /// <param name="sender">The client's <see cref="SenderKey"/>, for the shards' per-address admission of new tenants.</param>
+    public async ValueTask CommitAsync(ConcurrentBatchWriter writer, uint arrivedAt, ulong sender = SenderKey.None)
     {
         ReadOnlyMemory<byte> staged = _staged.WrittenMemory;
         int at = 0;
         while (at < staged.Length)
         {
             (MessageKind kind, RejectReason reason, Range tenant, Range body, int next) = Record(staged.Span, at);
-            await writer.AddAsync(kind, reason, staged.Span[tenant], staged.Span[body], arrivedAt).ConfigureAwait(false);
+            await writer.AddAsync(kind, reason, staged.Span[tenant], staged.Span[body], arrivedAt, sender).ConfigureAwait(false);
             at = next;
         }
     }
@@ -83,8 +84,9 @@ internal sealed class EventBatch : IDisposable
     /// <c>Idempotency-Key</c> waits for before it is stored). The shared writer may hold a batch for a
     /// hand-off in flight on another thread, which a barrier could overtake.
     /// </summary>
-    public async ValueTask CommitInOrderAsync(ShardedBatchWriter writer, uint arrivedAt)
+    public async ValueTask CommitInOrderAsync(ShardedBatchWriter writer, uint arrivedAt, ulong sender = SenderKey.None)
     {
+        writer.Sender = sender;
         ReadOnlyMemory<byte> staged = _staged.WrittenMemory;
         int at = 0;
         while (at < staged.Length)

@@ -71,8 +71,41 @@ internal static class FastIngestServiceCollectionExtensions
             sp.GetRequiredService<IngestPipelineParts>().FlushBatches,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<IngestPipeline>(),
             sp.GetRequiredService<TenantAllowList>(),
-            anyAge));
+            anyAge,
+            sp.GetRequiredService<KnownTenants>()));
+        services.AddSingleton(sp => new KnownTenants(ConfiguredTenants(sp)));
         return services;
+    }
+
+    /// <summary>
+    /// Every tenant the operator named (issue 13: always admitted, never forgotten): <c>Aggregation:KnownTenants</c>,
+    /// <c>FastIngest:Tenants</c>, the pixel's allowed tenants and the file sources' fixed tenants. The
+    /// sections the import command does not register resolve to their empty defaults.
+    /// </summary>
+    private static IEnumerable<string> ConfiguredTenants(IServiceProvider sp)
+    {
+        foreach (string tenant in sp.GetRequiredService<IOptions<AggregationOptions>>().Value.KnownTenants)
+        {
+            yield return tenant;
+        }
+
+        foreach (string tenant in sp.GetRequiredService<IOptions<TenantsOptions>>().Value.Tenants.Keys)
+        {
+            yield return tenant;
+        }
+
+        foreach (string tenant in sp.GetRequiredService<IOptions<PixelOptions>>().Value.AllowedTenants)
+        {
+            yield return tenant;
+        }
+
+        foreach (TailedFile file in sp.GetRequiredService<IOptions<FileSourceOptions>>().Value.Sources)
+        {
+            if (file.Tenant.Length > 0)
+            {
+                yield return file.Tenant;
+            }
+        }
     }
 
     /// <summary>The server: <see cref="AddFastIngestCore"/>, then the sources, Kestrel's listeners, the events API's rate limit and health checks.</summary>

@@ -140,7 +140,7 @@ internal sealed class TrackingPixel
             Address = FormatAddress(context.Connection.RemoteIpAddress, address),
             UserAgent = ToUtf8(headers.UserAgent, agent),
         };
-        return _writer.AddAsync(MessageKind.PixelHit, RejectReason.None, pathBytes[tenant], message[..hit.Encode(message)], now);
+        return _writer.AddAsync(MessageKind.PixelHit, RejectReason.None, pathBytes[tenant], message[..hit.Encode(message)], now, SenderKey.Of(context.Connection.RemoteIpAddress));
     }
 
     private ValueTask Reject(RejectReason reason, string path, uint now)

@@ -68,6 +68,7 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
     {
         PipeReader input = connection.Transport.Input;
         ShardedBatchWriter writer = _pipeline.CreateWriter(IngestSource.Tcp);
+        writer.Sender = SenderKey.Of((connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address);
         var frames = new SyslogFrameReader(_options.MaxMessageBytes);
         var state = new ConnectionState(frames, writer);
         using var idle = new CancellationTokenSource();

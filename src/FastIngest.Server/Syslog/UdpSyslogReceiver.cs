@@ -173,6 +173,8 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
                 heldSince = Environment.TickCount64;
             }
 
+            // The sender key feeds the shards' per-address admission of new tenants (issue 13).
+            writer.Sender = SenderKey.Of(sender);
             Add(writer, buffer, received);
         }
 
@@ -182,6 +184,7 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
             int drained = socket.ReceiveFrom(buffer, SocketFlags.None, sender);
             if (_fence.Admits(sender))
             {
+                writer.Sender = SenderKey.Of(sender);
                 Add(writer, buffer, drained);
             }
             else

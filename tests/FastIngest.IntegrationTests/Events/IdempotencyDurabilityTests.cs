@@ -72,7 +72,8 @@ public sealed class IdempotencyDurabilityTests(PrivateClickHouse clickHouse, ITe
     {
         const int Requests = 200;
         string db = UniqueName.For("idemload");
-        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, SlowFlush);
+        // All 200 come from one address at once: in-flight and byte limits off, this measures round sharing.
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, SlowFlush, "--FastIngest:Events:IngestConcurrency=0", "--FastIngest:Events:RequestsPerSecond=0");
         using var http = new HttpClient { BaseAddress = server.HttpUri };
         double roundsBefore = await server.MetricAsync("fastingest_flush_latency_seconds_count");
         var clock = Stopwatch.StartNew();
