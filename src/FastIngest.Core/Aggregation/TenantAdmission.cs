@@ -5,8 +5,8 @@ namespace FastIngest.Core.Aggregation;
 
 /// <summary>
 /// One shard's policy for tenants it does not know yet (configured tenants never get here): at most so
-/// many new tenants per minute per door (<see cref="IngestSource"/>) and per sender address, so a flood
-/// of invented tenants through one door or from one address cannot fill the tenant table that every
+/// many new tenants per minute per door (<see cref="IngestSource"/>) and per sender address and door, so a
+/// flood of invented tenants through one door or from one address cannot fill the tenant table that every
 /// other door and address shares. Owned by the shard's task: no locks. Fixed size: a counter per door
 /// and <see cref="AddressSlots"/> hashed address slots, about 32 KiB per shard whatever the traffic.
 /// </summary>
@@ -22,8 +22,10 @@ namespace FastIngest.Core.Aggregation;
 /// </remarks>
 internal sealed class TenantAdmission
 {
-    /// <summary>Hashed address slots per shard; a power of two.</summary>
-    public const int AddressSlots = 4096;
+    private const int AddressSlotBits = 12;
+
+    /// <summary>Hashed (address, door) slots per shard; a power of two.</summary>
+    public const int AddressSlots = 1 << AddressSlotBits;
 
     /// <summary>The part of a shard's tenant cap filled without limits (see remarks).</summary>
     public const double FreeFraction = 0.5;
@@ -70,7 +72,7 @@ internal sealed class TenantAdmission
             return RejectReason.NewTenantRate;
         }
 
-        int slot = (int)(sender & (AddressSlots - 1));
+        int slot = Slot(sender, door);
         bool addressLimited = _perAddress > 0 && sender != SenderKey.None;
         if (addressLimited && _slotMinute[slot] == minute && _slotCount[slot] >= _perAddress)
         {
@@ -89,6 +91,12 @@ internal sealed class TenantAdmission
 
         return RejectReason.None;
     }
+
+    // An address's budget is per door too: a flood of pixel URLs from one address must not refuse the
+    // new sites of an NGINX host (or relay) that shares it and sends over syslog (issue 13: "never ...
+    // new tenants arriving through another door"). Fibonacci hashing spreads (address, door) over the slots.
+    private static int Slot(ulong sender, int door)
+        => (int)(((sender ^ (ulong)door) * 0x9E3779B97F4A7C15UL) >> (64 - AddressSlotBits));
 
     private static void Charge(ref uint windowMinute, ref int count, uint minute)
     {

@@ -119,6 +119,28 @@ public sealed class TenantLifecycleTests
     }
 
     [Fact]
+    public async Task AnAddressFloodingOneDoorStillBringsNewTenantsThroughAnother()
+    {
+        (IngestPipeline pipeline, Shard shard, CollectingSink sink) = NewShard(new AggregationOptions
+        {
+            MaxTenants = 20,
+            NewTenantsPerMinutePerDoor = 0,
+            NewTenantsPerMinutePerAddress = 2,
+        });
+        // One host serving pixel floods (through a CDN, say) and sending its NGINX log over syslog.
+        ulong host = SenderKey.Of(IPAddress.Parse("203.0.113.7"));
+
+        shard.Process(Lines(pipeline, IngestSource.Http, host, Invented("evil", 15)));
+        shard.Process(Lines(pipeline, IngestSource.Tcp, host, ["real1", "real2"]));
+        await shard.FlushAsync(CancellationToken.None);
+
+        Dictionary<string, ulong> counted = Counted(sink);
+        Assert.Contains("real1", counted.Keys);
+        Assert.Contains("real2", counted.Keys);
+        Assert.Equal(new Dictionary<string, ulong> { ["http:new_tenant_address_rate"] = 3 }, Refused(sink));
+    }
+
+    [Fact]
     public async Task TheFileDoorIsExemptFromTheDoorLimit()
     {
         (IngestPipeline pipeline, Shard shard, CollectingSink sink) = NewShard(new AggregationOptions
