@@ -20,6 +20,8 @@ namespace FastIngest.Core.ClickHouse;
 /// </remarks>
 internal static class ClickHouseErrors
 {
+    private const int QueryWithSameIdIsAlreadyRunning = 216;
+
     /// <summary>
     /// Whether <paramref name="exception"/> (an insert's failure) is a permanent refusal, with its code
     /// and name. Only an answer of ClickHouse's can be permanent: the driver's
@@ -34,6 +36,28 @@ internal static class ClickHouseErrors
         ClickHouseException { Code: int code } answer => Classify(code, answer.ServerMessage),
         _ => default,
     };
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> (an insert's failure) is ClickHouse's own refusal of
+    /// <em>that</em> insert, which means the write door's data view did not write its block, so a row the
+    /// ledger view may have written for it (views run one after another, not in a transaction) proves
+    /// nothing: an answer with a code, transient or permanent. Not definite: no code (the network, a
+    /// timeout of ours, a proxy's page: ClickHouse may have taken it), 216 (the refusal is about an
+    /// <em>earlier</em> attempt still running, which may yet write), and a failure of the ledger view itself
+    /// (<c>while pushing to view …_in_ledger</c>: the data view may have written; the ledger is then the
+    /// best we have).
+    /// </summary>
+    public static bool IsDefiniteRefusal(Exception exception)
+    {
+        (int? code, string message) = exception switch
+        {
+            ClickHouseServerException server => (CodeOf(server), server.Message),
+            ClickHouseException answer => (answer.Code, answer.ServerMessage),
+            _ => ((int?)null, ""),
+        };
+        return code is int c && c > 0 && c != QueryWithSameIdIsAlreadyRunning
+            && !message.Contains("_in_ledger", StringComparison.Ordinal);
+    }
 
     /// <summary>ClickHouse's own text of an error answer, trimmed; the exception's message otherwise.</summary>
     public static string ServerMessage(Exception exception) => exception switch

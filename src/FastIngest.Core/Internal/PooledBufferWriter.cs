@@ -19,6 +19,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
+    /// <summary>What was written, to change in place (an insert id put into every row again).</summary>
+    public Span<byte> WrittenSpanToUpdate => _buffer.AsSpan(0, _written);
+
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

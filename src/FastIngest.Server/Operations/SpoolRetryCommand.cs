@@ -17,7 +17,9 @@ namespace FastIngest.Server.Operations;
 /// <para>Exactly once: a quarantined round keeps its insert ids, and the retry sends it the way the
 /// replay loop does (<see cref="LedgerSender"/>: inserts still running or already in
 /// <c>insert_ledger</c> are not sent again), so a round whose other tables went in before it was set
-/// aside, a retry that crashed after sending, or a second retry never count twice.</para>
+/// aside, a retry that crashed after sending, or a second retry never count twice. An insert ClickHouse
+/// refused goes under the id of its next generation (<see cref="InsertIds"/>), recorded in the note
+/// before it is sent: the refused attempt may have left a ledger row without its data.</para>
 /// <para>It may run while the server runs: it does not take the spool folder's lock (the server holds
 /// it), only the quarantine's own <c>retry.lock</c>, so two retries never send the same round at once.
 /// The server only adds files to the quarantine and never sends them; the retry only removes them.</para>
@@ -131,7 +133,30 @@ internal static class SpoolRetryCommand
                 return $"unreadable     {quarantined.Name}: not a round this version can read; left in place";
             }
 
-            await sender.SendMissingAsync(round, CancellationToken.None).ConfigureAwait(false);
+            // At the generations of its note: an insert ClickHouse refused goes under an id no refused
+            // attempt used, so the ledger's answer about it is the truth (InsertIds). A note of an older
+            // version names only the refused table: its move is saved before anything is sent.
+            if (RoundQuarantine.ApplyGenerations(quarantined, round))
+            {
+                RoundQuarantine.SaveGenerations(quarantined, round);
+            }
+
+            try
+            {
+                await sender.SendMissingAsync(round, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception) when (round.Tables.Any(t => t.Refused))
+            {
+                // Refused again: the next retry goes under the next ids, saved before it asks the ledger.
+                foreach (TableInsert table in round.Tables.Where(t => t.Refused))
+                {
+                    table.Rekey(table.Generation + 1);
+                }
+
+                RoundQuarantine.SaveGenerations(quarantined, round);
+                throw;
+            }
+
             RoundQuarantine.Remove(quarantined);
             return null;
         }

@@ -44,7 +44,7 @@ internal sealed class InsertRound : IDisposable
         {
             table.Body.Reset();
             table.Rows = 0;
-            table.InsertId = (ulong)Random.Shared.NextInt64() | 1;
+            table.Start((ulong)Random.Shared.NextInt64() | 1);
         }
 
         Lines = PixelHits = Events = 0;
@@ -132,6 +132,7 @@ internal sealed class InsertRound : IDisposable
         {
             table.Body.Reset();
             table.Rows = 0;
+            table.Start(0);
         }
 
         Batches.Clear();
@@ -153,7 +154,7 @@ internal sealed class InsertRound : IDisposable
             }
 
             TableInsert table = Tables[record[0]];
-            table.InsertId = BinaryPrimitives.ReadUInt64LittleEndian(record[1..]);
+            table.Start(BinaryPrimitives.ReadUInt64LittleEndian(record[1..]));
             table.Rows = BinaryPrimitives.ReadInt32LittleEndian(record[9..]);
             int bodyLength = BinaryPrimitives.ReadInt32LittleEndian(record[13..]);
             if (bodyLength < 0 || record.Length - 17 < bodyLength)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Sinks.Spool;
 using Microsoft.Extensions.Logging;
@@ -177,12 +178,14 @@ internal sealed class InsertWriter : IDisposable
     {
         if (_replayer.SchemaReady && _spool.IsEmpty && !_abort.IsCancellationRequested)
         {
+            TableInsert? sending = null;
             try
             {
                 foreach (TableInsert table in round.Tables)
                 {
                     if (table.Rows > 0)
                     {
+                        sending = table;
                         await _inserter.InsertAsync(table, _abort).ConfigureAwait(false);
                     }
                 }
@@ -195,7 +198,15 @@ internal sealed class InsertWriter : IDisposable
             catch (Exception ex)
             {
                 // Whatever failed (refused, timeout, an error status, a stop), what ClickHouse took is in
-                // insert_ledger: the replay sends only the rest.
+                // insert_ledger: the replay sends only the rest. But an insert ClickHouse refused may have
+                // a ledger row all the same (its ledger view may have run before the data view failed), so
+                // it is spooled under its next id (InsertIds), which no attempt has used: the replay's
+                // ledger check then tells the truth about it.
+                if (sending is not null && ClickHouseErrors.IsDefiniteRefusal(ex))
+                {
+                    sending.Rekey(1);
+                }
+
                 _counters.InsertFailed();
                 if (_counters.SpoolDiskFault is null)
                 {

@@ -12,7 +12,8 @@ internal sealed class LedgerSender(InsertLedger ledger, RowBinaryInserter insert
 {
     /// <summary>
     /// Sends what ClickHouse lacks of <paramref name="round"/>. Throws <see cref="PoisonRoundException"/>
-    /// when ClickHouse refuses an insert for good, and whatever else failed otherwise (retry later).
+    /// when ClickHouse refuses an insert for good, and whatever else failed otherwise (retry later); a
+    /// definitely refused insert is marked <see cref="TableInsert.Refused"/> either way.
     /// </summary>
     public async Task SendMissingAsync(InsertRound round, CancellationToken cancellationToken)
     {
@@ -47,9 +48,18 @@ internal sealed class LedgerSender(InsertLedger ledger, RowBinaryInserter insert
             {
                 await inserter.InsertAsync(table, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception answer) when (ClickHouseErrors.Classify(answer) is { Permanent: true } refusal)
+            catch (Exception answer)
             {
-                throw new PoisonRoundException(table.Name, refusal, answer);
+                // Refused by ClickHouse: the ledger may hold a row for this id all the same (its view may
+                // have run before the data view failed). The caller moves the insert to its next
+                // generation, durably, before the ledger is asked about it again.
+                table.Refused = ClickHouseErrors.IsDefiniteRefusal(answer);
+                if (ClickHouseErrors.Classify(answer) is { Permanent: true } refusal)
+                {
+                    throw new PoisonRoundException(table.Name, refusal, answer);
+                }
+
+                throw;
             }
         }
     }

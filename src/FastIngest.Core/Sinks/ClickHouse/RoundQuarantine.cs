@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace FastIngest.Core.Sinks.ClickHouse;
 
@@ -21,6 +22,7 @@ internal sealed class RoundQuarantine(string spoolDirectory, long maxBytes)
     private const string RoundExtension = ".round";
     private const string NoteExtension = ".json";
     private const int MaxMessageChars = 2048;
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 
     public string Directory { get; } = Path.Combine(spoolDirectory, "quarantine");
 
@@ -108,6 +110,71 @@ internal sealed class RoundQuarantine(string spoolDirectory, long maxBytes)
         }
     }
 
+    /// <summary>
+    /// Puts <paramref name="round"/> (read from <paramref name="quarantined"/>'s file, so at its original
+    /// ids) at the generations its note records (<see cref="InsertIds"/>). A note written before notes
+    /// had generations names only the refused table: that insert goes to generation 1, since its ledger
+    /// row may be stale. True when the round's ids now differ from the note's (save it before sending).
+    /// </summary>
+    public static bool ApplyGenerations(QuarantinedRound quarantined, InsertRound round)
+    {
+        JsonObject note = ReadNoteObject(quarantined);
+        bool changed = false;
+        var byTable = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (note["inserts"] is JsonArray inserts)
+        {
+            foreach (JsonNode? insert in inserts)
+            {
+                if (insert?["table"]?.GetValue<string>() is string table && insert["generation"] is JsonNode generation)
+                {
+                    byTable[table] = generation.GetValue<int>();
+                }
+            }
+        }
+
+        if (byTable.Count == 0 && note["table"]?.GetValue<string>() is string refused)
+        {
+            byTable[refused] = 1;
+            changed = true;
+        }
+
+        foreach (TableInsert table in round.Tables)
+        {
+            if (table.Rows > 0 && byTable.TryGetValue(table.Name, out int generation) && generation > 0)
+            {
+                table.Rekey(generation);
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>
+    /// Records <paramref name="round"/>'s current insert ids and generations in its note, durably: after a
+    /// definite refusal moved an insert to its next generation, before the ledger is asked about it again.
+    /// </summary>
+    public static void SaveGenerations(QuarantinedRound quarantined, InsertRound round)
+    {
+        JsonObject note = ReadNoteObject(quarantined);
+        var inserts = new JsonArray();
+        foreach (TableInsert table in round.Tables)
+        {
+            if (table.Rows > 0)
+            {
+                inserts.Add(new JsonObject
+                {
+                    ["table"] = table.Name,
+                    ["insert_id"] = table.InsertId.ToString(CultureInfo.InvariantCulture),
+                    ["generation"] = table.Generation,
+                    ["rows"] = table.Rows,
+                });
+            }
+        }
+
+        note["inserts"] = inserts;
+        WriteDurably(quarantined.NotePath, JsonSerializer.SerializeToUtf8Bytes(note, s_indented));
+    }
+
     /// <summary>Removes a round ClickHouse now has: the round first, so a fault leaves at most a lone note.</summary>
     public static void Remove(QuarantinedRound round)
     {
@@ -129,19 +196,23 @@ internal sealed class RoundQuarantine(string spoolDirectory, long maxBytes)
         }
     }
 
-    /// <summary>A round's identity: the insert id of its first non-empty table (0 if it has none).</summary>
+    /// <summary>A round's identity: the original insert id of its first non-empty table (0 if it has none), whatever its generations.</summary>
     public static ulong RoundId(InsertRound round)
     {
         foreach (TableInsert table in round.Tables)
         {
             if (table.Rows > 0)
             {
-                return table.InsertId;
+                return table.OriginalId;
             }
         }
 
         return 0;
     }
+
+    private static JsonObject ReadNoteObject(QuarantinedRound quarantined) =>
+        JsonNode.Parse(File.ReadAllBytes(quarantined.NotePath)) as JsonObject
+            ?? throw new InvalidDataException($"{quarantined.NotePath} is not a JSON object");
 
     private static byte[] Note(InsertRound round, PoisonRoundException refusal, int attempts, DateTimeOffset now)
     {
@@ -167,6 +238,7 @@ internal sealed class RoundQuarantine(string spoolDirectory, long maxBytes)
                     json.WriteStartObject();
                     json.WriteString("table", table.Name);
                     json.WriteString("insert_id", table.InsertId.ToString(CultureInfo.InvariantCulture));
+                    json.WriteNumber("generation", table.Generation);
                     json.WriteNumber("rows", table.Rows);
                     json.WriteEndObject();
                 }
@@ -179,7 +251,8 @@ internal sealed class RoundQuarantine(string spoolDirectory, long maxBytes)
         return stream.ToArray();
     }
 
-    private static void WriteDurably(string path, ReadOnlySpan<byte> bytes)
+    /// <summary>Writes a file whole: a temporary name, fsync, rename.</summary>
+    public static void WriteDurably(string path, ReadOnlySpan<byte> bytes)
     {
         string temporary = path + ".tmp";
         try

@@ -8,7 +8,7 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 /// </summary>
 internal static partial class SinkLog
 {
-    // Sinks own EventIds 500-599; next free: 515.
+    // Sinks own EventIds 500-599; next free: 516.
     [LoggerMessage(500, LogLevel.Warning, "ClickHouse {What} failed (attempt {Attempt}); retrying in {Delay}")]
     public static partial void Failed(ILogger logger, Exception exception, string what, int attempt, TimeSpan delay);
 
@@ -53,4 +53,7 @@ internal static partial class SinkLog
 
     [LoggerMessage(514, LogLevel.Error, "ClickHouse refused a round for good (insert into {Table}, Code {Code} ({Error}): {Message}) and the quarantine {Directory} is at its cap ({Bytes} bytes): DROPPED the round ({Count} lines, hits and events) so the rounds behind it go on")]
     public static partial void QuarantineFullDropped(ILogger logger, string table, int code, string error, string message, string directory, long bytes, long count);
+
+    [LoggerMessage(515, LogLevel.Error, "ClickHouse refused an insert of the oldest spooled round and the generation of its next attempt could not be saved to {Path}; it is kept in memory, but a restart before that round is written could take a stale insert_ledger row for it and skip its data")]
+    public static partial void GenerationsNotSaved(ILogger logger, Exception exception, string path);
 }

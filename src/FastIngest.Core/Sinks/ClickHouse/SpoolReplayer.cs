@@ -32,6 +32,7 @@ internal sealed class SpoolReplayer : IDisposable
     private readonly RowBinaryInserter _inserter;
     private readonly LedgerSender _sender;
     private readonly RoundQuarantine _quarantine;
+    private readonly ReplayGenerations _generations;
     private readonly SinkCounters _counters;
     private readonly ILogger _logger;
     private readonly CancellationToken _abort;
@@ -60,6 +61,7 @@ internal sealed class SpoolReplayer : IDisposable
         _inserter = inserter;
         _sender = new LedgerSender(ledger, inserter, counters, logger);
         _quarantine = quarantine;
+        _generations = new ReplayGenerations(spool.Directory);
         _counters = counters;
         _logger = logger;
         _abort = abort;
@@ -140,8 +142,11 @@ internal sealed class SpoolReplayer : IDisposable
                     continue;
                 }
 
+                // At the generations saved when ClickHouse refused its inserts before (this run or the last).
+                _generations.ApplyTo(_round);
                 await _sender.SendMissingAsync(_round, abort).ConfigureAwait(false);
                 _spool.AcknowledgeOldest();
+                _generations.Forget();
                 LowerSpoolFullOnceDrained();
                 _counters.RoundReplayed();
                 _counters.Confirmed(_round, started);
@@ -154,6 +159,9 @@ internal sealed class SpoolReplayer : IDisposable
             }
             catch (Exception ex)
             {
+                // An insert ClickHouse refused goes under its next id from now on (see InsertIds).
+                NextGenerations();
+
                 // A round ClickHouse refused for good, tried PoisonRetries times: set aside, the next one goes.
                 if (ex is PoisonRoundException poison && TryQuarantine(poison))
                 {
@@ -224,6 +232,7 @@ internal sealed class SpoolReplayer : IDisposable
         {
             // Bounded like the spool: a quarantine at its cap drops the round (counted) rather than stall.
             _spool.AcknowledgeOldest();
+            _generations.Forget();
             _counters.RoundDropped(_round);
             SinkLog.QuarantineFullDropped(_logger, poison.Table, refusal.Code, refusal.Name, poison.ServerMessage, _quarantine.Directory, _quarantine.MaxBytes, count);
             _poisonAttempts = 0;
@@ -248,6 +257,7 @@ internal sealed class SpoolReplayer : IDisposable
         }
 
         _spool.AcknowledgeOldest();
+        _generations.Forget();
         LowerSpoolFullOnceDrained();
         string message = poison.ServerMessage.Length > 300 ? poison.ServerMessage[..300] : poison.ServerMessage;
         _counters.RoundQuarantined(string.Create(
@@ -255,6 +265,24 @@ internal sealed class SpoolReplayer : IDisposable
         SinkLog.RoundQuarantined(_logger, _poisonAttempts, poison.Table, refusal.Code, refusal.Name, poison.ServerMessage, quarantined.RoundPath);
         _poisonAttempts = 0;
         return true;
+    }
+
+    /// <summary>
+    /// Moves the inserts of the oldest round that ClickHouse definitely refused to their next generation
+    /// and saves it (<see cref="ReplayGenerations"/>). Runs inside the loop's catch: nothing escapes.
+    /// </summary>
+    private void NextGenerations()
+    {
+        try
+        {
+            _generations.Advance(_round);
+        }
+        catch (Exception ex)
+        {
+            // The memory has the new generations: this run stays exact. Only a restart before the round
+            // is written could go back to the refused id (said in the log).
+            SinkLog.GenerationsNotSaved(_logger, ex, _generations.Path);
+        }
     }
 
     private void LowerSpoolFullOnceDrained()

@@ -79,4 +79,26 @@ public sealed class ClickHouseErrorsTests
         Assert.False(ClickHouseErrors.Classify(new HttpRequestException("Connection refused (Code: 16)")).Permanent);
         Assert.False(ClickHouseErrors.Classify(new TaskCanceledException()).Permanent);
     }
+
+    [Fact]
+    public void ARefusalOfThatInsertIsDefiniteUnlessTheLedgerViewFailedOrAnEarlierAttemptStillRuns()
+    {
+        // The data view failed (the colleague's case on 26.7, and 18.16's type mismatch): definite.
+        Assert.True(ClickHouseErrors.IsDefiniteRefusal(new ClickHouseServerException(
+            "Code: 252. DB::Exception: Too many partitions for single INSERT block (more than 100): while pushing to view db.traffic_1m_in_mv", "INSERT …", 252)));
+        Assert.True(ClickHouseErrors.IsDefiniteRefusal(new ClickHouseException(500,
+            "Code: 53, e.displayText() = DB::Exception: Type mismatch for column hits. Column has type String, got type UInt64: while pushing to view db.pixel_1m_in_mv")));
+        // Transient codes too: ClickHouse answered for this insert, so its data view did not write it.
+        Assert.True(ClickHouseErrors.IsDefiniteRefusal(new ClickHouseServerException("Code: 241. DB::Exception: Memory limit exceeded", "INSERT …", 241)));
+        // The ledger view itself failed: the data may be written; keep the id and trust the ledger.
+        Assert.False(ClickHouseErrors.IsDefiniteRefusal(new ClickHouseException(500,
+            "Code: 241, e.displayText() = DB::Exception: Memory limit exceeded: while pushing to view db.pixel_1m_in_ledger")));
+        // About an earlier attempt still running, which may yet write.
+        Assert.False(ClickHouseErrors.IsDefiniteRefusal(new ClickHouseServerException(
+            "Code: 216. DB::Exception: Query with id = fastingest-00ff is already running.", "INSERT …", 216)));
+        // No answer of ClickHouse's: it may have taken the insert.
+        Assert.False(ClickHouseErrors.IsDefiniteRefusal(new ClickHouseException(502, "Bad Gateway")));
+        Assert.False(ClickHouseErrors.IsDefiniteRefusal(new HttpRequestException("Connection reset (Code: 16)")));
+        Assert.False(ClickHouseErrors.IsDefiniteRefusal(new TaskCanceledException()));
+    }
 }

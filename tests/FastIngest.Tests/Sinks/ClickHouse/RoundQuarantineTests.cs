@@ -102,4 +102,84 @@ public sealed class RoundQuarantineTests : IDisposable
         quarantine.Add(record, round, Refusal(), 3, DateTimeOffset.UtcNow);
         Assert.Equal((1, (long)record.Length), quarantine.Scan());
     }
+
+    [Fact]
+    public void TheNoteCarriesEachInsertsGenerationAndTheRetryPutsTheRoundBackAtIt()
+    {
+        var quarantine = new RoundQuarantine(_folder.Path, 1L << 30);
+        using InsertRound round = Round(7);
+        TableInsert pixel = round.Tables[TableEncoders.Pixel];
+        ulong original = pixel.OriginalId;
+        using var record = new PooledBufferWriter();
+        round.WriteTo(record); // the spool record, at the original id
+        pixel.Rekey(2); // refused twice before it was set aside
+        QuarantinedRound added = quarantine.Add(record.WrittenSpan, round, Refusal(), attempts: 3, DateTimeOffset.UtcNow);
+        Assert.Contains("\"generation\": 2", RoundQuarantine.ReadNote(added)!, StringComparison.Ordinal);
+
+        using var back = new InsertRound();
+        Assert.True(back.TryReadFrom(RoundQuarantine.Read(added)));
+        Assert.Equal(original, back.Tables[TableEncoders.Pixel].InsertId);
+        Assert.False(RoundQuarantine.ApplyGenerations(added, back));
+        Assert.Equal(InsertIds.Derive(original, 2), back.Tables[TableEncoders.Pixel].InsertId);
+
+        // Refused again: the next generation, saved in the note, is what the next retry uses.
+        back.Tables[TableEncoders.Pixel].Rekey(3);
+        RoundQuarantine.SaveGenerations(added, back);
+        using var again = new InsertRound();
+        Assert.True(again.TryReadFrom(RoundQuarantine.Read(added)));
+        RoundQuarantine.ApplyGenerations(added, again);
+        Assert.Equal(InsertIds.Derive(original, 3), again.Tables[TableEncoders.Pixel].InsertId);
+        Assert.Contains("\"code\": 16", RoundQuarantine.ReadNote(added)!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ANoteWithoutGenerationsMovesTheRefusedTableToGenerationOne()
+    {
+        var quarantine = new RoundQuarantine(_folder.Path, 1L << 30);
+        using InsertRound round = Round(7);
+        using var record = new PooledBufferWriter();
+        round.WriteTo(record);
+        QuarantinedRound added = quarantine.Add(record.WrittenSpan, round, Refusal(), attempts: 3, DateTimeOffset.UtcNow);
+        // As the version before generations wrote it.
+        File.WriteAllText(added.NotePath, RoundQuarantine.ReadNote(added)!.Replace("\"generation\": 0,", "", StringComparison.Ordinal));
+
+        using var back = new InsertRound();
+        Assert.True(back.TryReadFrom(RoundQuarantine.Read(added)));
+        Assert.True(RoundQuarantine.ApplyGenerations(added, back));
+        TableInsert pixel = back.Tables[TableEncoders.Pixel];
+        Assert.Equal(InsertIds.Derive(pixel.OriginalId, 1), pixel.InsertId);
+    }
+
+    [Fact]
+    public void ReplayGenerationsSurviveARestartForTheSameRoundOnly()
+    {
+        using InsertRound round = Round(7);
+        TableInsert pixel = round.Tables[TableEncoders.Pixel];
+        using var record = new PooledBufferWriter();
+        round.WriteTo(record); // the spool record, at the original id
+        var generations = new ReplayGenerations(_folder.Path);
+        Assert.False(generations.Advance(round)); // nothing refused
+        pixel.Refused = true;
+        Assert.True(generations.Advance(round));
+        Assert.Equal(1, pixel.Generation);
+        Assert.False(pixel.Refused);
+
+        // A restart: the round read from the spool again, at its original id, goes back to generation 1.
+        using var replayed = new InsertRound();
+        Assert.True(replayed.TryReadFrom(record.WrittenSpan));
+        new ReplayGenerations(_folder.Path).ApplyTo(replayed);
+        Assert.Equal(InsertIds.Derive(pixel.OriginalId, 1), replayed.Tables[TableEncoders.Pixel].InsertId);
+
+        // Another round is not moved; once forgotten, neither is this one.
+        using InsertRound other = Round(3);
+        new ReplayGenerations(_folder.Path).ApplyTo(other);
+        Assert.Equal(0, other.Tables[TableEncoders.Pixel].Generation);
+        Assert.True(File.Exists(Path.Combine(_folder.Path, "replay-generations")));
+        generations.Forget();
+        Assert.False(File.Exists(Path.Combine(_folder.Path, "replay-generations")));
+        using var later = new InsertRound();
+        Assert.True(later.TryReadFrom(record.WrittenSpan));
+        new ReplayGenerations(_folder.Path).ApplyTo(later);
+        Assert.Equal(0, later.Tables[TableEncoders.Pixel].Generation);
+    }
 }
