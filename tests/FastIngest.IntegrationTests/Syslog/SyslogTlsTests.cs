@@ -34,13 +34,21 @@ public sealed class SyslogTlsTests(PrivateClickHouse clickHouse, ITestOutputHelp
         using Process client = Process.Start(psi) ?? throw new InvalidOperationException("openssl did not start");
         var clientOutput = new ProcessOutput(client);
         Stream stdin = client.StandardInput.BaseStream;
-        for (int i = 0; i < Lines; i++)
+        try
         {
-            await stdin.WriteAsync(SyslogFrames.OctetCounted(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", now - i), withHostname: false)));
-        }
+            for (int i = 0; i < Lines; i++)
+            {
+                await stdin.WriteAsync(SyslogFrames.OctetCounted(NginxLineBuilder.SyslogDatagram("blog", lines.Line("blog", now - i), withHostname: false)));
+            }
 
-        await stdin.FlushAsync();
-        stdin.Close();
+            await stdin.FlushAsync();
+            stdin.Close();
+        }
+        catch (IOException broken)
+        {
+            await client.WaitForExitAsync();
+            throw new IOException($"openssl s_client ended early (exit {client.ExitCode}): {clientOutput}\nserver: {server.Output}", broken);
+        }
         using (var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
         {
             await client.WaitForExitAsync(exit.Token);
