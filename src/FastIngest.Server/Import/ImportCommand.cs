@@ -38,14 +38,8 @@ internal static partial class ImportCommand
         // The same configuration as the server (appsettings.json, FastIngest__* variables, --FastIngest:* options)
         // and the same composition root, with a spool of its own so an import can run beside the server; a
         // later import replays what one left.
-        IConfiguration configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(args.Where(a => a.StartsWith("--FastIngest:", StringComparison.Ordinal)).ToArray())
-            .Build();
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+        IConfiguration configuration = CommandConfiguration.Build(args);
+        ServiceCollection services = CommandConfiguration.Services();
         // History of any age: the live doors' time window is not the import's (issue 13, item 3).
         services.AddFastIngestCore(configuration, "spool-import", anyAge: true);
         await using ServiceProvider provider = services.BuildServiceProvider();

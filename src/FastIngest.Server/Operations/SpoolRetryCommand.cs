@@ -42,14 +42,8 @@ internal static class SpoolRetryCommand
 
         // The same configuration and composition root as the server and import; only options are resolved
         // (never the DiskSpool, whose lock the running server holds).
-        IConfiguration configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(args.Where(a => a.StartsWith("--FastIngest:", StringComparison.Ordinal)).ToArray())
-            .Build();
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+        IConfiguration configuration = CommandConfiguration.Build(args);
+        ServiceCollection services = CommandConfiguration.Services();
         services.AddFastIngestCore(configuration, import ? "spool-import" : "spool");
         await using ServiceProvider provider = services.BuildServiceProvider();
         ClickHouseOptions clickHouse;
