@@ -65,7 +65,7 @@ internal sealed partial class EventApi
             // check is conservative, a drop of any round meanwhile counts as ours.
             long droppedBefore = _sink.RoundsDropped;
             ShardedBatchWriter writer = _pipeline.CreateWriter(IngestSource.Http);
-            await batch.CommitInOrderAsync(writer, arrivedAt, SenderKey.Of(ApiCaller.Of(context).Address)).ConfigureAwait(false);
+            await batch.CommitInOrderAsync(writer, arrivedAt, ApiCaller.Of(context).Sender).ConfigureAwait(false);
             settled = SettleAsync(_durability.WaitAsync(), droppedBefore, scope, key, response);
         }
         catch

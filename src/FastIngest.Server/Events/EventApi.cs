@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using FastIngest.Core.Aggregation;
-using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing.Events;
 using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Server.Http;
@@ -54,7 +53,8 @@ internal sealed partial class EventApi
         }
 
         // The key was checked before the rate limit (ApiAuthentication): a 401 never reaches a handler.
-        string? tenant = ApiCaller.Of(context).Tenant;
+        ApiCaller caller = ApiCaller.Of(context);
+        string? tenant = caller.Tenant;
 
         PipeReader body = context.Request.BodyReader;
         AllowLargeBodies(context);
@@ -83,7 +83,7 @@ internal sealed partial class EventApi
         EventError error = batch.Add(read.Buffer, line: 1);
         body.AdvanceTo(read.Buffer.End);
         // Refused events are counted in ingest_errors too, like any bad input.
-        await batch.CommitAsync(_source.Writer, (uint)(now / 1000), SenderKey.Of(ApiCaller.Of(context).Address)).ConfigureAwait(false);
+        await batch.CommitAsync(_source.Writer, (uint)(now / 1000), caller.Sender).ConfigureAwait(false);
         if (error != EventError.None)
         {
             int status = error == EventError.ForbiddenSiteId ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
@@ -107,7 +107,8 @@ internal sealed partial class EventApi
         }
 
         // The key was checked before the rate limit (ApiAuthentication): a 401 never reaches a handler.
-        string? tenant = ApiCaller.Of(context).Tenant;
+        ApiCaller caller = ApiCaller.Of(context);
+        string? tenant = caller.Tenant;
 
         if (request.ContentLength > _options.MaxBatchBytes)
         {
@@ -116,7 +117,6 @@ internal sealed partial class EventApi
             return;
         }
 
-        ApiCaller caller = ApiCaller.Of(context);
         IngestRefusal refusal = _limits.TryEnter(caller, request.ContentLength, out IngestLease? lease, out int retryAfter);
         if (refusal != IngestRefusal.None)
         {
@@ -130,7 +130,7 @@ internal sealed partial class EventApi
 
         using IngestLease? held = lease;
         string? key = request.Headers["Idempotency-Key"];
-        string scope = IdempotencyScope.Of(context, tenant);
+        string scope = IdempotencyScope.Of(caller);
         bool claimed = false;
         if (!string.IsNullOrEmpty(key))
         {
@@ -165,7 +165,7 @@ internal sealed partial class EventApi
             }
 
             // Without a key, 202 means accepted: counted at most once, lost if the process dies before the flush.
-            await batch.CommitAsync(_source.Writer, (uint)(now / 1000), SenderKey.Of(ApiCaller.Of(context).Address)).ConfigureAwait(false);
+            await batch.CommitAsync(_source.Writer, (uint)(now / 1000), caller.Sender).ConfigureAwait(false);
             Log.Ingested(_logger, batch.Accepted, batch.Rejected);
             await WriteJsonAsync(context, StatusCodes.Status202Accepted, response).ConfigureAwait(false);
         }

@@ -9,9 +9,9 @@ namespace FastIngest.Server.Events;
 /// </summary>
 internal static class IdempotencyScope
 {
-    /// <param name="tenant">The tenant <see cref="TenantKeys.TryAuthenticate"/> verified; null in open mode.</param>
-    public static string Of(HttpContext context, string? tenant) =>
-        tenant is not null ? "tenant\n" + tenant : "address\n" + ClientAddress(ApiCaller.Of(context).Address);
+    /// <param name="caller">Its tenant is the one <see cref="TenantKeys.TryAuthenticate"/> verified; null in open mode.</param>
+    public static string Of(ApiCaller caller) =>
+        caller.Tenant is not null ? "tenant\n" + caller.Tenant : "address\n" + ClientAddress(caller.Address);
 
     // The address ApiAuthentication resolved: the TCP peer, or the first untrusted X-Forwarded-For entry
     // behind a known proxy. One client, one scope, whether it came over IPv4 or IPv6.

@@ -1,4 +1,5 @@
 using System.Net;
+using FastIngest.Core.Ingest;
 
 namespace FastIngest.Server.Http;
 
@@ -12,6 +13,9 @@ internal sealed class ApiCaller(string? tenant, IPAddress address)
     public string? Tenant { get; } = tenant;
 
     public IPAddress Address { get; } = address;
+
+    /// <summary>The address's <see cref="SenderKey"/>, for the shards' per-address admission of new tenants.</summary>
+    public ulong Sender { get; } = SenderKey.Of(address);
 
     /// <summary>The rate limits' partition: <c>tenant:…</c> (bounded by configuration) or <c>ip:…</c> (bounded by the limiters).</summary>
     public string Partition { get; } = tenant is not null ? "tenant:" + tenant : ClientAddresses.PartitionOf(address);

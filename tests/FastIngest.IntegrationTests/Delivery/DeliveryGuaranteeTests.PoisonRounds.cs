@@ -23,12 +23,7 @@ public sealed partial class DeliveryGuaranteeTests
 
         // A schema changed by hand: the pixel's write door loses a column its inserts name (Code 16).
         await clickHouse.ExecuteAsync($"ALTER TABLE {db}.pixel_1m_in DROP COLUMN hits");
-        using var http = new HttpClient { BaseAddress = server.HttpUri };
-        for (int i = 0; i < PoisonPixelHits; i++)
-        {
-            using HttpResponseMessage hit = await http.GetAsync(new Uri("/p/acme/home.gif", UriKind.Relative));
-            Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
-        }
+        await SendPixelHitsAsync(server, PoisonPixelHits);
 
         // Every round with the hits is set aside (each after its tries), with a note saying why.
         await Eventually.UntilAsync(() => QuarantinedPixelHits(quarantine), hits => hits >= PoisonPixelHits, TimeSpan.FromSeconds(60),
@@ -109,11 +104,7 @@ public sealed partial class DeliveryGuaranteeTests
             $"--FastIngest:StateDirectory={state.Path}", "--FastIngest:ClickHouse:MaxRetryDelay=00:00:00.200", "--FastIngest:ClickHouse:PoisonRetries=1");
         string quarantine = Path.Combine(state.Path, "spool", "quarantine");
         await clickHouse.ExecuteAsync($"ALTER TABLE {db}.pixel_1m_in DROP COLUMN hits");
-        using var http = new HttpClient { BaseAddress = server.HttpUri };
-        using (HttpResponseMessage hit = await http.GetAsync(new Uri("/p/acme/home.gif", UriKind.Relative)))
-        {
-            Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
-        }
+        await SendPixelHitsAsync(server, 1);
 
         await Eventually.UntilAsync(() => QuarantinedPixelHits(quarantine), hits => hits >= 1, TimeSpan.FromSeconds(60),
             "the round with the hit to be quarantined", TimeSpan.FromMilliseconds(200));
@@ -166,5 +157,16 @@ public sealed partial class DeliveryGuaranteeTests
         string printed = stdout + await stderr;
         output.WriteLine($"spool retry exited {retry.ExitCode}:\n{printed}");
         return (retry.ExitCode, printed);
+    }
+
+    /// <summary>Pixel hits of tenant acme, page home, each answered 200 (refusing is the shard's business).</summary>
+    private static async Task SendPixelHitsAsync(ServerProcess server, int hits)
+    {
+        using var http = new HttpClient { BaseAddress = server.HttpUri };
+        for (int i = 0; i < hits; i++)
+        {
+            using HttpResponseMessage hit = await http.GetAsync(new Uri("/p/acme/home.gif", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
+        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using FastIngest.IntegrationTests.Infrastructure;
 
 namespace FastIngest.IntegrationTests.Delivery;
@@ -24,12 +23,7 @@ public sealed partial class DeliveryGuaranteeTests
         // The TARGET changed by hand, not the door: the insert into pixel_1m_in is accepted, the ledger
         // view writes its row, then the data view fails (Code 53, "while pushing to view …pixel_1m_in_mv").
         await clickHouse.ExecuteAsync($"ALTER TABLE {db}.pixel_1m MODIFY COLUMN hits String");
-        using var http = new HttpClient { BaseAddress = server.HttpUri };
-        for (int i = 0; i < StaleLedgerPixelHits; i++)
-        {
-            using HttpResponseMessage hit = await http.GetAsync(new Uri("/p/acme/home.gif", UriKind.Relative));
-            Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
-        }
+        await SendPixelHitsAsync(server, StaleLedgerPixelHits);
 
         // Quarantined, not "sent" by a ledger row without data.
         await Eventually.UntilAsync(() => QuarantinedPixelHits(quarantine), hits => hits >= StaleLedgerPixelHits, TimeSpan.FromSeconds(60),
@@ -67,11 +61,7 @@ public sealed partial class DeliveryGuaranteeTests
         Assert.Equal(StaleLedgerPixelHits.ToString(CultureInfo.InvariantCulture), await PixelHitsAsync(db));
 
         // Pixel hits sent now, the target fixed, go straight in: counted once.
-        for (int i = 0; i < 5; i++)
-        {
-            using HttpResponseMessage hit = await http.GetAsync(new Uri("/p/acme/home.gif", UriKind.Relative));
-            Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
-        }
+        await SendPixelHitsAsync(server, 5);
 
         await Eventually.UntilAsync(() => PixelHitsAsync(db), hits => hits == (StaleLedgerPixelHits + 5).ToString(CultureInfo.InvariantCulture),
             TimeSpan.FromSeconds(30), "the hits after the fix to be counted");
