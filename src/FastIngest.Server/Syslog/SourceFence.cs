@@ -10,7 +10,7 @@ namespace FastIngest.Server.Syslog;
 /// address matches the IPv4 rule it was meant for, and one comparison loop serves both families.
 /// </summary>
 /// <remarks>
-/// The UDP loop calls <see cref="Admits(SocketAddress)"/> once per datagram, straight on the raw
+/// The UDP loops call <see cref="AdmitsIp"/> (batched, Linux) or <see cref="Admits(SocketAddress)"/> once per datagram, straight on the raw
 /// <c>sockaddr</c> the kernel filled: no <see cref="IPAddress"/>, no <see cref="IPEndPoint"/>.
 /// </remarks>
 internal sealed partial class SourceFence
@@ -126,6 +126,36 @@ internal sealed partial class SourceFence
             case AddressFamily.InterNetworkV6 when raw.Length >= 24:
                 // sockaddr_in6: family (2), port (2), flow info (4), address (16), scope id (4).
                 raw.Slice(8, AddressBytes).CopyTo(mapped);
+                break;
+            default:
+                return false;
+        }
+
+        return Matches(mapped);
+    }
+
+    /// <summary>
+    /// Whether a sender given as its IP bytes (4, or 16 for IPv6 and IPv4-mapped) may send: the batched
+    /// UDP loop reads them from each <c>recvmmsg</c> entry's <c>msg_name</c>. Allocates nothing.
+    /// </summary>
+    public bool AdmitsIp(ReadOnlySpan<byte> ip)
+    {
+        if (!IsFenced)
+        {
+            return true;
+        }
+
+        Span<byte> mapped = stackalloc byte[AddressBytes];
+        switch (ip.Length)
+        {
+            case 4:
+                mapped[..10].Clear();
+                mapped[10] = 0xFF;
+                mapped[11] = 0xFF;
+                ip.CopyTo(mapped[12..]);
+                break;
+            case AddressBytes:
+                ip.CopyTo(mapped);
                 break;
             default:
                 return false;

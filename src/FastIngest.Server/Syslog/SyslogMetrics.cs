@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace FastIngest.Server.Syslog;
 
 /// <summary>
-/// The syslog doors' numbers: UDP datagrams, bytes and the kernel's drops on our socket, TCP
+/// The syslog doors' numbers: UDP datagrams, bytes and the kernel's drops on each of our sockets, TCP
 /// connections and frames. Instrument names are the Prometheus names <c>/metrics</c> exports.
 /// </summary>
 internal sealed class SyslogMetrics(UdpSyslogReceiver udp, TcpSyslogAdmission admission, TcpSyslogConnectionHandler tcp, IOptions<SyslogOptions> options) : IMetricsPublisher
@@ -41,13 +41,37 @@ internal sealed class SyslogMetrics(UdpSyslogReceiver udp, TcpSyslogAdmission ad
     private static Measurement<long> Refusal(long value, string transport, string reason) =>
         new(value, new KeyValuePair<string, object?>("transport", transport), new KeyValuePair<string, object?>("reason", reason));
 
-    /// <summary>No measurement before the socket is bound or off Linux (no /proc/net/udp).</summary>
-    private IEnumerable<Measurement<long>> KernelDrops() =>
-        udp.LocalEndPoint is { } endPoint && KernelUdpDrops(endPoint.Port) is { } drops ? [new Measurement<long>(drops)] : [];
-
-    /// <summary>The <c>drops</c> column of the socket bound to <paramref name="port"/>; null off Linux.</summary>
-    private static long? KernelUdpDrops(int port)
+    /// <summary>
+    /// One measurement per receive socket, labelled <c>socket</c> (its index); none before the sockets are
+    /// bound or off Linux. Read from <c>/proc/net/udp(6)</c> at each scrape rather than from
+    /// <c>SO_RXQ_OVFL</c> ancillary data, which would cost a control buffer and a parse per datagram.
+    /// </summary>
+    private Measurement<long>[] KernelDrops()
     {
+        IReadOnlyList<UdpReceiveLoop> loops = udp.Loops;
+        if (loops.Count == 0)
+        {
+            return [];
+        }
+
+        Dictionary<long, long> dropsByInode = KernelUdpDropsByInode();
+        var measurements = new List<Measurement<long>>(loops.Count);
+        foreach (UdpReceiveLoop loop in loops)
+        {
+            if (loop.SocketInode is { } inode && dropsByInode.TryGetValue(inode, out long drops))
+            {
+                measurements.Add(new Measurement<long>(drops, new KeyValuePair<string, object?>("socket", loop.Index.ToString(CultureInfo.InvariantCulture))));
+            }
+        }
+
+        return [.. measurements];
+    }
+
+    /// <summary>The <c>drops</c> column of every UDP socket of this network namespace, by inode.</summary>
+    private static Dictionary<long, long> KernelUdpDropsByInode()
+    {
+        // Rows: "sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ref pointer drops".
+        var drops = new Dictionary<long, long>();
         foreach (string file in new[] { "/proc/net/udp", "/proc/net/udp6" })
         {
             if (!File.Exists(file))
@@ -55,17 +79,18 @@ internal sealed class SyslogMetrics(UdpSyslogReceiver udp, TcpSyslogAdmission ad
                 continue;
             }
 
-            string hexPort = ":" + port.ToString("X4", CultureInfo.InvariantCulture);
             foreach (string line in File.ReadLines(file).Skip(1))
             {
                 string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length > 12 && fields[1].EndsWith(hexPort, StringComparison.Ordinal))
+                if (fields.Length > 12
+                    && long.TryParse(fields[9], NumberStyles.None, CultureInfo.InvariantCulture, out long inode)
+                    && long.TryParse(fields[^1], NumberStyles.None, CultureInfo.InvariantCulture, out long dropped))
                 {
-                    return long.Parse(fields[^1], CultureInfo.InvariantCulture);
+                    drops[inode] = dropped;
                 }
             }
         }
 
-        return null;
+        return drops;
     }
 }

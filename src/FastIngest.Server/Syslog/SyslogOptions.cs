@@ -25,6 +25,18 @@ public sealed class SyslogOptions : IValidatableObject
     public int UdpReceiveBufferBytes { get; set; } = 32 * 1024 * 1024;
 
     /// <summary>
+    /// UDP receive sockets on <see cref="UdpPort"/>, bound with <c>SO_REUSEPORT</c>, each read by its own
+    /// thread with <c>recvmmsg</c> and given <see cref="UdpReceiveBufferBytes"/>; the kernel spreads
+    /// senders over them by address and port. 0 (the default): one per processor. Linux only; elsewhere
+    /// one socket.
+    /// </summary>
+    [Range(0, 256)]
+    public int UdpReceivers { get; set; }
+
+    /// <summary><see cref="UdpReceivers"/> with 0 resolved to the processor count.</summary>
+    internal int EffectiveUdpReceivers => UdpReceivers > 0 ? UdpReceivers : Environment.ProcessorCount;
+
+    /// <summary>
     /// TCP syslog port (RFC 6587: octet counting and LF framing, detected per message); 0 turns the
     /// TCP listener off. May equal <see cref="UdpPort"/>.
     /// </summary>

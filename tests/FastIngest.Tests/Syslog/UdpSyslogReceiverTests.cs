@@ -128,6 +128,80 @@ public sealed class UdpSyslogReceiverTests
         pipeline.Dispose();
     }
 
+    [Fact]
+    public async Task CountsEveryDatagramExactlyAcrossSeveralReceiveSockets()
+    {
+        var sink = new CollectingSink();
+        var pipeline = new IngestPipeline(new AggregationOptions { Shards = 2, ChannelCapacity = ChannelCapacity, MaxLateness = s_corpusAge }, sink, sink.Pool, NullLogger.Instance);
+        var options = Options.Create(new SyslogOptions { BindAddress = "127.0.0.1", UdpPort = FreePorts.Udp(), UdpReceivers = 4 });
+        var receiver = new UdpSyslogReceiver(options, pipeline, new SourceFence(["127.0.0.0/8"]), NullLogger<UdpSyslogReceiver>.Instance);
+        pipeline.Start();
+        receiver.Start();
+        Assert.Equal(UdpSyslogReceiver.Batched ? 4 : 1, receiver.Loops.Count);
+
+        // SO_REUSEPORT hashes each sender's address and port to one socket: 16 senders spread over the 4.
+        var senders = new Socket[16];
+        for (int i = 0; i < senders.Length; i++)
+        {
+            senders[i] = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            senders[i].Connect(receiver.LocalEndPoint!);
+        }
+
+        await Task.WhenAll(senders.Select(s => SendAsync(s, 1_000)));
+        await receiver.StopAsync(CancellationToken.None);
+        await pipeline.StopAsync();
+
+        Assert.Equal(16_000, receiver.Datagrams);
+        Assert.Equal(16_000UL, (ulong)sink.Traffic.Sum(r => (long)r.Counters.Requests));
+        if (UdpSyslogReceiver.Batched)
+        {
+            Assert.True(receiver.Loops.Count(l => l.Datagrams > 0) > 1, "the kernel spread the senders over more than one socket");
+        }
+
+        foreach (Socket sender in senders)
+        {
+            sender.Dispose();
+        }
+
+        receiver.Dispose();
+        pipeline.Dispose();
+    }
+
+    [Fact]
+    public async Task CountsTheDatagramsTheKernelHoldsWhenStopped()
+    {
+        var sink = new CollectingSink();
+        // Shards not started and one batch per channel: the receive loop soon waits in its flush, and
+        // what is sent meanwhile stays in the kernel's queue.
+        var pipeline = new IngestPipeline(new AggregationOptions { Shards = 1, ChannelCapacity = 1, MaxLateness = s_corpusAge }, sink, sink.Pool, NullLogger.Instance);
+        var options = Options.Create(new SyslogOptions { BindAddress = "127.0.0.1", UdpPort = FreePorts.Udp(), UdpReceivers = 1 });
+        var receiver = new UdpSyslogReceiver(options, pipeline, new SourceFence([]), NullLogger<UdpSyslogReceiver>.Instance);
+        receiver.Start();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Connect(receiver.LocalEndPoint!);
+        int sent = 0;
+        await Eventually.UntilAsync(
+            () =>
+            {
+                socket.Send(s_corpus[sent++ % s_corpus.Length]);
+                return UdpSocketTable.ReceiveQueueBytes(receiver.LocalEndPoint!.Port);
+            },
+            queued => queued >= 16 * 1024, TimeSpan.FromSeconds(30), "datagrams waiting in the kernel while the loop is blocked", TimeSpan.FromMilliseconds(5));
+        long readBeforeStop = receiver.Datagrams;
+
+        Task stopping = receiver.StopAsync(CancellationToken.None);
+        pipeline.Start(); // the loop's flush completes, it sees the stop and drains the socket
+        await stopping;
+        await pipeline.StopAsync();
+
+        Assert.True(readBeforeStop < sent, $"{readBeforeStop} of {sent} read before the stop");
+        Assert.Equal(sent, receiver.Datagrams);
+        Assert.Equal(0, UdpSocketTable.ReceiveQueueBytes(receiver.LocalEndPoint!.Port) ?? 0);
+        Assert.Equal((ulong)sent, (ulong)sink.Traffic.Sum(r => (long)r.Counters.Requests));
+        receiver.Dispose();
+        pipeline.Dispose();
+    }
+
     /// <summary>
     /// Rents as many batches as can ever be in flight (every channel full, plus one held by the
     /// receiver and one in process per shard) and returns them: the pool never grows after this.
