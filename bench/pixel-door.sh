@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The pixel doors side by side (issue 15 item 1): FastIngest's pixel port (PixelConnectionHandler), its
-# pixel on the API port (the Kestrel middleware), each with Kestrel's inline scheduling (the project's
-# default) and without (FASTINGEST_KESTREL_INLINE=0), the pixel port with the runtime's inline socket
-# completions too (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1), and NGINX empty_gif with its log off;
+# pixel on the API port (the Kestrel middleware), each with inline scheduling (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1)
+# and without (the default), and NGINX empty_gif with its log off;
 # then 16-deep pipelining against the pixel port and NGINX. Interleaved rounds, median per target;
 # server CPU per request from /proc/PID/stat. Servers on CPU $SERVER_CPU, wrk and ClickHouse on $LOAD_CPU.
 # Needs what bench/compare.sh installs (nginx-light, wrk, the private ClickHouse). Loopback only.
@@ -57,12 +56,9 @@ start_fastingest() {
   for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$http/health" -o /dev/null && return 0; sleep 0.2; done
   echo "FastIngest $name did not start" >&2; cat "$work/$name.log" >&2; exit 1
 }
-# inline: as shipped (Kestrel's UnsafePreferInlineScheduling); pool: that off too; rtinline: also the
-# runtime's inline completions, which hang the start on the schema (Server/Hosting/InlineScheduling.cs),
-# so that one runs without applying the schema (its hits are counted by the shards, then spooled).
-start_fastingest inline
-start_fastingest pool FASTINGEST_KESTREL_INLINE=0
-start_fastingest rtinline DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 -- --FastIngest:ClickHouse:ApplySchema=false
+# inline: opted in (Server/Hosting/InlineScheduling.cs); pool: as shipped, inline scheduling off.
+start_fastingest inline DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
+start_fastingest pool
 
 alloc_port nginx_port
 mkdir -p "$work/nginx"
@@ -99,7 +95,6 @@ printf 'function init(args)\n  local r = {}\n  for i = 1, 16 do r[i] = wrk.forma
 targets=(
   "door_inline $pid_inline http://127.0.0.1:$pixel_inline/p/acme/home.gif"
   "door_pool $pid_pool http://127.0.0.1:$pixel_pool/p/acme/home.gif"
-  "door_rtinline $pid_rtinline http://127.0.0.1:$pixel_rtinline/p/acme/home.gif"
   "middleware_inline $pid_inline http://127.0.0.1:$http_inline/p/acme/home.gif"
   "middleware_pool $pid_pool http://127.0.0.1:$http_pool/p/acme/home.gif"
   "nginx $nginx_worker http://127.0.0.1:$nginx_port/p/acme/home.gif"

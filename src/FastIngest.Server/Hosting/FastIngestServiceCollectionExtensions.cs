@@ -112,7 +112,7 @@ internal static class FastIngestServiceCollectionExtensions
     public static WebApplicationBuilder AddFastIngest(this WebApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
-        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = InlineScheduling.Kestrel);
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = InlineScheduling.Enabled);
         services.AddFastIngestCore(builder.Configuration, "spool");
         services.AddValidatedOptions<SyslogOptions>(SyslogOptions.SectionName);
         services.AddValidatedOptions<HttpOptions>(HttpOptions.SectionName);

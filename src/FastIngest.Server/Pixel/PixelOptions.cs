@@ -19,7 +19,7 @@ public sealed class PixelOptions : IValidatableObject
     /// The pixel's own port (0: none), served by <see cref="PixelConnectionHandler"/> straight on the
     /// connection: pages embed <c>http://host:8081/p/{tenant}/{key}.gif</c> (or that port behind a proxy or
     /// load balancer). The pixel on the API port (<see cref="Http.HttpOptions.Port"/>) keeps working for
-    /// pages that already embed it; it costs about twice the CPU per request (bench/README.md).
+    /// pages that already embed it; it costs more CPU per request (bench/README.md, "Pixel port").
     /// </summary>
     [Range(0, 65535)]
     public int Port { get; set; } = 8081;
