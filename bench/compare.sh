@@ -114,9 +114,10 @@ start_fastingest() {
   local database=$1; shift
   alloc_port fastingest_http
   alloc_port fastingest_udp
+  alloc_port fastingest_pixel
   env "$@" taskset -c "$SERVER_CPU" dotnet "$server_dll" \
     --FastIngest:Syslog:BindAddress=127.0.0.1 --FastIngest:Syslog:UdpPort="$fastingest_udp" --FastIngest:Syslog:TcpPort="$fastingest_udp" \
-    --FastIngest:Http:BindAddress=127.0.0.1 --FastIngest:Http:Port="$fastingest_http" \
+    --FastIngest:Http:BindAddress=127.0.0.1 --FastIngest:Http:Port="$fastingest_http" --FastIngest:Pixel:Port="$fastingest_pixel" \
     --FastIngest:ClickHouse:Url="http://127.0.0.1:$ch_port" --FastIngest:ClickHouse:Database="$database" \
     --FastIngest:StateDirectory="$work/state-$database" --Logging:LogLevel:Default=Warning \
     >"$work/fastingest-$database.log" 2>&1 &

@@ -33,7 +33,7 @@ public class PixelBenchmarks
         _pipeline.Start();
         _source = new HttpIngestSource(_pipeline);
         _source.Start();
-        _pixel = new TrackingPixel(_source, TenantAllowList.Everyone, TimeProvider.System);
+        _pixel = new TrackingPixel(new PixelCounter(_source, TenantAllowList.Everyone, TimeProvider.System));
         _paths = Enumerable.Range(0, Requests).Select(i => new PathString($"/p/{Data.Tenant(i)}/k{i % 20}.gif")).ToArray();
         _context.Request.Method = HttpMethods.Get;
         _context.Request.Headers.UserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";

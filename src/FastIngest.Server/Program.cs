@@ -62,7 +62,9 @@ static Func<int, string?> KeysOfPorts(IServiceProvider services)
     int http = services.GetRequiredService<IOptions<HttpOptions>>().Value.Port;
     int tcpSyslog = services.GetRequiredService<IOptions<SyslogOptions>>().Value.TcpPort;
     int management = services.GetRequiredService<IOptions<ManagementOptions>>().Value.Port;
+    int pixel = services.GetRequiredService<IOptions<PixelOptions>>().Value.Port;
     return port => port == http ? HttpOptions.SectionName + ":Port"
+        : port == pixel ? PixelOptions.SectionName + ":Port"
         : port == tcpSyslog ? SyslogOptions.SectionName + ":TcpPort"
         : port == management ? ManagementOptions.SectionName + ":Port"
         : null;

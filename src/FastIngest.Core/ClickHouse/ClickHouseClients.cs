@@ -34,7 +34,7 @@ internal static class ClickHouseClients
             // 18.16 knows neither the JSON type nor its settings; these keep the driver from asking.
             JsonReadMode = JsonReadMode.None,
             JsonWriteMode = JsonWriteMode.None,
-            HttpClient = new HttpClient(handler) { Timeout = options.Timeout },
+            HttpClient = new HttpClient(new OffSocketThreadHandler(handler)) { Timeout = options.Timeout },
         };
         return new ClickHouseClient(settings);
     }

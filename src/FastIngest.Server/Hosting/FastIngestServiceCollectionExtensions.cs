@@ -112,6 +112,7 @@ internal static class FastIngestServiceCollectionExtensions
     public static WebApplicationBuilder AddFastIngest(this WebApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = InlineScheduling.Enabled);
         services.AddFastIngestCore(builder.Configuration, "spool");
         services.AddValidatedOptions<SyslogOptions>(SyslogOptions.SectionName);
         services.AddValidatedOptions<HttpOptions>(HttpOptions.SectionName);
@@ -163,7 +164,9 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<IIngestSource>(sp => sp.GetRequiredService<UdpSyslogReceiver>());
         services.AddSingleton<HttpIngestSource>();
         services.AddSingleton<IIngestSource>(sp => sp.GetRequiredService<HttpIngestSource>());
+        services.AddSingleton<PixelCounter>();
         services.AddSingleton<TrackingPixel>();
+        services.AddSingleton<PixelConnectionHandler>();
         services.AddSingleton<TcpSyslogAdmission>();
         services.AddSingleton<TcpSyslogConnectionHandler>();
         services.AddSingleton<FileTailSource>();

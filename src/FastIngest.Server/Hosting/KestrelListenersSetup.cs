@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using FastIngest.Server.Http;
 using FastIngest.Server.Infrastructure;
+using FastIngest.Server.Pixel;
 using FastIngest.Server.Syslog;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -12,10 +13,10 @@ using Microsoft.Extensions.Options;
 namespace FastIngest.Server.Hosting;
 
 /// <summary>
-/// Kestrel's listeners from the validated options: HTTP (pixel, events, /health) and TCP syslog. Read
+/// Kestrel's listeners from the validated options: HTTP (pixel, events, /health), the pixel's own port and TCP syslog. Read
 /// through <see cref="IOptions{TOptions}"/>, so a bad value fails validation at start naming its key.
 /// </summary>
-internal sealed class KestrelListenersSetup(IOptions<HttpOptions> http, IOptions<SyslogOptions> syslog) : IConfigureOptions<KestrelServerOptions>
+internal sealed class KestrelListenersSetup(IOptions<HttpOptions> http, IOptions<SyslogOptions> syslog, IOptions<PixelOptions> pixel) : IConfigureOptions<KestrelServerOptions>
 {
     public void Configure(KestrelServerOptions kestrel)
     {
@@ -24,6 +25,12 @@ internal sealed class KestrelListenersSetup(IOptions<HttpOptions> http, IOptions
         if (httpOptions.Port > 0)
         {
             kestrel.Listen(IPAddress.Parse(httpOptions.BindAddress), httpOptions.Port);
+        }
+
+        if (pixel.Value.Port > 0)
+        {
+            // The pixel on the connection, on the API's bind address: no HTTP stack in between (PixelConnectionHandler).
+            kestrel.Listen(IPAddress.Parse(httpOptions.BindAddress), pixel.Value.Port, listen => listen.UseConnectionHandler<PixelConnectionHandler>());
         }
 
         if (syslogOptions.TcpPort > 0 || syslogOptions.TlsPort > 0)

@@ -27,6 +27,12 @@ internal sealed class ClientAddresses
     public IPAddress Of(HttpContext context) =>
         Resolve(context.Connection.RemoteIpAddress, context.Request.Headers["X-Forwarded-For"], _trusted);
 
+    /// <summary>Whether <paramref name="peer"/> is a known proxy, whose <c>X-Forwarded-For</c> is read (the pixel door asks once per connection).</summary>
+    public bool Trusts(IPAddress? peer) => peer is not null && _trusted.Length > 0 && IsTrusted(Normalize(peer), _trusted);
+
+    /// <summary><see cref="Resolve(IPAddress?, StringValues, IReadOnlyList{IPNetwork})"/> with the configured proxies.</summary>
+    public IPAddress Resolve(IPAddress? peer, StringValues forwardedFor) => Resolve(peer, forwardedFor, _trusted);
+
     /// <summary>
     /// Walks <paramref name="forwardedFor"/> from the right while the address in hand is a trusted proxy:
     /// each hop to the left is the address that proxy saw. An entry that is not an address (garbage, a

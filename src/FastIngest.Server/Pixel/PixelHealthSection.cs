@@ -5,7 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace FastIngest.Server.Pixel;
 
 /// <summary><c>pixel</c> of the <c>/health</c> body.</summary>
-internal sealed class PixelHealthSection(TrackingPixel pixel) : IHealthSection
+internal sealed class PixelHealthSection(PixelCounter pixel) : IHealthSection
 {
     public void Write(Utf8JsonWriter json, HealthReport report)
     {

@@ -4,7 +4,7 @@ using FastIngest.Core.Internal;
 namespace FastIngest.Server.Pixel;
 
 /// <summary>The tracking pixel's numbers: requests served and refused.</summary>
-internal sealed class PixelMetrics(TrackingPixel pixel) : IMetricsPublisher
+internal sealed class PixelMetrics(PixelCounter pixel) : IMetricsPublisher
 {
     public void Publish(Meter meter)
     {

@@ -15,7 +15,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly ProcessOutput _output;
     private readonly TempFolder _state;
 
-    private ServerProcess(Process process, TempFolder state, int udpPort, int tcpPort, int httpPort, string database)
+    private ServerProcess(Process process, TempFolder state, int udpPort, int tcpPort, int httpPort, int pixelPort, string database)
     {
         _process = process;
         _output = new ProcessOutput(process);
@@ -23,6 +23,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         UdpPort = udpPort;
         TcpPort = tcpPort;
         HttpPort = httpPort;
+        PixelPort = pixelPort;
         Database = database;
     }
 
@@ -33,11 +34,16 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int HttpPort { get; }
 
+    /// <summary>The pixel on the connection (FastIngest:Pixel:Port).</summary>
+    public int PixelPort { get; }
+
     public string Database { get; }
 
     public int ProcessId => _process.Id;
 
     public Uri HttpUri => new($"http://127.0.0.1:{HttpPort}");
+
+    public Uri PixelUri => new($"http://127.0.0.1:{PixelPort}");
 
     /// <summary>What the server printed so far (its log).</summary>
     public string Output => _output.ToString();
@@ -54,6 +60,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         int udpPort = FreePorts.Udp();
         int httpPort = FreePorts.Tcp();
         int tcpPort = FreePorts.Tcp();
+        int pixelPort = FreePorts.Tcp();
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -67,6 +74,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         psi.ArgumentList.Add($"--FastIngest:Syslog:TcpPort={tcpPort}");
         psi.ArgumentList.Add("--FastIngest:Http:BindAddress=127.0.0.1");
         psi.ArgumentList.Add($"--FastIngest:Http:Port={httpPort}");
+        psi.ArgumentList.Add($"--FastIngest:Pixel:Port={pixelPort}");
         psi.ArgumentList.Add($"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}");
         psi.ArgumentList.Add($"--FastIngest:ClickHouse:Database={database}");
         // State of its own (Idempotency-Keys, spool), never the repository's .data; a test may pass its own after this.
@@ -79,7 +87,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("dotnet did not start");
-        var server = new ServerProcess(process, state, udpPort, tcpPort, httpPort, database);
+        var server = new ServerProcess(process, state, udpPort, tcpPort, httpPort, pixelPort, database);
         try
         {
             await server.WaitHealthyAsync(TimeSpan.FromSeconds(60));

@@ -13,12 +13,14 @@ public sealed partial class PixelTests(PrivateClickHouse clickHouse, ITestOutput
 {
     private static readonly byte[] s_gif = Convert.FromBase64String("R0lGODlhAQABAIABAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAICTAEAOw==");
 
-    [Fact]
-    public async Task ThePixelIsATransparentGifThatNoCacheKeepsAndHeadHasNoBody()
+    [Theory]
+    [InlineData(Door.Middleware)]
+    [InlineData(Door.Connection)]
+    public async Task ThePixelIsATransparentGifThatNoCacheKeepsAndHeadHasNoBody(Door door)
     {
         string db = UniqueName.For("pixel");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
-        using var http = new HttpClient { BaseAddress = server.HttpUri };
+        using var http = new HttpClient { BaseAddress = At(server, door) };
 
         using HttpResponseMessage get = await http.GetAsync(new Uri("/p/acme/home.gif", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, get.StatusCode);
@@ -49,12 +51,14 @@ public sealed partial class PixelTests(PrivateClickHouse clickHouse, ITestOutput
         Assert.Equal("acme\thome\t2", (await clickHouse.QueryAsync($"SELECT tenant, key, sum(hits) FROM {db}.pixel_1m GROUP BY tenant, key FORMAT TSV")).Trim());
     }
 
-    [Fact]
-    public async Task HitsAndUniqueVisitorsAddUpAndDoNotTrackCountsTheHitButNotTheVisitor()
+    [Theory]
+    [InlineData(Door.Middleware)]
+    [InlineData(Door.Connection)]
+    public async Task HitsAndUniqueVisitorsAddUpAndDoNotTrackCountsTheHitButNotTheVisitor(Door door)
     {
         string db = UniqueName.For("pixel");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
-        using var http = new HttpClient { BaseAddress = server.HttpUri };
+        using var http = new HttpClient { BaseAddress = At(server, door) };
 
         // 300 hits from 40 agents (everyone is 127.0.0.1 here, so the agent tells visitors apart):
         // key i%3; agents 0-29 plain, 30-39 send DNT or Sec-GPC.
@@ -93,12 +97,14 @@ public sealed partial class PixelTests(PrivateClickHouse clickHouse, ITestOutput
             (await clickHouse.QueryAsync($"SELECT day, uniqMerge(visitors) FROM {db}.visitors_1d WHERE tenant = 'acme' GROUP BY day FORMAT TSV")).Trim());
     }
 
-    [Fact]
-    public async Task BadNamesAndTenantsOffTheAllowListAreCountedAsErrorsNeverAsTenants()
+    [Theory]
+    [InlineData(Door.Middleware)]
+    [InlineData(Door.Connection)]
+    public async Task BadNamesAndTenantsOffTheAllowListAreCountedAsErrorsNeverAsTenants(Door door)
     {
         string db = UniqueName.For("pixel");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Pixel:AllowedTenants:0=acme", "--FastIngest:Pixel:AllowedTenants:1=beta");
-        using var http = new HttpClient { BaseAddress = server.HttpUri };
+        using var http = new HttpClient { BaseAddress = At(server, door) };
         string[] paths = ["/p/acme/home.gif", "/p/beta/home.gif", "/p/stranger/home.gif", "/p/acme/" + new string('k', 65) + ".gif", "/p/ac%20me/home.gif", "/p/acme/h%C3%A9.gif"];
         foreach (string path in paths)
         {
@@ -114,14 +120,16 @@ public sealed partial class PixelTests(PrivateClickHouse clickHouse, ITestOutput
         Assert.Contains("/p/stranger/home.gif", await clickHouse.QueryAsync($"SELECT sample FROM {db}.ingest_errors WHERE reason = 'unknown_tenant' FORMAT TSV"), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task WrkForSecondsThenSigtermLeavesEveryCompletedRequestCounted()
+    [Theory]
+    [InlineData(Door.Middleware)]
+    [InlineData(Door.Connection)]
+    public async Task WrkForSecondsThenSigtermLeavesEveryCompletedRequestCounted(Door door)
     {
         string db = UniqueName.For("pixel");
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db);
         const int Connections = 16;
         var psi = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { "-t2", $"-c{Connections}", "-d3s", new Uri(server.HttpUri, "/p/acme/wrk.gif").ToString() })
+        foreach (string arg in new[] { "-t2", $"-c{Connections}", "-d3s", new Uri(At(server, door), "/p/acme/wrk.gif").ToString() })
         {
             psi.ArgumentList.Add(arg);
         }
@@ -141,6 +149,15 @@ public sealed partial class PixelTests(PrivateClickHouse clickHouse, ITestOutput
         Assert.InRange(hits, requests, requests + Connections);
         Assert.True(requests > 1000, $"wrk completed only {requests} requests");
     }
+
+    /// <summary>The pixel on the API port (Kestrel's HTTP stack) or on its own port (PixelConnectionHandler).</summary>
+    public enum Door
+    {
+        Middleware,
+        Connection,
+    }
+
+    private static Uri At(ServerProcess server, Door door) => door == Door.Connection ? server.PixelUri : server.HttpUri;
 
     [GeneratedRegex(@"(\d+) requests in")]
     private static partial Regex RequestsLine();

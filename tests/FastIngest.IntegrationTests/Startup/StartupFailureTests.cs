@@ -121,6 +121,7 @@ public sealed class StartupFailureTests(PrivateClickHouse clickHouse, ITestOutpu
         $"--FastIngest:Syslog:TcpPort={FreePorts.Tcp()}",
         "--FastIngest:Http:BindAddress=127.0.0.1",
         $"--FastIngest:Http:Port={FreePorts.Tcp()}",
+        $"--FastIngest:Pixel:Port={FreePorts.Tcp()}",
         $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}",
         "--FastIngest:ClickHouse:Database=startup_" + Guid.NewGuid().ToString("N")[..8],
         $"--FastIngest:StateDirectory={Path.Combine(Path.GetTempPath(), "fastingest-state-" + Guid.NewGuid().ToString("N")[..8])}",

@@ -162,7 +162,7 @@ public sealed partial class PrometheusExporterTests : IDisposable
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = ["--FastIngest:StateDirectory=" + _state, "--FastIngest:Aggregation:Shards=3", "--FastIngest:Http:Port=0", "--FastIngest:Syslog:TcpPort=0"],
+            Args = ["--FastIngest:StateDirectory=" + _state, "--FastIngest:Aggregation:Shards=3", "--FastIngest:Http:Port=0", "--FastIngest:Pixel:Port=0", "--FastIngest:Syslog:TcpPort=0"],
         });
         builder.AddFastIngest();
         return builder.Build();

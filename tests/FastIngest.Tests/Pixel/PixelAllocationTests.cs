@@ -33,7 +33,7 @@ public sealed class PixelAllocationTests(ITestOutputHelper output)
         var sink = new DiscardingSink();
         var pipeline = new IngestPipeline(new AggregationOptions { Shards = 2 }, sink, sink.Pool, NullLogger.Instance);
         var source = new HttpIngestSource(pipeline);
-        var pixel = new TrackingPixel(source, TenantAllowList.Everyone, TimeProvider.System);
+        var pixel = new TrackingPixel(new PixelCounter(source, TenantAllowList.Everyone, TimeProvider.System));
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
