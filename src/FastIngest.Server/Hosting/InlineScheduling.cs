@@ -3,7 +3,7 @@ namespace FastIngest.Server.Hosting;
 /// <summary>
 /// Inline scheduling: socket completions and Kestrel's connection code run on the socket engine's threads
 /// instead of handing every read to the thread pool. On by default (<c>FastIngest:Http:InlineScheduling</c>):
-/// it takes about a third off a pixel request's CPU (bench/README.md "Pixel port"). It has two halves, both
+/// it takes more than a quarter off a pixel request's CPU (bench/README.md "Pixel port"). It has two halves, both
 /// process-wide: the runtime's inline socket completions, which System.Net.Sockets reads once, from the
 /// environment only (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>, SocketAsyncEngine.Unix.cs; there is
 /// no runtimeconfig switch), and Kestrel's <c>UnsafePreferInlineScheduling</c> (per transport, so per server).
