@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The pixel doors side by side (issue 15 item 1): FastIngest's pixel port (PixelConnectionHandler), its
-# pixel on the API port (the Kestrel middleware), each with inline scheduling (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1)
-# and without (the default), and NGINX empty_gif with its log off;
+# pixel on the API port (the Kestrel middleware), each with inline scheduling (the default) and without
+# (--FastIngest:Http:InlineScheduling=false), and NGINX empty_gif with its log off;
 # then 16-deep pipelining against the pixel port and NGINX. Interleaved rounds, median per target;
 # server CPU per request from /proc/PID/stat. Servers on CPU $SERVER_CPU, wrk and ClickHouse on $LOAD_CPU.
 # Needs what bench/compare.sh installs (nginx-light, wrk, the private ClickHouse). Loopback only.
@@ -56,9 +56,10 @@ start_fastingest() {
   for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$http/health" -o /dev/null && return 0; sleep 0.2; done
   echo "FastIngest $name did not start" >&2; cat "$work/$name.log" >&2; exit 1
 }
-# inline: opted in (Server/Hosting/InlineScheduling.cs); pool: as shipped, inline scheduling off.
-start_fastingest inline DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
-start_fastingest pool
+# inline: as shipped (Server/Hosting/InlineScheduling.cs); pool: inline scheduling switched off, every read
+# handed to the thread pool.
+start_fastingest inline
+start_fastingest pool -- --FastIngest:Http:InlineScheduling=false
 
 alloc_port nginx_port
 mkdir -p "$work/nginx"

@@ -31,6 +31,8 @@ try
         Args = args,
         ContentRootPath = AppContext.BaseDirectory,
     });
+    // Before anything opens a socket: the runtime reads its inline-completions switch once, from the environment.
+    InlineScheduling.Apply(builder.Configuration);
     builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Warning && (level < LogLevel.Error || started));
     builder.AddFastIngest();
 

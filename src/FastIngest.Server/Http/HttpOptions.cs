@@ -20,6 +20,13 @@ public sealed class HttpOptions : IValidatableObject
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Inline scheduling of every socket of the process (the HTTP, pixel and TCP syslog listeners and the
+    /// ClickHouse client): their completions run on the socket engine's threads, not handed to the thread
+    /// pool. On by default; read once, before the host starts (<see cref="Hosting.InlineScheduling"/>).
+    /// </summary>
+    public bool InlineScheduling { get; set; } = true;
+
+    /// <summary>
     /// Addresses or CIDR blocks of the reverse proxies in front of the server. Only a request from one of
     /// them has its <c>X-Forwarded-For</c> read (<see cref="ClientAddresses"/>); none (the default): the
     /// client address is the TCP peer.

@@ -96,9 +96,14 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
                     break;
                 }
 
-                if (!input.TryRead(out ReadResult result))
+                // Full batches the shards could not take yet are handed over (waiting for room) before the next
+                // read, even when more is buffered: with inline scheduling Kestrel's receive loop runs on its
+                // own socket thread and keeps the pipe fed, so "nothing more buffered" may never come, and set
+                // aside batches grew without bound (LongPathFloodTests: 1,017 MB). One read's worth at most.
+                ReadResult result = default;
+                if (writer.HasSetAside || !input.TryRead(out result))
                 {
-                    // Nothing more buffered: hand over this read's batches before waiting.
+                    // Nothing more buffered, or the shards pushed back: hand over this read's batches before waiting.
                     long flushStarted = Environment.TickCount64;
                     await writer.FlushAsync().ConfigureAwait(false);
                     if (frameStarted != 0)
