@@ -63,8 +63,12 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   clickhouse/private-server.sh stop "$clickhouse_dir" >/dev/null 2>&1 || true
+  # A run that stopped early still shows the sections it finished.
+  if [ "$table_printed" = 0 ] && [ ${#rows[@]} -gt 0 ]; then print_table "INCOMPLETE: the run stopped before its end. "; fi
   if [ "$KEEP" = 1 ]; then echo "compare.sh: kept $work" >&2; else rm -rf "$work"; fi
 }
+table_printed=0
+declare -a rows=()
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -208,7 +212,6 @@ sign() { case $1 in ">=") echo "≥" ;; "<=") echo "≤" ;; *) echo "$1" ;; esac
 # meets VALUE OP TARGET: PASS or MISS.
 meets() { if [ "$(calc "$1 $2 $3")" = 1 ]; then echo PASS; else echo MISS; fi; }
 
-declare -a rows=()
 # row WORK FASTINGEST PEER PEER-FIGURE RATIO TARGET VERDICT
 row() { rows+=("$(printf '| %s | %s | %s | %s | %s | %s | %s |' "$@")"); }
 
@@ -655,7 +658,7 @@ compare_parse() {
     [ -n "$csv" ] || { echo "compare.sh: WARNING: no BenchmarkDotNet report in run $run" >&2; tail -n 20 "$work/bdn-$run.log" >&2; continue; }
     # Lines/s (from the mean per line) and bytes allocated per line of each method, whatever units
     # BenchmarkDotNet printed.
-    python3 - "$csv" "$run" >>"$results" <<'EOF'
+    python3 - "$csv" "$run" >>"$results" <<'EOF' || echo "compare.sh: WARNING: could not read $csv" >&2
 import csv, re, sys
 units = {"ns": 1, "μs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9, "B": 1, "KB": 1024, "MB": 1024 ** 2}
 def value(text):
@@ -665,9 +668,14 @@ def value(text):
     return float(number) * units.get(unit, 1)
 for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
     method = r["Method"].strip("'")
-    print(f"parse:{method} {sys.argv[2]} {1e9 / value(r['Mean']):.0f}")
+    mean = value(r["Mean"])
+    if mean <= 0:  # NA: the benchmark failed in this run
+        print(f"compare.sh: WARNING: BenchmarkDotNet run {sys.argv[2]}: no mean for {method}", file=sys.stderr)
+        continue
+    print(f"parse:{method} {sys.argv[2]} {1e9 / mean:.0f}")
     print(f"parsealloc:{method} {sys.argv[2]} {value(r['Allocated']):.0f}")
 EOF
+    grep -q "^parse:NginxJsonParser_ $run " "$results" || tail -n 30 "$work/bdn-$run.log" >&2
     echo "  run $run (lines/s, one core): $(grep "^parse:.* $run " "$results" | cut -d' ' -f1,3 | tr '\n' ' ')" >&2
   done
   ratio_row "JSON parse lines/s, one core (NginxJsonParser, BenchmarkDotNet)" parse:NginxJsonParser_ 0 "" \
@@ -675,6 +683,25 @@ EOF
   ratio_row "JSON parse lines/s, one core (NginxJsonParser, BenchmarkDotNet)" parse:NginxJsonParser_ 0 "" \
     "JsonSerializer.Deserialize to a class" parse:JsonSerializerToClass ">=" 2
   abs_row "JSON parse bytes allocated per line (NginxJsonParser)" parsealloc:NginxJsonParser_ 0 " B" "<=" 0 max
+}
+
+# print_table [NOTE]: the header and every row so far, to stdout.
+print_table() {
+  local elapsed; elapsed=$(calc "$(now) - $began")
+  table_printed=1
+  # shellcheck disable=SC1091 # the machine's own file
+  cat <<EOF
+
+${1:-}FastIngest vs peers — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)),
+$(. /etc/os-release && echo "$PRETTY_NAME"), .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo " (modified)");
+load average $load_before at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; $elapsed s in all.
+Servers on CPU $SERVER_CPU, load and ClickHouse on CPU $LOAD_CPU (imports: both); $ROUNDS interleaved rounds per row, median (min–max);
+wrk -t1 -c64 ${WARMUP}s + ${DURATION}s; UDP steps ${UDP_STEP}s from $UDP_START/s, $UDP_RECEIVERS receive socket; $LINES-line import files.
+
+| work | FastIngest | peer | peer's figure | ratio | target | verdict |
+|---|---:|---|---:|---:|---:|---|
+EOF
+  printf '%s\n' "${rows[@]}"
 }
 
 # --- run --------------------------------------------------------------------------------------------
@@ -696,17 +723,4 @@ for section in pixel udp import parse; do
   if has_section "$section"; then "compare_$section"; fi
 done
 
-elapsed=$(calc "$(now) - $began")
-# shellcheck disable=SC1091 # the machine's own file
-cat <<EOF
-
-FastIngest vs peers — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)),
-$(. /etc/os-release && echo "$PRETTY_NAME"), .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo " (modified)");
-load average $load_before at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; $elapsed s in all.
-Servers on CPU $SERVER_CPU, load and ClickHouse on CPU $LOAD_CPU (imports: both); $ROUNDS interleaved rounds per row, median (min–max);
-wrk -t1 -c64 ${WARMUP}s + ${DURATION}s; UDP steps ${UDP_STEP}s from $UDP_START/s, $UDP_RECEIVERS receive socket; $LINES-line import files.
-
-| work | FastIngest | peer | peer's figure | ratio | target | verdict |
-|---|---:|---|---:|---:|---:|---|
-EOF
-printf '%s\n' "${rows[@]}"
+print_table
