@@ -3,7 +3,8 @@
 # machine, with the same CPU pinning, against issue 15's targets. Every row is the median of
 # $ROUNDS rounds with the rounds' min–max, and a verdict (PASS/MISS) against its target.
 #
-#   bench/compare.sh                       # everything: ~22 minutes on the project's 2-core VM
+#   bench/compare.sh                       # everything: 14.5 minutes on the shared 2-core VM; allow ~20 on a
+#                                          # quiet one, where the UDP searches run more steps before losing
 #   ROUNDS=1 DURATION=3 UDP_STEP=3 LINES=300000 bench/compare.sh    # a quick look, ~6 minutes
 #   SECTIONS="pixel udp" bench/compare.sh  # some sections only (parse pixel udp import)
 #
@@ -585,7 +586,7 @@ import_note() {
   counted=$(awk -v k="importcounted:$1" '$1 == k { print $3 }' "$results" | sort -u | paste -sd/ -)
   refused=$(awk -v k="importrefused:$1" '$1 == k { print $3 }' "$results" | sort -u | paste -sd/ -)
   [ "$counted" != "$LINES" ] || return 0
-  echo "counted $counted of $(fmt "$LINES") lines, $refused refused (ingest_errors)"
+  echo "counted $counted of $LINES lines, $refused refused (ingest_errors; values of the rounds, / between differing ones)"
 }
 
 compare_import() {
