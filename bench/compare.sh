@@ -189,10 +189,11 @@ stop_pid() {
 
 put() { echo "$1 $2 $3" >>"$results"; }                       # put KEY ROUND VALUE
 count_of() { awk -v k="$1" '$1 == k' "$results" | wc -l; }
-# stats KEY: "median min max" of the rounds' values (nothing when the key has none).
+# stats KEY: "median min max" of the rounds' values (nothing when the key has none; an even count
+# of values, ROUNDS=2 or a round without a figure, takes the mean of the middle two).
 stats() {
   awk -v k="$1" '$1 == k { print $3 }' "$results" | sort -g \
-    | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)], a[1], a[NR] }'
+    | awk '{ a[NR] = $1 } END { if (NR) printf "%.6f %s %s\n", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2), a[1], a[NR] }'
 }
 # figure KEY [DECIMALS] [SUFFIX]: "median (min–max)" for the table.
 figure() {
