@@ -17,12 +17,16 @@ namespace FastIngest.Server.Syslog;
 /// (or until full). Handing over a batch whenever the socket is momentarily empty looked cheaper but
 /// measured worse: at moderate rates that is one datagram per batch, one shard wake-up per datagram,
 /// shards fell behind, and the backlog of near-empty 64 KiB batches grew the pool
-/// (UdpSyslogReceiverTests.ReceivingAllocatesNothingPerDatagramOnceWarm caught it).
+/// (UdpSyslogReceiverTests.ReceivingAllocatesNothingPerDatagramOnceWarm caught it). The hold was 1 ms
+/// until issue 15: at 25,000 datagrams/s of 700 B that handed over batches a quarter full, and each
+/// shard stall at a flush of 10,000 tenants queued ~150 of them (10 MB of 64 KiB buffers kept by the pool,
+/// bench/README.md's UDP section). 20 ms fills a batch at a few thousand datagrams/s per shard; the
+/// messages carry their arrival second, and the shards flush once a second, so no count moves.
 /// The counters are written by the loop's thread only and read by scrapes with <see cref="Volatile"/>.
 /// </remarks>
 internal sealed partial class UdpReceiveLoop
 {
-    private const int MaxHoldMilliseconds = 1;
+    private const int MaxHoldMilliseconds = 20;
     private const int StopCheckMicroseconds = 100_000;
 
     private readonly Socket _socket;

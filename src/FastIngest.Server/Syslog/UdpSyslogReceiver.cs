@@ -101,6 +101,11 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
         int bound = 0;
         try
         {
+            if (count > 1)
+            {
+                port = ProbeExclusive(address, port);
+            }
+
             for (; bound < count; bound++)
             {
                 sockets[bound] = Bind(address, port, count > 1);
@@ -154,6 +159,25 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
         {
             loop.Abort();
         }
+    }
+
+    /// <summary>
+    /// Binds and closes a socket without <c>SO_REUSEPORT</c> on the group's address and port; returns the
+    /// port (the one the kernel picked when <paramref name="port"/> is 0).
+    /// </summary>
+    /// <remarks>
+    /// Linux lets any socket of the same user with <c>SO_REUSEPORT</c> join a group: a second FastIngest (or
+    /// a stale one) on the same port would silently take a share of the datagrams instead of failing as a
+    /// single socket does. A socket without the option cannot bind while anyone holds the port, so this bind
+    /// fails with "address already in use" exactly when the group's would have been shared. The race left:
+    /// another process binding the port between this close and the group's binds (microseconds) joins or
+    /// takes it as before; two servers started in the same instant on one port are not told apart.
+    /// </remarks>
+    private static int ProbeExclusive(IPAddress address, int port)
+    {
+        using var probe = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        probe.Bind(new IPEndPoint(address, port));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
     private Socket Bind(IPAddress address, int port, bool shared)

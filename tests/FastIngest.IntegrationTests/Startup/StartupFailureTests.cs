@@ -64,6 +64,49 @@ public sealed class StartupFailureTests(PrivateClickHouse clickHouse, ITestOutpu
     }
 
     [Fact]
+    public async Task AUdpPortInUseFailsASeveralSocketStartToo()
+    {
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)taken.LocalEndPoint!).Port;
+        string line = await FailedStartLineAsync(ServerArgs($"--FastIngest:Syslog:UdpPort={port}", "--FastIngest:Syslog:UdpReceivers=2"));
+        Assert.Contains($"FastIngest:Syslog:UdpPort: cannot listen on UDP 127.0.0.1:{port}", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASecondServerOnTheSameUdpPortFailsToStartWhileTheFirstKeepsReceiving()
+    {
+        string db = UniqueName.For("udp_twice");
+        await using ServerProcess first = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Syslog:UdpReceivers=2");
+
+        // Both with SO_REUSEPORT sockets of the same user: the kernel would let the second join the first's group.
+        string line = await FailedStartLineAsync(ServerArgs($"--FastIngest:Syslog:UdpPort={first.UdpPort}", "--FastIngest:Syslog:UdpReceivers=2"));
+        Assert.Contains($"FastIngest:Syslog:UdpPort: cannot listen on UDP 127.0.0.1:{first.UdpPort}", line, StringComparison.Ordinal);
+        Assert.Contains("in use", line, StringComparison.OrdinalIgnoreCase);
+
+        var lines = new NginxLines(seed: 15);
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var senders = new Socket[8];
+        for (int i = 0; i < senders.Length; i++)
+        {
+            senders[i] = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            senders[i].Connect(new IPEndPoint(IPAddress.Loopback, first.UdpPort));
+            for (int n = 0; n < 50; n++)
+            {
+                senders[i].Send(NginxLineBuilder.SyslogDatagram("shop", lines.Line("shop", now), withHostname: false));
+            }
+        }
+
+        await Eventually.UntilAsync(() => first.MetricAsync("fastingest_udp_datagrams_total"), n => n == 400, TimeSpan.FromSeconds(30), "every datagram read by the first server");
+        Assert.Equal(0, await first.TerminateAsync(TimeSpan.FromSeconds(60)));
+        await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
+        foreach (Socket sender in senders)
+        {
+            sender.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task AnHttpPortInUseNamesThePort()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);

@@ -168,6 +168,71 @@ public sealed class UdpSyslogReceiverTests
     }
 
     [Fact]
+    public async Task ASecondReceiverGroupOnTheSamePortFailsToStartAndTheFirstKeepsReceiving()
+    {
+        var sink = new CollectingSink();
+        var pipeline = new IngestPipeline(new AggregationOptions { Shards = 2, ChannelCapacity = ChannelCapacity, MaxLateness = s_corpusAge }, sink, sink.Pool, NullLogger.Instance);
+        int port = FreePorts.Udp();
+        var first = new UdpSyslogReceiver(Options.Create(new SyslogOptions { BindAddress = "127.0.0.1", UdpPort = port, UdpReceivers = 2 }), pipeline, new SourceFence([]), NullLogger<UdpSyslogReceiver>.Instance);
+        pipeline.Start();
+        first.Start();
+
+        // Same user, same port, SO_REUSEPORT on both sides: without the probe the kernel would let it join.
+        var second = new UdpSyslogReceiver(Options.Create(new SyslogOptions { BindAddress = "127.0.0.1", UdpPort = port, UdpReceivers = 2 }), pipeline, new SourceFence([]), NullLogger<UdpSyslogReceiver>.Instance);
+        var failure = Assert.Throws<FastIngest.Server.Infrastructure.StartupException>(second.Start);
+        Assert.Contains($"FastIngest:Syslog:UdpPort: cannot listen on UDP 127.0.0.1:{port}", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("in use", failure.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(second.Loops);
+
+        // 16 senders: had the second group joined, the kernel would have hashed some of them to it.
+        var senders = new Socket[16];
+        for (int i = 0; i < senders.Length; i++)
+        {
+            senders[i] = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            senders[i].Connect(first.LocalEndPoint!);
+        }
+
+        await Task.WhenAll(senders.Select(s => SendAsync(s, 500)));
+        await first.StopAsync(CancellationToken.None);
+        await pipeline.StopAsync();
+
+        Assert.Equal(8_000, first.Datagrams);
+        Assert.Equal(8_000UL, (ulong)sink.Traffic.Sum(r => (long)r.Counters.Requests));
+        foreach (Socket sender in senders)
+        {
+            sender.Dispose();
+        }
+
+        second.Dispose();
+        first.Dispose();
+        pipeline.Dispose();
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void APortHeldByAPlainSocketFailsTheStartOfAReceiverGroup(bool holderReusesPort)
+    {
+        using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        if (holderReusesPort)
+        {
+            // A socket that would let a group join it: the group must still refuse to share.
+            holder.SetRawSocketOption(1, 15, BitConverter.GetBytes(1)); // SOL_SOCKET, SO_REUSEPORT
+        }
+
+        holder.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        int port = ((System.Net.IPEndPoint)holder.LocalEndPoint!).Port;
+        var pipeline = new IngestPipeline(new AggregationOptions { Shards = 1, ChannelCapacity = ChannelCapacity, MaxLateness = s_corpusAge }, new CollectingSink(), new CollectingSink().Pool, NullLogger.Instance);
+        var receiver = new UdpSyslogReceiver(Options.Create(new SyslogOptions { BindAddress = "127.0.0.1", UdpPort = port, UdpReceivers = 3 }), pipeline, new SourceFence([]), NullLogger<UdpSyslogReceiver>.Instance);
+
+        var failure = Assert.Throws<FastIngest.Server.Infrastructure.StartupException>(receiver.Start);
+        Assert.Contains($"cannot listen on UDP 127.0.0.1:{port}", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(receiver.Loops);
+        receiver.Dispose();
+        pipeline.Dispose();
+    }
+
+    [Fact]
     public async Task CountsTheDatagramsTheKernelHoldsWhenStopped()
     {
         var sink = new CollectingSink();
