@@ -35,7 +35,7 @@ DURATION=${DURATION:-5}              # seconds per wrk measurement, after a $WAR
 WARMUP=${WARMUP:-1}
 UDP_STEP=${UDP_STEP:-4}              # seconds per step of the UDP rate search
 UDP_START=${UDP_START:-50000}        # the search's first rate (datagrams/s); it doubles until a step loses
-UDP_RECEIVERS=${UDP_RECEIVERS:-1}    # FastIngest:Syslog:UdpReceivers: 1 socket for the one CPU the server has
+UDP_RECEIVERS=${UDP_RECEIVERS:-0}    # FastIngest:Syslog:UdpReceivers; 0 (as built) = one per CPU the server may use: 1 here
 TENANTS=${TENANTS:-10000}            # tenants in the UDP traffic (the targets are stated for 10,000)
 LINES=${LINES:-3000000}              # lines in the import files (the targets are stated for 3,000,000)
 GOACCESS_LINES=${GOACCESS_LINES:-300000}  # GoAccess reads the first this many (it took 100 s for 3M)
