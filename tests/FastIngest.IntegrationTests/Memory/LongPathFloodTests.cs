@@ -80,7 +80,7 @@ public sealed class LongPathFloodTests(PrivateClickHouse clickHouse, ITestOutput
         const long MiB = 1024 * 1024;
         const long NameBudget = 32 * MiB; // MaxNameBytesPerShard
         long names = NameBudget + ((10_000 + shards - 1) / shards * (64L + 160));
-        long batches = (256 + 2) * 2 * (long)Math.Max(64 * 1024, MaxMessageBytes);
+        long batches = (64 + 2) * 2 * (long)Math.Max(64 * 1024, MaxMessageBytes);
         long round = 4 * NameBudget;
         return (100 * MiB + (shards * (names + batches + round)) + (64 * MiB)) / MiB;
     }
