@@ -33,6 +33,22 @@ internal static partial class NginxJsonParser
     public static bool TryParse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason)
     {
         record.Reset();
+        return Parse(line, ref record, out reason);
+    }
+
+    /// <summary>
+    /// Parses the line at <paramref name="start"/> in <paramref name="buffer"/> as <see cref="TryParse(ReadOnlySpan{byte}, ref AccessLogRecord, out RejectReason)"/>
+    /// does, but references its plain (unescaped) text values where they stand instead of copying them:
+    /// the caller keeps the bytes unchanged while it reads the record. Only escaped values go to scratch.
+    /// </summary>
+    public static bool TryParse(byte[] buffer, int start, int length, ref AccessLogRecord record, out RejectReason reason)
+    {
+        record.Reset(buffer, start);
+        return Parse(buffer.AsSpan(start, length), ref record, out reason);
+    }
+
+    private static bool Parse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason)
+    {
         if (line.IndexOfAnyExcept(" \t\r\n"u8) < 0)
         {
             reason = RejectReason.Empty;
@@ -48,8 +64,8 @@ internal static partial class NginxJsonParser
 
         // time_iso8601 only matters without msec, and request_uri only without uri: NGINX writes both
         // of each pair, so their plain (unescaped) values stay slices of the line and are converted
-        // after the object only when needed. Escaped ones are converted at once, as before, because
-        // they need the scratch buffer. (JsonLineBenchmarks: ~10 % of the parse.)
+        // (or kept) after the object only when needed. Escaped ones are converted at once, as before,
+        // because they need the scratch buffer. (JsonLineBenchmarks: ~10 % of the parse.)
         ReadOnlySpan<byte> isoText = default;
         bool isoDeferred = false;
         ReadOnlySpan<byte> requestUriText = default;
@@ -122,10 +138,10 @@ internal static partial class NginxJsonParser
                             : CacheStatus.None;
                         break;
                     case NginxJsonField.RequestMethod:
-                        record.Method = ReadText(ref reader, ref record);
+                        record.Method = ReadText(ref reader, ref record, line);
                         break;
                     case NginxJsonField.Uri:
-                        record.Path = ReadText(ref reader, ref record);
+                        record.Path = ReadText(ref reader, ref record, line);
                         break;
                     case NginxJsonField.RequestUri:
                         requestUriDeferred = IsPlain(ref reader);
@@ -135,24 +151,24 @@ internal static partial class NginxJsonParser
                         }
                         else
                         {
-                            requestUri = ReadText(ref reader, ref record);
+                            requestUri = ReadText(ref reader, ref record, line);
                         }
 
                         break;
                     case NginxJsonField.HttpHost:
-                        record.Host = ReadText(ref reader, ref record);
+                        record.Host = ReadText(ref reader, ref record, line);
                         break;
                     case NginxJsonField.Host:
-                        host = ReadText(ref reader, ref record);
+                        host = ReadText(ref reader, ref record, line);
                         break;
                     case NginxJsonField.RemoteAddr:
-                        record.RemoteAddr = ReadText(ref reader, ref record);
+                        record.RemoteAddr = ReadText(ref reader, ref record, line);
                         break;
                     case NginxJsonField.HttpUserAgent:
-                        record.UserAgent = ReadText(ref reader, ref record);
+                        record.UserAgent = ReadText(ref reader, ref record, line);
                         break;
                     case NginxJsonField.HttpReferer:
-                        record.Referer = ReadText(ref reader, ref record);
+                        record.Referer = ReadText(ref reader, ref record, line);
                         break;
                     case NginxJsonField.HttpDnt:
                     case NginxJsonField.HttpSecGpc:
@@ -217,7 +233,7 @@ internal static partial class NginxJsonParser
         record.TimestampMs = time;
         if (record.Path.IsEmpty && requestUriDeferred && !IsAbsentText(requestUriText))
         {
-            requestUri = record.Store(requestUriText);
+            requestUri = record.Keep(line, requestUriText);
         }
 
         if (record.Path.IsEmpty && !requestUri.IsEmpty)
