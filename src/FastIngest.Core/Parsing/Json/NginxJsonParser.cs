@@ -49,7 +49,9 @@ internal static partial class NginxJsonParser
 
     private static bool Parse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason)
     {
-        if (line.IndexOfAnyExcept(" \t\r\n"u8) < 0)
+        // A line that starts its object at once (every line NGINX writes) is not blank: the search for
+        // anything but whitespace, whose per-call setup showed in the profile (~2 %), is for the rest.
+        if (line.IsEmpty || (line[0] != '{' && line.IndexOfAnyExcept(" \t\r\n"u8) < 0))
         {
             reason = RejectReason.Empty;
             return false;
@@ -73,7 +75,9 @@ internal static partial class NginxJsonParser
 
         try
         {
-            var reader = new Utf8JsonReader(line, isFinalBlock: true, state: default);
+            // The one-argument constructor: the same final block and default options, without copying a default
+            // JsonReaderState in by value (a rep movsq per line in the profile).
+            var reader = new Utf8JsonReader(line);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 reason = RejectReason.NotJson;
@@ -263,27 +267,53 @@ internal static partial class NginxJsonParser
         Iso8601,
     }
 
-    private static NginxJsonField Lookup(ReadOnlySpan<byte> name) => name.Length switch
+    /// <summary>
+    /// The field a property name is. One jump on the length, then one byte that tells the names of that
+    /// length apart, then one comparison (unrolled for a literal): at most one compare per name, known or
+    /// not, instead of up to four in a row (issue 15: ~9 % of the parse was this lookup).
+    /// </summary>
+    private static NginxJsonField Lookup(ReadOnlySpan<byte> name)
     {
-        3 when name.SequenceEqual("uri"u8) => NginxJsonField.Uri,
-        4 when name.SequenceEqual("msec"u8) => NginxJsonField.Msec,
-        4 when name.SequenceEqual("host"u8) => NginxJsonField.Host,
-        8 when name.SequenceEqual("http_dnt"u8) => NginxJsonField.HttpDnt,
-        6 when name.SequenceEqual("status"u8) => NginxJsonField.Status,
-        9 when name.SequenceEqual("http_host"u8) => NginxJsonField.HttpHost,
-        10 when name.SequenceEqual("bytes_sent"u8) => NginxJsonField.BytesSent,
-        11 when name.SequenceEqual("request_uri"u8) => NginxJsonField.RequestUri,
-        11 when name.SequenceEqual("remote_addr"u8) => NginxJsonField.RemoteAddr,
-        12 when name.SequenceEqual("request_time"u8) => NginxJsonField.RequestTime,
-        12 when name.SequenceEqual("time_iso8601"u8) => NginxJsonField.TimeIso8601,
-        12 when name.SequenceEqual("http_referer"u8) => NginxJsonField.HttpReferer,
-        12 when name.SequenceEqual("http_sec_gpc"u8) => NginxJsonField.HttpSecGpc,
-        14 when name.SequenceEqual("request_method"u8) => NginxJsonField.RequestMethod,
-        15 when name.SequenceEqual("body_bytes_sent"u8) => NginxJsonField.BodyBytesSent,
-        15 when name.SequenceEqual("http_user_agent"u8) => NginxJsonField.HttpUserAgent,
-        21 when name.SequenceEqual("upstream_cache_status"u8) => NginxJsonField.UpstreamCacheStatus,
-        _ => NginxJsonField.Unknown,
-    };
+        switch (name.Length)
+        {
+            case 3:
+                return Is(name, "uri"u8, NginxJsonField.Uri);
+            case 4:
+                return name[0] == 'm' ? Is(name, "msec"u8, NginxJsonField.Msec) : Is(name, "host"u8, NginxJsonField.Host);
+            case 6:
+                return Is(name, "status"u8, NginxJsonField.Status);
+            case 8:
+                return Is(name, "http_dnt"u8, NginxJsonField.HttpDnt);
+            case 9:
+                return Is(name, "http_host"u8, NginxJsonField.HttpHost);
+            case 10:
+                return Is(name, "bytes_sent"u8, NginxJsonField.BytesSent);
+            case 11:
+                return name[2] == 'q' ? Is(name, "request_uri"u8, NginxJsonField.RequestUri) : Is(name, "remote_addr"u8, NginxJsonField.RemoteAddr);
+            case 12:
+                // The eighth byte differs in all four: request_time, time_iso8601, http_referer, http_sec_gpc.
+                return name[7] switch
+                {
+                    (byte)'_' => Is(name, "request_time"u8, NginxJsonField.RequestTime),
+                    (byte)'o' => Is(name, "time_iso8601"u8, NginxJsonField.TimeIso8601),
+                    (byte)'f' => Is(name, "http_referer"u8, NginxJsonField.HttpReferer),
+                    (byte)'c' => Is(name, "http_sec_gpc"u8, NginxJsonField.HttpSecGpc),
+                    _ => NginxJsonField.Unknown,
+                };
+            case 14:
+                return Is(name, "request_method"u8, NginxJsonField.RequestMethod);
+            case 15:
+                return name[0] == 'b' ? Is(name, "body_bytes_sent"u8, NginxJsonField.BodyBytesSent) : Is(name, "http_user_agent"u8, NginxJsonField.HttpUserAgent);
+            case 21:
+                return Is(name, "upstream_cache_status"u8, NginxJsonField.UpstreamCacheStatus);
+            default:
+                return NginxJsonField.Unknown;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static NginxJsonField Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> known, NginxJsonField field) =>
+        name.SequenceEqual(known) ? field : NginxJsonField.Unknown;
 
     /// <summary>NGINX never escapes a name it writes; someone else's JSON might.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
