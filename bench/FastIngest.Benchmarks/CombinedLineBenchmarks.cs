@@ -22,7 +22,7 @@ public partial class CombinedLineBenchmarks
         long sum = 0;
         foreach (byte[] line in _lines)
         {
-            if (CombinedLogParser.TryParse(line, ref _record, out _))
+            if (CombinedLogParser.TryParse(line, 0, line.Length, ref _record, out _))
             {
                 sum += _record.Status;
             }

@@ -1,3 +1,12 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
+
+if (args is ["rounds", string count, ..])
+{
+    // Interleaved parse rounds for a shared machine; see ParseRounds. A third argument runs one method
+    // alone (for a profiler).
+    FastIngest.Benchmarks.ParseRounds.Run(int.Parse(count, CultureInfo.InvariantCulture), args.Length > 2 ? args[2] : null);
+    return;
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(FastIngest.Benchmarks.Data).Assembly).Run(args);

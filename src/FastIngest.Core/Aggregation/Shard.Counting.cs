@@ -44,7 +44,10 @@ internal sealed partial class Shard
                 tenant = found;
             }
 
-            RejectReason reason = _decoder.Decode(entry.Kind, body, out DecodedMessage message);
+            // The decoder references the line's plain values in the batch's buffer instead of copying them
+            // (issue 15, item 4): everything below reads them before the next entry, and what is kept
+            // (tenants, paths, pixel keys) is copied by the name tables.
+            RejectReason reason = _decoder.Decode(entry.Kind, batch.Buffer, entry.BodyStart, entry.BodyLength, out DecodedMessage message);
             if (reason != RejectReason.None)
             {
                 _rejects.Count(source, tenant, reason, entry.Kind, body, entry.ArrivedAt);

@@ -167,6 +167,8 @@ internal sealed partial class Shard
                         AggregationLog.BatchFailed(_logger, ex, Id, batch.Count);
                     }
 
+                    // The decoder's record may reference the batch's buffer: let go of it before it is reused.
+                    _decoder.Release();
                     TaskCompletionSource? barrier = batch.Barrier;
                     _ingestBatches.Return(batch);
                     if (barrier is not null)

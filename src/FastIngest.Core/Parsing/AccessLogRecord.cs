@@ -1,12 +1,21 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace FastIngest.Core.Parsing;
 
 /// <summary>
 /// One access-log line as the aggregates need it. A shard owns one instance and reuses it for every
-/// line: numbers are fields, text values are <see cref="Utf8Slice"/>s into <see cref="Scratch"/>, so
+/// line: numbers are fields, text values are <see cref="Utf8Slice"/>s, read with <see cref="Text"/>, so
 /// parsing allocates nothing once the scratch buffer has grown to the longest line seen.
 /// </summary>
+/// <remarks>
+/// A text value is either in <see cref="Scratch"/> (unescaped, or copied) or, when the parser was given
+/// the line's array (<see cref="Reset(byte[], int)"/>), referenced where it stands in <see cref="Line"/>:
+/// a value that needs no unescaping is not copied (issue 15, item 4). Such a slice is only good while
+/// the caller keeps those bytes: the shard reads the record before the next line and lets it go with
+/// its batch; anything kept past the line (interned paths, tenants, pixel keys) is copied by the table
+/// that keeps it.
+/// </remarks>
 internal struct AccessLogRecord
 {
     /// <summary>
@@ -46,15 +55,34 @@ internal struct AccessLogRecord
     public byte[] Scratch;
     public int ScratchLength;
 
+    /// <summary>The array the current line is in, when the parser may reference its values; else null.</summary>
+    public byte[]? Line;
+
+    private int _lineStart;
+
     public AccessLogRecord(int scratchCapacity)
     {
         Scratch = new byte[scratchCapacity];
         Reset();
     }
 
-    /// <summary>Clears every field for the next line; keeps the scratch buffer.</summary>
+    /// <summary>
+    /// Clears every field for the next line, whose plain values the parser may reference in
+    /// <paramref name="line"/> (the caller keeps it unchanged while it reads the record); keeps the scratch buffer.
+    /// </summary>
+    /// <param name="lineStart">Where the line starts in <paramref name="line"/>.</param>
+    public void Reset(byte[] line, int lineStart)
+    {
+        Reset();
+        Line = line;
+        _lineStart = lineStart;
+    }
+
+    /// <summary>Clears every field for the next line, whose values the parser copies; keeps the scratch buffer.</summary>
     public void Reset()
     {
+        Line = null;
+        _lineStart = 0;
         TimestampMs = 0;
         Status = 0;
         BytesSent = -1;
@@ -81,6 +109,23 @@ internal struct AccessLogRecord
         return slice;
     }
 
+    /// <summary>
+    /// Where <paramref name="value"/>, a part of <paramref name="line"/> (the span of the line given to
+    /// <see cref="Reset(byte[], int)"/>), stands: referenced in place when the line is an array the caller
+    /// keeps, copied into the scratch buffer otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Utf8Slice Keep(ReadOnlySpan<byte> line, ReadOnlySpan<byte> value)
+    {
+        if (Line is null)
+        {
+            return Store(value);
+        }
+
+        int offset = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(line), ref MemoryMarshal.GetReference(value));
+        return new Utf8Slice(~(_lineStart + offset), value.Length);
+    }
+
     /// <summary>Makes room for <paramref name="additional"/> more bytes of text after <see cref="ScratchLength"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void EnsureScratch(int additional)
@@ -92,8 +137,10 @@ internal struct AccessLogRecord
         }
     }
 
+    /// <summary>The bytes of a value: in the scratch buffer, or (a negative start, <c>~offset</c>) in <see cref="Line"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly ReadOnlySpan<byte> Text(Utf8Slice slice) => Scratch.AsSpan(slice.Start, slice.Length);
+    public readonly ReadOnlySpan<byte> Text(Utf8Slice slice) =>
+        slice.Start >= 0 ? Scratch.AsSpan(slice.Start, slice.Length) : Line.AsSpan(~slice.Start, slice.Length);
 
     /// <summary>Doubles until the line fits: values are disjoint parts of the line, so the line length bounds growth.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -21,9 +21,23 @@ internal sealed class MessageDecoder
     /// <summary>The access-log line the last successful <see cref="Decode"/> of a log kind read.</summary>
     public ref readonly AccessLogRecord Record => ref _record;
 
-    /// <summary>Decodes one message body of the given kind.</summary>
+    /// <summary>Decodes one message body of the given kind, copying the text of an access-log line.</summary>
     /// <returns><see cref="RejectReason.None"/> when <paramref name="message"/> is usable; otherwise why not.</returns>
-    public RejectReason Decode(MessageKind kind, ReadOnlySpan<byte> body, out DecodedMessage message)
+    public RejectReason Decode(MessageKind kind, ReadOnlySpan<byte> body, out DecodedMessage message) =>
+        Decode(kind, body, null, 0, out message);
+
+    /// <summary>
+    /// Decodes the body at <paramref name="start"/> in <paramref name="buffer"/>: an access-log line's plain
+    /// text values are referenced there, not copied, so the caller reads <see cref="Record"/> before it
+    /// changes or returns the buffer, and calls <see cref="Release"/> when it is done with it.
+    /// </summary>
+    public RejectReason Decode(MessageKind kind, byte[] buffer, int start, int length, out DecodedMessage message) =>
+        Decode(kind, buffer.AsSpan(start, length), buffer, start, out message);
+
+    /// <summary>Forgets the last line, so the record holds no reference to a buffer its caller is about to give back.</summary>
+    public void Release() => _record.Reset();
+
+    private RejectReason Decode(MessageKind kind, ReadOnlySpan<byte> body, byte[]? buffer, int start, out DecodedMessage message)
     {
         RejectReason reason;
         switch (kind)
@@ -51,7 +65,7 @@ internal sealed class MessageDecoder
                 return RejectReason.None;
 
             case MessageKind.CombinedLog:
-                if (!CombinedLogParser.TryParse(body, ref _record, out reason))
+                if (!(buffer is null ? CombinedLogParser.TryParse(body, ref _record, out reason) : CombinedLogParser.TryParse(buffer, start, body.Length, ref _record, out reason)))
                 {
                     message = default;
                     return reason;
@@ -60,10 +74,10 @@ internal sealed class MessageDecoder
                 break;
 
             case MessageKind.NginxJsonHostTenant:
-                return DecodeHostTenant(body, out message);
+                return DecodeHostTenant(body, buffer, start, out message);
 
             default:
-                if (!NginxJsonParser.TryParse(body, ref _record, out reason))
+                if (!ParseJson(body, buffer, start, out reason))
                 {
                     message = default;
                     return reason;
@@ -77,10 +91,10 @@ internal sealed class MessageDecoder
     }
 
     /// <summary>A JSON line whose tenant is its <c>http_host</c> without the port.</summary>
-    private RejectReason DecodeHostTenant(ReadOnlySpan<byte> body, out DecodedMessage message)
+    private RejectReason DecodeHostTenant(ReadOnlySpan<byte> body, byte[]? buffer, int start, out DecodedMessage message)
     {
         message = default;
-        if (!NginxJsonParser.TryParse(body, ref _record, out RejectReason reason))
+        if (!ParseJson(body, buffer, start, out RejectReason reason))
         {
             return reason;
         }
@@ -96,4 +110,9 @@ internal sealed class MessageDecoder
         message = new DecodedMessage { TimestampMs = _record.TimestampMs, HostTenant = host };
         return RejectReason.None;
     }
+
+    private bool ParseJson(ReadOnlySpan<byte> body, byte[]? buffer, int start, out RejectReason reason) =>
+        buffer is null
+            ? NginxJsonParser.TryParse(body, ref _record, out reason)
+            : NginxJsonParser.TryParse(buffer, start, body.Length, ref _record, out reason);
 }

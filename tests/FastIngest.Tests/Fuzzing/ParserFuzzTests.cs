@@ -5,6 +5,7 @@ using FastIngest.Core.Parsing.Combined;
 using FastIngest.Core.Parsing.Events;
 using FastIngest.Core.Parsing.Json;
 using FastIngest.Core.Parsing.Syslog;
+using FastIngest.Tests.Parsing;
 
 namespace FastIngest.Tests.Fuzzing;
 
@@ -33,6 +34,7 @@ public sealed class ParserFuzzTests
     {
         var random = new Random(20261123);
         var record = new AccessLogRecord(256);
+        var inPlace = new AccessLogRecord(256);
         var scratch = new byte[256 * 1024];
         var frames = new SyslogFrameReader(64 * 1024);
         int accepted = 0;
@@ -65,6 +67,14 @@ public sealed class ParserFuzzTests
                     Assert.NotEqual(RejectReason.None, json);
                 }
 
+                // The in-place overload (the shard's) decides and reads exactly as the copying one.
+                Assert.Equal(json == RejectReason.None, NginxJsonParser.TryParse(input, 0, length, ref inPlace, out RejectReason jsonInPlace));
+                Assert.Equal(json, jsonInPlace);
+                if (json == RejectReason.None)
+                {
+                    AccessLogRecordAssert.Same(record, inPlace);
+                }
+
                 if (CombinedLogParser.TryParse(bytes, ref record, out RejectReason combined))
                 {
                     accepted++;
@@ -73,6 +83,13 @@ public sealed class ParserFuzzTests
                 else
                 {
                     Assert.NotEqual(RejectReason.None, combined);
+                }
+
+                Assert.Equal(combined == RejectReason.None, CombinedLogParser.TryParse(input, 0, length, ref inPlace, out RejectReason combinedInPlace));
+                Assert.Equal(combined, combinedInPlace);
+                if (combined == RejectReason.None)
+                {
+                    AccessLogRecordAssert.Same(record, inPlace);
                 }
 
                 EventError error = EventJsonParser.TryParse(bytes, scratch, out ParsedEvent parsed);

@@ -115,4 +115,42 @@ public sealed class MessageDecoderTests
 
         Assert.Equal(RejectReason.InvalidTime, decoder.Decode(Enum.Parse<MessageKind>(kind), new byte[5], out _));
     }
+
+    [Theory]
+    [InlineData(nameof(MessageKind.NginxJson))]
+    [InlineData(nameof(MessageKind.NginxJsonHostTenant))]
+    public void ABodyInABufferIsReadInPlaceAsACopiedOneIs(string kindName)
+    {
+        MessageKind kind = Enum.Parse<MessageKind>(kindName);
+        byte[] body = Json("example.com:8080");
+        byte[] buffer = [.. "prefix"u8, .. body, .. "suffix"u8];
+        var copying = new MessageDecoder();
+        var inPlace = new MessageDecoder();
+
+        Assert.Equal(RejectReason.None, copying.Decode(kind, body, out DecodedMessage copied));
+        Assert.Equal(RejectReason.None, inPlace.Decode(kind, buffer, 6, body.Length, out DecodedMessage referenced));
+
+        AccessLogRecordAssert.Same(copying.Record, inPlace.Record);
+        Assert.Equal(copied.HostTenant.ToArray(), referenced.HostTenant.ToArray());
+        Assert.Same(buffer, inPlace.Record.Line);
+        Assert.True(inPlace.Record.Path.Start < 0);
+
+        inPlace.Release();
+
+        Assert.Null(inPlace.Record.Line);
+        Assert.True(inPlace.Record.Path.IsEmpty);
+    }
+
+    [Fact]
+    public void ACombinedBodyInABufferIsReadInPlace()
+    {
+        byte[] line = "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 200 2326 \"-\" \"-\""u8.ToArray();
+        byte[] buffer = [.. "x"u8, .. line];
+        var decoder = new MessageDecoder();
+
+        Assert.Equal(RejectReason.None, decoder.Decode(MessageKind.CombinedLog, buffer, 1, line.Length, out _));
+
+        Assert.Equal("/apache_pb.gif", Encoding.UTF8.GetString(decoder.Record.Text(decoder.Record.Path)));
+        Assert.Equal(0, decoder.Record.ScratchLength);
+    }
 }

@@ -12,9 +12,26 @@ namespace FastIngest.Core.Parsing.Combined;
 /// </remarks>
 internal static class CombinedLogParser
 {
+    /// <summary>Parses one line, copying its text values into the record's scratch buffer.</summary>
     public static bool TryParse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason)
     {
         record.Reset();
+        return Parse(line, ref record, out reason);
+    }
+
+    /// <summary>
+    /// Parses the line at <paramref name="start"/> in <paramref name="buffer"/>, referencing its text values
+    /// where they stand (the format has no escapes to undo): the caller keeps the bytes unchanged while it
+    /// reads the record.
+    /// </summary>
+    public static bool TryParse(byte[] buffer, int start, int length, ref AccessLogRecord record, out RejectReason reason)
+    {
+        record.Reset(buffer, start);
+        return Parse(buffer.AsSpan(start, length), ref record, out reason);
+    }
+
+    private static bool Parse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason)
+    {
         line = line.TrimEnd("\r\n"u8);
         if (line.IsEmpty)
         {
@@ -31,7 +48,7 @@ internal static class CombinedLogParser
             return false;
         }
 
-        Utf8Slice address = record.Store(line[..space]);
+        Utf8Slice address = record.Keep(line, line[..space]);
         ReadOnlySpan<byte> rest = line[(open + 2)..];
         int close = rest.IndexOf((byte)']');
         if (close < 0 || !TryParseTimeLocal(rest[..close], out long timestampMs))
@@ -70,17 +87,17 @@ internal static class CombinedLogParser
         int methodEnd = request.IndexOf((byte)' ');
         if (methodEnd > 0)
         {
-            record.Method = record.Store(request[..methodEnd]);
+            record.Method = record.Keep(line, request[..methodEnd]);
             ReadOnlySpan<byte> target = request[(methodEnd + 1)..];
             int targetEnd = target.IndexOf((byte)' ');
             target = targetEnd >= 0 ? target[..targetEnd] : target;
             int query = target.IndexOf((byte)'?');
-            record.Path = record.Store(query >= 0 ? target[..query] : target);
+            record.Path = record.Keep(line, query >= 0 ? target[..query] : target);
         }
 
         record.RemoteAddr = address;
-        record.Referer = referer.SequenceEqual("-"u8) ? default : record.Store(referer);
-        record.UserAgent = agent.SequenceEqual("-"u8) ? default : record.Store(agent);
+        record.Referer = referer.SequenceEqual("-"u8) ? default : record.Keep(line, referer);
+        record.UserAgent = agent.SequenceEqual("-"u8) ? default : record.Keep(line, agent);
         record.Status = (ushort)status;
         record.BodyBytesSent = bodyBytes;
         record.TimestampMs = timestampMs;

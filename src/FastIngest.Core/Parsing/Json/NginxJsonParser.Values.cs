@@ -111,8 +111,13 @@ internal static partial class NginxJsonParser
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsAbsentText(ReadOnlySpan<byte> text) => text.IsEmpty || (text.Length == 1 && text[0] == '-');
 
-    /// <summary>Unescapes a string or number value into the scratch buffer; an empty slice when absent or not text.</summary>
-    private static Utf8Slice ReadText(ref Utf8JsonReader reader, ref AccessLogRecord record)
+    /// <summary>
+    /// A string or number value as a slice of the record: referenced in <paramref name="line"/> when it
+    /// needs no unescaping (<see cref="AccessLogRecord.Keep"/>), unescaped into the scratch buffer when it
+    /// does; an empty slice when absent or not text. The reader is over one span, so a value is never
+    /// split across segments (<see cref="Utf8JsonReader.HasValueSequence"/> is false).
+    /// </summary>
+    private static Utf8Slice ReadText(ref Utf8JsonReader reader, ref AccessLogRecord record, ReadOnlySpan<byte> line)
     {
         JsonTokenType token = reader.TokenType;
         if (token is not (JsonTokenType.String or JsonTokenType.Number))
@@ -122,21 +127,23 @@ internal static partial class NginxJsonParser
         }
 
         ReadOnlySpan<byte> raw = reader.ValueSpan;
+        if (!reader.ValueIsEscaped)
+        {
+            return IsAbsentText(raw) ? default : record.Keep(line, raw);
+        }
+
+        return Unescape(raw, ref record);
+    }
+
+    /// <summary>An escaped value, unescaped into the scratch buffer; rarer than plain ones, so kept out of line.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Utf8Slice Unescape(ReadOnlySpan<byte> raw, ref AccessLogRecord record)
+    {
         record.EnsureScratch(raw.Length);
         int start = record.ScratchLength;
         Span<byte> free = record.Scratch.AsSpan(start);
-        int length;
-        if (reader.ValueIsEscaped)
-        {
-            length = JsonUnescaper.Unescape(raw, free);
-        }
-        else
-        {
-            raw.CopyTo(free);
-            length = raw.Length;
-        }
-
-        if (length == 0 || (length == 1 && free[0] == '-'))
+        int length = JsonUnescaper.Unescape(raw, free);
+        if (IsAbsentText(free[..length]))
         {
             return default;
         }

@@ -4,7 +4,7 @@ using FastIngest.Core.Parsing.Json;
 
 namespace FastIngest.Tests.Parsing.Json;
 
-public sealed class NginxJsonParserTests
+public sealed partial class NginxJsonParserTests
 {
     // Lines of tests/data/access.json.log, written by NGINX 1.22 with tests/data/nginx.conf.
     private const int CachedLine = 2;        // upstream_cache_status HIT, User-Agent with \" and \\

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using FastIngest.Core.Parsing;
+using FastIngest.Core.Parsing.Combined;
+using FastIngest.Core.Parsing.Json;
+
+namespace FastIngest.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release -- rounds N</c>: the parse ratios of <see cref="JsonLineBenchmarks"/> as N
+/// interleaved rounds in one process, each method once per round over the same 4096 lines, reporting the
+/// fastest round and the median. On a shared machine (issue 15: up to five engineers on two cores) a
+/// BenchmarkDotNet short job's mean moves by 2–5× with the others' work; the minimum of interleaved
+/// rounds, and the ratio within a round, are what other processes disturb least.
+/// </summary>
+public static class ParseRounds
+{
+    private static readonly byte[][] s_json = Data.JsonLines;
+    private static readonly byte[][] s_combined = Data.CombinedLines;
+    private static AccessLogRecord s_record = new(4096);
+
+    private static readonly (string Name, Func<long> Run)[] s_methods =
+    [
+        ("walk", Walk),
+        ("parser", Parser),
+        ("parser (copying)", ParserCopying),
+        ("JsonSerializer", Serializer),
+        ("combined", Combined),
+    ];
+
+    public static void Run(int rounds, string? only = null)
+    {
+        if (only is not null)
+        {
+            Func<long> alone = Array.Find(s_methods, m => m.Name == only).Run ?? throw new ArgumentException("no method " + only);
+            long total = 0;
+            for (int i = 0; i < rounds; i++)
+            {
+                total += alone();
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{only}: {rounds} rounds (sink {total})"));
+            return;
+        }
+
+        var perLine = new double[s_methods.Length][];
+        for (int m = 0; m < s_methods.Length; m++)
+        {
+            perLine[m] = new double[rounds];
+        }
+
+        // Past tiering: every method runs hot before the first timed round.
+        for (int i = 0; i < 60; i++)
+        {
+            foreach ((string _, Func<long> run) in s_methods)
+            {
+                run();
+            }
+        }
+
+        long sink = 0;
+        for (int r = 0; r < rounds; r++)
+        {
+            for (int k = 0; k < s_methods.Length; k++)
+            {
+                // Rotate the order so no method always runs after the same one.
+                int m = (k + r) % s_methods.Length;
+                long start = Stopwatch.GetTimestamp();
+                sink += s_methods[m].Run();
+                perLine[m][r] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / Data.Lines;
+            }
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rounds} rounds of {Data.Lines} lines (sink {sink})"));
+        for (int m = 0; m < s_methods.Length; m++)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s_methods[m].Name,-18} min {perLine[m].Min(),7:F1} ns  median {Median(perLine[m]),7:F1} ns"));
+        }
+
+        double[] walkOverParser = perLine[0].Zip(perLine[1], static (w, p) => w / p).ToArray();
+        double[] serializerOverParser = perLine[3].Zip(perLine[1], static (s, p) => s / p).ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"parser vs walk: {perLine[0].Min() / perLine[1].Min():F3}x (mins), {Median(walkOverParser):F3}x (median of per-round ratios)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"parser vs JsonSerializer: {perLine[3].Min() / perLine[1].Min():F3}x (mins), {Median(serializerOverParser):F3}x (median of per-round ratios)"));
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = [.. values];
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
+
+    private static long Walk()
+    {
+        long tokens = 0;
+        foreach (byte[] line in s_json)
+        {
+            var reader = new Utf8JsonReader(line);
+            while (reader.Read())
+            {
+                tokens++;
+            }
+        }
+
+        return tokens;
+    }
+
+    private static long Parser()
+    {
+        long sum = 0;
+        foreach (byte[] line in s_json)
+        {
+            if (NginxJsonParser.TryParse(line, 0, line.Length, ref s_record, out _))
+            {
+                sum += s_record.Status;
+            }
+        }
+
+        return sum;
+    }
+
+    private static long ParserCopying()
+    {
+        long sum = 0;
+        foreach (byte[] line in s_json)
+        {
+            if (NginxJsonParser.TryParse(line.AsSpan(), ref s_record, out _))
+            {
+                sum += s_record.Status;
+            }
+        }
+
+        return sum;
+    }
+
+    private static long Serializer()
+    {
+        long sum = 0;
+        foreach (byte[] line in s_json)
+        {
+            sum += JsonSerializer.Deserialize<JsonLineBenchmarks.NginxLine>(line)!.status?.Length ?? 0;
+        }
+
+        return sum;
+    }
+
+    private static long Combined()
+    {
+        long sum = 0;
+        foreach (byte[] line in s_combined)
+        {
+            if (CombinedLogParser.TryParse(line, 0, line.Length, ref s_record, out _))
+            {
+                sum += s_record.Status;
+            }
+        }
+
+        return sum;
+    }
+}
