@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Sinks.ClickHouse;
@@ -29,6 +30,13 @@ internal static partial class ImportCommand
     // in memory per two shards (issue 15: peak RSS of an import under 200 MB).
     private const int ImportChannelCapacity = 16;
 
+    // The import's other bounds (issue 15): a shard flushes once it holds this many visitors (the
+    // aggregate that grows with the line rate: ~130 B each from set to insert body), and waits once
+    // this many flushes queue for ClickHouse, so a fast import pushes back on its reader instead of
+    // piling rows up in memory.
+    private const int ImportMaxVisitorsPerFlush = 65_536;
+    private const int ImportMaxQueuedFlushes = 4;
+
     // Import owns EventIds 800-899 for its [LoggerMessage]s (none yet; it reports on stderr); next free: 800.
 
     /// <summary>Runs the command with the arguments after <c>import</c>; returns the exit code.</summary>
@@ -47,7 +55,12 @@ internal static partial class ImportCommand
         ServiceCollection services = CommandConfiguration.Services();
         // History of any age: the live doors' time window is not the import's (issue 13, item 3).
         services.AddFastIngestCore(configuration, "spool-import", anyAge: true);
-        services.PostConfigure<AggregationOptions>(o => o.ChannelCapacity = Math.Min(o.ChannelCapacity, ImportChannelCapacity));
+        services.PostConfigure<AggregationOptions>(o =>
+        {
+            o.ChannelCapacity = Math.Min(o.ChannelCapacity, ImportChannelCapacity);
+            o.MaxVisitorsPerFlush = Math.Min(o.MaxVisitorsPerFlush, ImportMaxVisitorsPerFlush);
+        });
+        services.PostConfigure<ClickHouseOptions>(o => o.MaxQueuedBatches = Math.Min(o.MaxQueuedBatches, ImportMaxQueuedFlushes));
         await using ServiceProvider provider = services.BuildServiceProvider();
         ClickHouseSink sink;
         IngestPipeline pipeline;
