@@ -18,6 +18,7 @@ namespace FastIngest.Server.Import;
 internal static partial class ImportRuntime
 {
     private const string TieredCompilation = "DOTNET_TieredCompilation";
+    private const int SignalInterrupt = 2;
     private const int SignalTerminate = 15;
 
     /// <summary>True when this process should run the import itself: it is the child, or the user chose.</summary>
@@ -43,9 +44,14 @@ internal static partial class ImportRuntime
         start.Environment[TieredCompilation] = "0";
         // Standard streams are inherited: progress and the summary reach stderr as they are written.
         using Process child = Process.Start(start) ?? throw new InvalidOperationException("the import process did not start");
-        // Ctrl+C reaches the child from the terminal too; it stops cleanly and we report its exit code.
-        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
-        // A TERM sent to us (a supervisor, a test's timeout) is passed on, so no import runs on unowned.
+        // INT and TERM sent to us are passed on and we wait for the child's exit code: the child stops
+        // cleanly (Ctrl+C from a terminal reaches it twice, which it takes as once), and no import runs on
+        // unowned after a supervisor or a test's timeout stopped us.
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            _ = Kill(child.Id, SignalInterrupt);
+        });
         using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
