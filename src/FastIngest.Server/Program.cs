@@ -10,7 +10,8 @@ using Microsoft.Extensions.Options;
 
 if (args.Length > 0 && args[0] == "import")
 {
-    return await ImportCommand.RunAsync(args[1..]);
+    // Full JIT for the import's few seconds of hot loops, in a child process; the server keeps tiering.
+    return ImportRuntime.RunsHere ? await ImportCommand.RunAsync(args[1..]) : await ImportRuntime.RunInChildAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "spool")

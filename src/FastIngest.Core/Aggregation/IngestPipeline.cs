@@ -80,6 +80,12 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
     public ShardedBatchWriter CreateWriter(IngestSource source) => new(this, source);
 
     /// <summary>
+    /// A writer that spreads its batches over every shard (<see cref="ShardedBatchWriter.SpreadsAcrossShards"/>):
+    /// the <c>import</c> command's, so one tenant's file is parsed and counted on every core.
+    /// </summary>
+    public ShardedBatchWriter CreateSpreadingWriter(IngestSource source) => new(this, source, spread: true);
+
+    /// <summary>
     /// Completes once everything handed to the shards before this call is in ClickHouse: each shard
     /// flushes when it reaches the barrier in its channel, and the sink completes it after writing.
     /// What a file source waits for before it saves a read position.

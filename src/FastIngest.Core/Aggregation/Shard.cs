@@ -41,6 +41,7 @@ internal sealed partial class Shard
     private readonly TenantAdmission _admission;
     private readonly int _idleSeconds;
     private readonly int _pressureAt;
+    private readonly int _maxVisitors;
     private long _nextFlushAt;
     private int _lastSweep = int.MinValue;
     private long _tenantsForgotten;
@@ -70,6 +71,7 @@ internal sealed partial class Shard
         _sink = sink;
         _logger = logger;
         _flushIntervalMs = (long)options.FlushInterval.TotalMilliseconds;
+        _maxVisitors = options.MaxVisitorsPerFlush;
         _pixelTenants = pixelTenants;
         _names = new ShardNames(maxTenants, maxPixelKeys, options.MaxEventTypes, options.MaxPaths, options.MaxNameBytes, options.MaxNameBytesPerShard);
         _names.Tenants.Generation = (int)ClockSeconds();
@@ -177,7 +179,8 @@ internal sealed partial class Shard
                     }
                 }
 
-                if (Environment.TickCount64 >= _nextFlushAt)
+                // Early when the visitor set reaches its bound: memory stays bounded at any line rate.
+                if (Environment.TickCount64 >= _nextFlushAt || _visitors.Held >= _maxVisitors)
                 {
                     await FlushAsync(CancellationToken.None).ConfigureAwait(false);
                 }

@@ -22,14 +22,31 @@ internal sealed class ShardedBatchWriter
     private readonly IngestBatch?[] _pending;
     private readonly Queue<(int Shard, IngestBatch Batch)> _setAside = new();
     private readonly long _seed;
+    private readonly bool _spread;
+    private int _next;
 
-    public ShardedBatchWriter(IShardChannels shards, IngestSource source)
+    /// <param name="spread">
+    /// Hand full batches to whichever shard has room, in turn, instead of the tenant's shard: the
+    /// <c>import</c> command's way to parse and count one tenant's file on every core. Only for a source
+    /// whose counts are deltas summed in ClickHouse and that needs no per-tenant order (see
+    /// <see cref="SpreadsAcrossShards"/>); live doors keep a tenant on one shard.
+    /// </param>
+    public ShardedBatchWriter(IShardChannels shards, IngestSource source, bool spread = false)
     {
         _shards = shards;
         _source = source;
         _pending = new IngestBatch?[shards.ShardCount];
         _seed = shards.RoutingSeed;
+        _spread = spread;
     }
+
+    /// <summary>
+    /// True when batches go to every shard in turn rather than to the tenant's shard. A tenant then has
+    /// buckets in several shards; each flushes its own deltas and ClickHouse's SummingMergeTree /
+    /// AggregatingMergeTree add them up, so totals stay exact. What is per shard (the per-tenant path
+    /// budget of an interval, reject samples per minute) applies per shard.
+    /// </summary>
+    public bool SpreadsAcrossShards => _spread;
 
     /// <summary>
     /// The <see cref="SenderKey"/> stamped on every message added from now on: a TCP connection sets it
@@ -75,7 +92,7 @@ internal sealed class ShardedBatchWriter
         // The table's hash stays unseeded (it keys names and salts user hashes, stable across restarts);
         // the shard comes from a second, seeded hash (TenantRouting): a tenant name is at most 64 bytes.
         ulong hash = XxHash3.HashToUInt64(tenant);
-        int shard = TenantRouting.ShardOf(tenant, _pending.Length, _seed);
+        int shard = _spread ? _next : TenantRouting.ShardOf(tenant, _pending.Length, _seed);
         IngestBatch? batch = _pending[shard];
         if (batch is null)
         {
@@ -83,7 +100,19 @@ internal sealed class ShardedBatchWriter
         }
         else if (!batch.HasRoomFor(tenant.Length + body.Length) && batch.Count > 0)
         {
-            if (!_shards.TryEnqueue(shard, batch))
+            if (_spread)
+            {
+                // One pending batch at a time, handed to the first shard in turn with room: a slower
+                // shard gets fewer batches instead of holding the others up.
+                _pending[shard] = null;
+                shard = HandOverToAnyShard(batch, setAsideWhenFull);
+                if (shard < 0)
+                {
+                    _pending[_next] = batch;
+                    return false;
+                }
+            }
+            else if (!_shards.TryEnqueue(shard, batch))
             {
                 if (!setAsideWhenFull)
                 {
@@ -138,6 +167,34 @@ internal sealed class ShardedBatchWriter
                 await _shards.EnqueueAsync(shard, batch, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Spread mode: enqueues <paramref name="batch"/> on the first shard from <see cref="_next"/> on with
+    /// room, else sets it aside for the next one in turn (or, for <c>TryAdd</c>, returns -1). Returns the
+    /// shard the next batch fills for.
+    /// </summary>
+    private int HandOverToAnyShard(IngestBatch batch, bool setAsideWhenFull)
+    {
+        int count = _pending.Length;
+        for (int i = 0; i < count; i++)
+        {
+            int shard = (_next + i) % count;
+            if (_shards.TryEnqueue(shard, batch))
+            {
+                _next = (shard + 1) % count;
+                return _next;
+            }
+        }
+
+        if (!setAsideWhenFull)
+        {
+            return -1;
+        }
+
+        _setAside.Enqueue((_next, batch));
+        _next = (_next + 1) % count;
+        return _next;
     }
 
     private IngestBatch Rent()

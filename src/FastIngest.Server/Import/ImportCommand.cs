@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using FastIngest.Core.Aggregation;
+using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Sinks.ClickHouse;
@@ -24,6 +25,18 @@ internal static partial class ImportCommand
     private const string Usage = "usage: FastIngest.Server import --format combined|json --tenant NAME [--FastIngest:Key=Value ...] FILE...";
     private const int ReadBufferBytes = 1 << 20;
 
+    // Batches queued per shard during an import. The reader outruns the parsers, so a few per shard keep
+    // every core busy; the live doors' default (256, to absorb bursts) would only hold ~45 MB of the file
+    // in memory per two shards (issue 15: peak RSS of an import under 200 MB).
+    private const int ImportChannelCapacity = 16;
+
+    // The import's other bounds (issue 15): a shard flushes once it holds this many visitors (the
+    // aggregate that grows with the line rate: ~130 B each from set to insert body), and waits once
+    // this many flushes queue for ClickHouse, so a fast import pushes back on its reader instead of
+    // piling rows up in memory.
+    private const int ImportMaxVisitorsPerFlush = 65_536;
+    private const int ImportMaxQueuedFlushes = 4;
+
     // Import owns EventIds 800-899 for its [LoggerMessage]s (none yet; it reports on stderr); next free: 800.
 
     /// <summary>Runs the command with the arguments after <c>import</c>; returns the exit code.</summary>
@@ -42,6 +55,12 @@ internal static partial class ImportCommand
         ServiceCollection services = CommandConfiguration.Services();
         // History of any age: the live doors' time window is not the import's (issue 13, item 3).
         services.AddFastIngestCore(configuration, "spool-import", anyAge: true);
+        services.PostConfigure<AggregationOptions>(o =>
+        {
+            o.ChannelCapacity = Math.Min(o.ChannelCapacity, ImportChannelCapacity);
+            o.MaxVisitorsPerFlush = Math.Min(o.MaxVisitorsPerFlush, ImportMaxVisitorsPerFlush);
+        });
+        services.PostConfigure<ClickHouseOptions>(o => o.MaxQueuedBatches = Math.Min(o.MaxQueuedBatches, ImportMaxQueuedFlushes));
         await using ServiceProvider provider = services.BuildServiceProvider();
         ClickHouseSink sink;
         IngestPipeline pipeline;
@@ -72,7 +91,8 @@ internal static partial class ImportCommand
         await sink.StartAsync(cancellationToken).ConfigureAwait(false);
         pipeline.Start();
 
-        ShardedBatchWriter writer = pipeline.CreateWriter(IngestSource.File);
+        // One tenant per import: its batches go to every shard in turn, so parsing and counting use every core.
+        ShardedBatchWriter writer = pipeline.CreateSpreadingWriter(IngestSource.File);
         var progress = new Progress(files.Sum(f => new FileInfo(f).Length));
         var done = new List<(string Path, byte[] Head, long Bytes)>();
         long lines = 0;

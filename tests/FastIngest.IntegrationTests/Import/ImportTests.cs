@@ -97,11 +97,54 @@ public sealed class ImportTests(PrivateClickHouse clickHouse, ITestOutputHelper 
         Assert.Equal("0", (await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV")).Trim());
     }
 
-    private async Task<string> ImportAsync(string db, string folder, params string[] files)
+    [Fact]
+    public async Task OneTenantsFileSpreadOverThreeShardsCountsExactlyRejectsIncludedAndARerunAddsNothing()
+    {
+        // Issue 15, item 3: the import spreads its one tenant over every shard; three shards on this
+        // two-core machine, so no shard sees a whole read and lines cross every batch boundary.
+        string db = UniqueName.For("import_spread");
+        using var temp = new TempFolder("import");
+        string log = Path.Combine(temp.Path, "access.log.1.gz");
+        var start = new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        const int Count = 200_000;
+        long good = 0, rejected = 0, body = 0;
+        using (var writer = new StreamWriter(new GZipStream(File.Create(log), CompressionLevel.Fastest), new UTF8Encoding(false)))
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                if (i % 101 == 0)
+                {
+                    await writer.WriteAsync($"garbage {i}\n");
+                    rejected++;
+                    continue;
+                }
+
+                good++;
+                body += i;
+                await writer.WriteAsync(NginxLineBuilder.Combined($"10.1.{i % 256}.{i / 256 % 256}", start.AddSeconds(i / 3), $"GET /a/{i % 50} HTTP/1.1", 200, i, "", "curl/8") + "\n");
+            }
+        }
+
+        string totals = $"SELECT sum(requests), sum(body_bytes_sent) FROM {db}.traffic_1m WHERE tenant = 'cdn' FORMAT TSV";
+        string errors = $"SELECT sum(count) FROM {db}.ingest_errors FORMAT TSV";
+        string first = await ImportAsync(db, temp.Path, [log], "--FastIngest:Aggregation:Shards=3");
+        Assert.Contains($"imported {Count:N0} lines ({good:N0} counted, {rejected:N0} rejected", first, StringComparison.Ordinal);
+        Assert.Equal($"{good}\t{body}", (await clickHouse.QueryAsync(totals)).Trim());
+        Assert.Equal($"{rejected}", (await clickHouse.QueryAsync(errors)).Trim());
+
+        string again = await ImportAsync(db, temp.Path, [log], "--FastIngest:Aggregation:Shards=3");
+        Assert.Contains("nothing new to import", again, StringComparison.Ordinal);
+        Assert.Equal($"{good}\t{body}", (await clickHouse.QueryAsync(totals)).Trim());
+        Assert.Equal($"{rejected}", (await clickHouse.QueryAsync(errors)).Trim());
+    }
+
+    private Task<string> ImportAsync(string db, string folder, params string[] files) => ImportAsync(db, folder, files, []);
+
+    private async Task<string> ImportAsync(string db, string folder, string[] files, params string[] options)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string arg in new[] { ServerProcess.ServerDll(), "import", "--format", "combined", "--tenant", "cdn" }.Concat(files).Concat(
-            [$"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}", $"--FastIngest:ClickHouse:Database={db}", $"--FastIngest:StateDirectory={Path.Combine(folder, "state")}"]))
+            [$"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}", $"--FastIngest:ClickHouse:Database={db}", $"--FastIngest:StateDirectory={Path.Combine(folder, "state")}", .. options]))
         {
             psi.ArgumentList.Add(arg);
         }

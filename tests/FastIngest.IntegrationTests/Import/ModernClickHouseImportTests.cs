@@ -22,7 +22,9 @@ public sealed class ModernClickHouseImportTests(ModernClickHouse clickHouse, ITe
         using var temp = new TempFolder("modern-import");
         (string log, long body) = WriteHistory(temp.Path);
 
-        (int exit, string stderr, _) = await ImportAsync(db, temp.Path, log);
+        // One shard: the import spreads its tenant over every shard (issue 15), and each shard's flush is
+        // split on its own, so with more shards the count of inserts below depends on their timing.
+        (int exit, string stderr, _) = await ImportAsync(db, temp.Path, log, "--FastIngest:Aggregation:Shards=1");
 
         Assert.True(exit == 0, stderr);
         Assert.Contains($"imported {Months * LinesPerMonth:N0} lines ({Months * LinesPerMonth:N0} counted, 0 rejected", stderr, StringComparison.Ordinal);

@@ -16,8 +16,16 @@ public sealed class ShardedBatchWriterTests
 
         public List<(int Shard, IngestBatch Batch)> Enqueued { get; } = [];
 
+        /// <summary>Shards whose channel is full: <see cref="TryEnqueue"/> refuses them.</summary>
+        public HashSet<int> Full { get; } = [];
+
         public bool TryEnqueue(int shard, IngestBatch batch)
         {
+            if (Full.Contains(shard))
+            {
+                return false;
+            }
+
             Enqueued.Add((shard, batch));
             return true;
         }
@@ -61,5 +69,46 @@ public sealed class ShardedBatchWriterTests
         Assert.Equal(2, added);
         Assert.Equal(13, consumed);
         Assert.True(writer.HasPending);
+    }
+
+    [Fact]
+    public async Task ASpreadingWriterHandsOneTenantsBatchesToEveryShardInTurnSkippingFullOnes()
+    {
+        var channels = new RecordingChannels(shardCount: 3);
+        var writer = new ShardedBatchWriter(channels, IngestSource.File, spread: true);
+        byte[] line = new byte[IngestBatch.DefaultBufferSize / 4];
+        line.AsSpan().Fill((byte)'x');
+
+        // Four lines fill a batch less the tenant's bytes: each batch holds three.
+        for (int i = 0; i < 9; i++)
+        {
+            writer.Add(MessageKind.NginxJson, RejectReason.None, "acme"u8, line, 7);
+        }
+
+        Assert.Equal([0, 1], channels.Enqueued.Select(e => e.Shard));
+        channels.Full.Add(0);
+        for (int i = 0; i < 6; i++)
+        {
+            writer.Add(MessageKind.NginxJson, RejectReason.None, "acme"u8, line, 7);
+        }
+
+        // Shard 0 full: its turn goes to the next shard with room.
+        Assert.Equal([0, 1, 2, 1], channels.Enqueued.Select(e => e.Shard));
+        Assert.False(writer.HasSetAside);
+
+        // Every shard full: set aside, handed over (waiting) by the next flush.
+        channels.Full.UnionWith([1, 2]);
+        for (int i = 0; i < 3; i++)
+        {
+            writer.Add(MessageKind.NginxJson, RejectReason.None, "acme"u8, line, 7);
+        }
+
+        Assert.True(writer.HasSetAside);
+        Assert.False(writer.TryAdd(MessageKind.NginxJson, "acme"u8, line, 7) && writer.TryAdd(MessageKind.NginxJson, "acme"u8, line, 7) && writer.TryAdd(MessageKind.NginxJson, "acme"u8, line, 7) && writer.TryAdd(MessageKind.NginxJson, "acme"u8, line, 7));
+        await writer.FlushAsync();
+
+        Assert.False(writer.HasPending);
+        Assert.Equal(18, channels.Enqueued.Sum(e => e.Batch.Count));
+        Assert.All(channels.Enqueued, e => Assert.All(e.Batch.Entries.ToArray(), entry => Assert.Equal(4, entry.TenantLength)));
     }
 }

@@ -25,6 +25,9 @@ internal sealed class VisitorAggregate
 
     public bool IsEmpty => _visitors.Count == 0;
 
+    /// <summary>Distinct visitors held since the last flush.</summary>
+    public int Held => _visitors.Count;
+
     /// <param name="keyId">The pixel key's id, or <see cref="WholeTraffic"/>.</param>
     public void Count(InternedName tenant, int keyId, long timestampMs, ReadOnlySpan<byte> address, ReadOnlySpan<byte> userAgent)
     {
