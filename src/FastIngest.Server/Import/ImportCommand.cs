@@ -26,8 +26,8 @@ internal static partial class ImportCommand
     private const int ReadBufferBytes = 1 << 20;
 
     // Batches queued per shard during an import. The reader outruns the parsers, so a few per shard keep
-    // every core busy; the live doors' default (256, to absorb bursts) would only hold ~45 MB of the file
-    // in memory per two shards (issue 15: peak RSS of an import under 200 MB).
+    // every core busy; more would only hold the file in memory (256 held ~45 MB of it on two shards;
+    // issue 15: peak RSS of an import under 200 MB).
     private const int ImportChannelCapacity = 16;
 
     // The import's other bounds (issue 15): a shard flushes once it holds this many visitors (the
