@@ -16,8 +16,8 @@
 # import's ledger skips what it imported before), so spreading a round over the whole run would pair
 # figures 20 minutes apart without making them any less noisy.
 #
-# Rows marked "(not the default)" run the same build with an environment variable the project does not
-# set yet; every other row is the server exactly as built.
+# Rows marked "(not the default)" run the same build with a setting changed from its default, to show
+# what the default is worth; every other row is the server exactly as built.
 #
 # Pinning: the system under test (FastIngest, NGINX, rsyslogd, the C receiver) runs on CPU $SERVER_CPU;
 # the load (wrk, LoadGen) and the private ClickHouse that FastIngest writes to run on CPU $LOAD_CPU.
