@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text;
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.ClickHouse;
@@ -24,6 +25,9 @@ internal static partial class ImportCommand
 {
     private const string Usage = "usage: FastIngest.Server import --format combined|json --tenant NAME [--FastIngest:Key=Value ...] FILE...";
     private const int ReadBufferBytes = 1 << 20;
+
+    /// <summary>The exit code after Ctrl+C or TERM (128 + SIGINT, as shells report it).</summary>
+    private const int InterruptedExitCode = 130;
 
     // Batches queued per shard during an import. The reader outruns the parsers, so a few per shard keep
     // every core busy; more would only hold the file in memory (256 held ~45 MB of it on two shards;
@@ -79,12 +83,17 @@ internal static partial class ImportCommand
         }
 
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
+        // Ctrl+C and TERM (a supervisor, or the parent passing either on) stop the import at a line's end.
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         CancellationToken cancellationToken = stop.Token;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
         MessageKind kind = format == "combined" ? MessageKind.CombinedLog : MessageKind.NginxJson;
         byte[] tenantUtf8 = Encoding.UTF8.GetBytes(tenant);
         DiskSpool spool = provider.GetRequiredService<DiskSpool>();
@@ -96,12 +105,14 @@ internal static partial class ImportCommand
         var progress = new Progress(files.Sum(f => new FileInfo(f).Length));
         var done = new List<(string Path, byte[] Head, long Bytes)>();
         long lines = 0;
+        string? interruptedIn = null;
+        long interruptedAt = 0;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
         try
         {
             foreach (string file in files)
             {
-                (long fileLines, byte[] head, long bytes, long skipped) = await ImportFileAsync(file, kind, tenantUtf8, tenant, format, ledger, writer, buffer, progress, cancellationToken).ConfigureAwait(false);
+                (long fileLines, byte[] head, long bytes, long skipped, bool interrupted) = await ImportFileAsync(file, kind, tenantUtf8, tenant, format, ledger, writer, buffer, progress, cancellationToken).ConfigureAwait(false);
                 lines += fileLines;
                 if (skipped > 0)
                 {
@@ -112,9 +123,18 @@ internal static partial class ImportCommand
                 {
                     done.Add((file, head, bytes));
                 }
+
+                if (interrupted)
+                {
+                    interruptedIn = file;
+                    interruptedAt = bytes;
+                    break;
+                }
             }
 
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            // Not cancellable: an interrupted import still hands over, writes (or spools) and records what it
+            // read, so running it again continues after the last whole line instead of counting it twice.
+            await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -122,7 +142,7 @@ internal static partial class ImportCommand
         }
 
         await pipeline.StopAsync().ConfigureAwait(false);
-        await sink.StopAsync(cancellationToken).ConfigureAwait(false);
+        await sink.StopAsync(CancellationToken.None).ConfigureAwait(false);
         progress.Finish();
 
         long counted = pipeline.Shards.Sum(s => s.LinesCounted);
@@ -158,6 +178,14 @@ internal static partial class ImportCommand
         }
 
         double seconds = progress.Elapsed.TotalSeconds;
+        if (interruptedIn is not null)
+        {
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"interrupted: imported {lines:N0} lines ({counted:N0} counted, {rejected:N0} rejected) in {seconds:F1} s, {interruptedIn} up to byte {interruptedAt:N0}; run the same import again to go on from there")).ConfigureAwait(false);
+            return InterruptedExitCode;
+        }
+
+
         await Console.Error.WriteLineAsync(lines == 0
             ? "nothing new to import: every file was imported before"
             : string.Create(CultureInfo.InvariantCulture,
@@ -165,7 +193,8 @@ internal static partial class ImportCommand
         return 0;
     }
 
-    private static async Task<(long Lines, byte[] Head, long Bytes, long Skipped)> ImportFileAsync(
+    /// <summary>Returns whether the file was read to its end or the import was interrupted (at a line's end).</summary>
+    private static async Task<(long Lines, byte[] Head, long Bytes, long Skipped, bool Interrupted)> ImportFileAsync(
         string file, MessageKind kind, byte[] tenantUtf8, string tenant, string format, ImportLedger ledger,
         ShardedBatchWriter writer, byte[] buffer, Progress progress, CancellationToken cancellationToken)
     {
@@ -180,7 +209,7 @@ internal static partial class ImportCommand
         long lastLines = 0;
         while (true)
         {
-            int read = await content.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            int read = await content.ReadAsync(buffer.AsMemory(filled), CancellationToken.None).ConfigureAwait(false);
             filled += read;
             bool end = read == 0;
             if (skip < 0)
@@ -202,7 +231,7 @@ internal static partial class ImportCommand
             filled -= consumed;
             if (writer.HasSetAside)
             {
-                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
             progress.Add(raw.Position - lastRaw, lines - lastLines);
@@ -210,7 +239,13 @@ internal static partial class ImportCommand
             lastLines = lines;
             if (end)
             {
-                return (lines, head, position, Math.Max(0, skip));
+                return (lines, head, position, Math.Max(0, skip), false);
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C or TERM: stop after the last whole line handed over; position is where a re-run goes on.
+                return (lines, head, position, Math.Max(0, skip), true);
             }
 
             if (filled == buffer.Length)

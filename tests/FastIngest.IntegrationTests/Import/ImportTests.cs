@@ -138,6 +138,73 @@ public sealed class ImportTests(PrivateClickHouse clickHouse, ITestOutputHelper 
         Assert.Equal($"{rejected}", (await clickHouse.QueryAsync(errors)).Trim());
     }
 
+    [Fact]
+    public async Task CtrlCStopsAtALinesEndKeepsWhatWasReadAndARerunGoesOnWithoutCountingTwice()
+    {
+        string db = UniqueName.For("import_interrupted");
+        using var temp = new TempFolder("import");
+        string log = Path.Combine(temp.Path, "access.log");
+        // 3,000 minutes of 1,000 lines, each from a visitor of its own, on one shard: long enough to
+        // interrupt after the first progress line (identical lines went at 4.5M a second).
+        const int Minutes = 3_000, PerMinute = 1_000;
+        var start = new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        using (var writer = new StreamWriter(log, false, new UTF8Encoding(false)))
+        {
+            for (int m = 0; m < Minutes; m++)
+            {
+                string rest = NginxLineBuilder.Combined("", start.AddMinutes(m), "GET /big.iso HTTP/1.1", 200, 1_000, "", "curl/8") + "\n";
+                for (int i = 0; i < PerMinute; i++)
+                {
+                    int visitor = (m * PerMinute) + i;
+                    await writer.WriteAsync($"10.{visitor >> 16}.{(visitor >> 8) & 255}.{visitor & 255}{rest}");
+                }
+            }
+        }
+
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in new[] { ServerProcess.ServerDll(), "import", "--format", "combined", "--tenant", "cdn", log,
+            $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}", $"--FastIngest:ClickHouse:Database={db}", $"--FastIngest:StateDirectory={Path.Combine(temp.Path, "state")}", "--FastIngest:Aggregation:Shards=1" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        var stderr = new StringBuilder();
+        using (Process import = Process.Start(psi) ?? throw new InvalidOperationException("import did not start"))
+        {
+            Task<string> stdout = import.StandardOutput.ReadToEndAsync();
+            bool signalled = false;
+            while (await import.StandardError.ReadLineAsync() is string line)
+            {
+                stderr.AppendLine(line);
+                if (!signalled && line.Contains(" MB/s, ETA ", StringComparison.Ordinal))
+                {
+                    // As a terminal's Ctrl+C: to the process the user started, which passes it to the import's child.
+                    using Process kill = Process.Start("kill", ["-INT", import.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+                    await kill.WaitForExitAsync();
+                    signalled = true;
+                }
+            }
+
+            await import.WaitForExitAsync();
+            output.WriteLine(stderr.ToString() + await stdout);
+            Assert.True(signalled, "no progress line before the import ended");
+            Assert.Equal(130, import.ExitCode);
+        }
+
+        System.Text.RegularExpressions.Match interrupted = System.Text.RegularExpressions.Regex.Match(stderr.ToString(), @"interrupted: imported ([\d,]+) lines \(([\d,]+) counted, 0 rejected\)");
+        Assert.True(interrupted.Success, stderr.ToString());
+        long firstCounted = long.Parse(interrupted.Groups[2].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(firstCounted, 1, (Minutes * PerMinute) - 1);
+        string totals = $"SELECT sum(requests), sum(body_bytes_sent) FROM {db}.traffic_1m WHERE tenant = 'cdn' FORMAT TSV";
+        // What was read before the stop is in ClickHouse, no more, no less.
+        Assert.Equal($"{firstCounted}\t{firstCounted * 1_000}", (await clickHouse.QueryAsync(totals)).Trim());
+
+        string again = await ImportAsync(db, temp.Path, [log], "--FastIngest:Aggregation:Shards=1");
+        Assert.Contains($"bytes imported before, skipped", again, StringComparison.Ordinal);
+        Assert.Contains($"imported {(Minutes * PerMinute) - firstCounted:N0} lines", again, StringComparison.Ordinal);
+        Assert.Equal($"{Minutes * PerMinute}\t{(long)Minutes * PerMinute * 1_000}", (await clickHouse.QueryAsync(totals)).Trim());
+    }
+
     private Task<string> ImportAsync(string db, string folder, params string[] files) => ImportAsync(db, folder, files, []);
 
     private async Task<string> ImportAsync(string db, string folder, string[] files, params string[] options)
