@@ -39,7 +39,8 @@ UDP_RECEIVERS=${UDP_RECEIVERS:-0}    # FastIngest:Syslog:UdpReceivers; 0 (as bui
 TENANTS=${TENANTS:-10000}            # tenants in the UDP traffic (the targets are stated for 10,000)
 LINES=${LINES:-3000000}              # lines in the import files (the targets are stated for 3,000,000)
 GOACCESS_LINES=${GOACCESS_LINES:-300000}  # GoAccess reads the first this many (it took 100 s for 3M)
-PARSE_ROUNDS=${PARSE_ROUNDS:-$ROUNDS}     # BenchmarkDotNet runs of JsonLineBenchmarks (--job short)
+PARSE_ROUNDS=${PARSE_ROUNDS:-$ROUNDS}     # runs of the parse rounds (FastIngest.Benchmarks rounds), one process each
+PARSE_PASSES=${PARSE_PASSES:-300}    # passes over 4,096 lines per parse run (FastIngest.Benchmarks rounds)
 SECTIONS=${SECTIONS:-"pixel udp import parse"}
 SERVER_CPU=${SERVER_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
@@ -254,6 +255,11 @@ abs_row() {
   fi
   [ -z "$note" ] || verdict="$verdict; $note"
   row "$work_name" "$(figure "$key" "$dec" "$suffix")" "—" "—" "—" "$(sign "$op") $(fmt "$target")$suffix" "$verdict"
+}
+
+# receivers_text: the UDP receive sockets the server runs, as the table says it.
+receivers_text() {
+  if [ "$UDP_RECEIVERS" = 0 ]; then echo "one receive socket per CPU it may use (1)"; else echo "$UDP_RECEIVERS receive socket(s)"; fi
 }
 
 # --- pixel ------------------------------------------------------------------------------------------
@@ -549,9 +555,9 @@ EOF
 
   local refused_total; refused_total=$(awk '$1 == "udp:rejected" { s += $3 } END { printf "%.0f", s }' "$results")
   local honest=""; [ "$refused_total" = 0 ] || honest="$refused_total lines refused by the server: the rate is not loss-free counting"
-  ratio_row "UDP loss-free datagrams/s, $(fmt "$TENANTS") tenants, $UDP_RECEIVERS receive socket (as built)" udp:fastingest 0 "" \
+  ratio_row "UDP loss-free datagrams/s, $(fmt "$TENANTS") tenants, $(receivers_text) (as built)" udp:fastingest 0 "" \
     "C recvmmsg counting loop (64 per call)" udp:ceiling ">=" 0.9 "$honest"
-  ratio_row "UDP loss-free datagrams/s, $(fmt "$TENANTS") tenants, $UDP_RECEIVERS receive socket (as built)" udp:fastingest 0 "" \
+  ratio_row "UDP loss-free datagrams/s, $(fmt "$TENANTS") tenants, $(receivers_text) (as built)" udp:fastingest 0 "" \
     "rsyslog imudp → omfile" udp:rsyslog ">=" 1.3 "$honest"
   abs_row "UDP server peak RSS (VmHWM), $(fmt "$TENANTS") tenants" udp:rss 0 " MB" "<" 150 max
   abs_row "UDP lines refused (fastingest_rejected_total)" udp:rejected 0 "" "<=" 0 max
@@ -646,46 +652,35 @@ compare_import() {
   abs_row "combined import peak RSS" importrss:combined 0 " MB" "<" 200 max
 }
 
-# --- parse: BenchmarkDotNet -------------------------------------------------------------------------
+# --- parse: interleaved rounds in one process ---------------------------------------------------------
 
 compare_parse() {
-  # Out of process (BenchmarkDotNet's default toolchain, ~1 minute a run here): in process, a short job
-  # measures tier-0 code (the parser came out at 4× the walk).
-  log "parse: BenchmarkDotNet JsonLineBenchmarks (--job short), $PARSE_ROUNDS runs"
+  # FastIngest.Benchmarks' `rounds` mode (ParseRounds.cs): the walk, the parser and JsonSerializer over the
+  # same 4,096 lines, 60 warm-up passes (past tiering) then PARSE_PASSES passes in rotating order, medians
+  # per line. Not BenchmarkDotNet's short job: run out of process here it put the parser at 0.11-0.18x the
+  # walk (4.3 µs a line) where the rounds put the same build at 0.6 µs: three iterations leave the parser
+  # short of its final tier.
+  log "parse: FastIngest.Benchmarks rounds $PARSE_PASSES, $PARSE_ROUNDS runs"
   dotnet build bench/FastIngest.Benchmarks -c Release --nologo -v quiet >&2
-  local run csv
+  local run line
   for run in $(seq 1 "$PARSE_ROUNDS"); do
-    taskset -c "$SERVER_CPU" dotnet bench/FastIngest.Benchmarks/bin/Release/net10.0/FastIngest.Benchmarks.dll \
-      --filter '*JsonLineBenchmarks*' --job short --artifacts "$work/bdn-$run" >"$work/bdn-$run.log" 2>&1 || true
-    csv=$(find "$work/bdn-$run/results" -name '*JsonLineBenchmarks-report.csv' 2>/dev/null | head -n 1)
-    [ -n "$csv" ] || { echo "compare.sh: WARNING: no BenchmarkDotNet report in run $run" >&2; tail -n 20 "$work/bdn-$run.log" >&2; continue; }
-    # Lines/s (from the mean per line) and bytes allocated per line of each method, whatever units
-    # BenchmarkDotNet printed.
-    python3 - "$csv" "$run" >>"$results" <<'EOF' || echo "compare.sh: WARNING: could not read $csv" >&2
-import csv, re, sys
-units = {"ns": 1, "μs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9, "B": 1, "KB": 1024, "MB": 1024 ** 2}
-def value(text):
-    text = text.replace(",", "").strip()
-    if text in ("-", "NA", ""): return 0.0
-    number, unit = re.match(r"([0-9.]+)\s*(\S*)", text).groups()
-    return float(number) * units.get(unit, 1)
-for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
-    method = r["Method"].strip("'")
-    mean = value(r["Mean"])
-    if mean <= 0:  # NA: the benchmark failed in this run
-        print(f"compare.sh: WARNING: BenchmarkDotNet run {sys.argv[2]}: no mean for {method}", file=sys.stderr)
-        continue
-    print(f"parse:{method} {sys.argv[2]} {1e9 / mean:.0f}")
-    print(f"parsealloc:{method} {sys.argv[2]} {value(r['Allocated']):.0f}")
+    line=$(taskset -c "$SERVER_CPU" dotnet bench/FastIngest.Benchmarks/bin/Release/net10.0/FastIngest.Benchmarks.dll rounds "$PARSE_PASSES" | tee "$work/parse-$run.log" | grep '^RESULT ' || true)
+    [ -n "$line" ] || { echo "compare.sh: WARNING: no parse result in run $run" >&2; tail -n 20 "$work/parse-$run.log" >&2; continue; }
+    python3 - "$run" "$line" >>"$results" <<'EOF'
+import sys
+run, fields = sys.argv[1], dict(f.split("=") for f in sys.argv[2].split()[1:])
+for name, key in (("parser", "parser_ns"), ("walk", "walk_ns"), ("serializer", "serializer_ns"), ("combined", "combined_ns")):
+    print(f"parse:{name} {run} {1e9 / float(fields[key]):.0f}")
+print(f"parsealloc:parser {run} {float(fields['parser_bytes_per_line']):.0f}")
 EOF
-    grep -q "^parse:NginxJsonParser_ $run " "$results" || tail -n 30 "$work/bdn-$run.log" >&2
-    echo "  run $run (lines/s, one core): $(grep "^parse:.* $run " "$results" | cut -d' ' -f1,3 | tr '\n' ' ')" >&2
+    echo "  run $run: $line" >&2
   done
-  ratio_row "JSON parse lines/s, one core (NginxJsonParser, BenchmarkDotNet)" parse:NginxJsonParser_ 0 "" \
-    "bare Utf8JsonReader token walk" parse:Utf8JsonReaderWalk ">=" 0.9
-  ratio_row "JSON parse lines/s, one core (NginxJsonParser, BenchmarkDotNet)" parse:NginxJsonParser_ 0 "" \
-    "JsonSerializer.Deserialize to a class" parse:JsonSerializerToClass ">=" 2
-  abs_row "JSON parse bytes allocated per line (NginxJsonParser)" parsealloc:NginxJsonParser_ 0 " B" "<=" 0 max
+  ratio_row "JSON parse lines/s, one core (NginxJsonParser)" parse:parser 0 "" \
+    "bare Utf8JsonReader token walk" parse:walk ">=" 0.9
+  ratio_row "JSON parse lines/s, one core (NginxJsonParser)" parse:parser 0 "" \
+    "JsonSerializer.Deserialize to a class" parse:serializer ">=" 2
+  row "combined-format parse lines/s, one core (CombinedLogParser)" "$(figure parse:combined 0 "")" "—" "—" "—" "—" "—"
+  abs_row "JSON parse bytes allocated per line (NginxJsonParser)" parsealloc:parser 0 " B" "<=" 0 max
 }
 
 # print_table [NOTE]: the header and every row so far, to stdout.
@@ -699,7 +694,7 @@ ${1:-}FastIngest vs peers — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($
 $(. /etc/os-release && echo "$PRETTY_NAME"), .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo " (modified)");
 load average $load_before at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; $elapsed s in all.
 Servers on CPU $SERVER_CPU, load and ClickHouse on CPU $LOAD_CPU (imports: both); $ROUNDS interleaved rounds per row, median (min–max);
-wrk -t1 -c64 ${WARMUP}s + ${DURATION}s; UDP steps ${UDP_STEP}s from $UDP_START/s, $UDP_RECEIVERS receive socket; $LINES-line import files.
+wrk -t1 -c64 ${WARMUP}s + ${DURATION}s; UDP steps ${UDP_STEP}s from $UDP_START/s, $(receivers_text); $LINES-line import files.
 
 | work | FastIngest | peer | peer's figure | ratio | target | verdict |
 |---|---:|---|---:|---:|---:|---|

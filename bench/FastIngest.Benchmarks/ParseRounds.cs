@@ -60,15 +60,21 @@ public static class ParseRounds
         }
 
         long sink = 0;
+        long parserBytes = 0;
         for (int r = 0; r < rounds; r++)
         {
             for (int k = 0; k < s_methods.Length; k++)
             {
                 // Rotate the order so no method always runs after the same one.
                 int m = (k + r) % s_methods.Length;
+                long allocated = GC.GetAllocatedBytesForCurrentThread();
                 long start = Stopwatch.GetTimestamp();
                 sink += s_methods[m].Run();
                 perLine[m][r] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / Data.Lines;
+                if (m == 1)
+                {
+                    parserBytes += GC.GetAllocatedBytesForCurrentThread() - allocated;
+                }
             }
         }
 
@@ -84,6 +90,9 @@ public static class ParseRounds
             $"parser vs walk: {perLine[0].Min() / perLine[1].Min():F3}x (mins), {Median(walkOverParser):F3}x (median of per-round ratios)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"parser vs JsonSerializer: {perLine[3].Min() / perLine[1].Min():F3}x (mins), {Median(serializerOverParser):F3}x (median of per-round ratios)"));
+        // One line for scripts (bench/compare.sh): medians per line, and what the parser allocated per line.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT walk_ns={Median(perLine[0]):F1} parser_ns={Median(perLine[1]):F1} serializer_ns={Median(perLine[3]):F1} combined_ns={Median(perLine[4]):F1} walk_over_parser={Median(walkOverParser):F3} serializer_over_parser={Median(serializerOverParser):F3} parser_bytes_per_line={(double)parserBytes / ((long)rounds * Data.Lines):F3}"));
     }
 
     private static double Median(double[] values)
