@@ -35,48 +35,12 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
     }
 
     /// <summary>Datagrams read by every socket (refused sources not included).</summary>
-    public long Datagrams
-    {
-        get
-        {
-            long sum = 0;
-            foreach (UdpReceiveLoop loop in _loops)
-            {
-                sum += loop.Datagrams;
-            }
+    public long Datagrams => Sum(static loop => loop.Datagrams);
 
-            return sum;
-        }
-    }
-
-    public long Bytes
-    {
-        get
-        {
-            long sum = 0;
-            foreach (UdpReceiveLoop loop in _loops)
-            {
-                sum += loop.Bytes;
-            }
-
-            return sum;
-        }
-    }
+    public long Bytes => Sum(static loop => loop.Bytes);
 
     /// <summary>Datagrams dropped unread: their sender is outside <see cref="SyslogOptions.AllowedSources"/>.</summary>
-    public long RefusedSource
-    {
-        get
-        {
-            long sum = 0;
-            foreach (UdpReceiveLoop loop in _loops)
-            {
-                sum += loop.RefusedSource;
-            }
-
-            return sum;
-        }
-    }
+    public long RefusedSource => Sum(static loop => loop.RefusedSource);
 
     /// <summary>The bound endpoint, shared by every socket (useful when configured with port 0).</summary>
     public IPEndPoint? LocalEndPoint => _localEndPoint;
@@ -220,6 +184,18 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
         }
 
         socket.ReceiveBufferSize = bytes;
+    }
+
+    /// <summary>A counter summed over the sockets' loops (read at scrape time, not per datagram).</summary>
+    private long Sum(Func<UdpReceiveLoop, long> counter)
+    {
+        long sum = 0;
+        foreach (UdpReceiveLoop loop in _loops)
+        {
+            sum += counter(loop);
+        }
+
+        return sum;
     }
 
     private static partial class Log
