@@ -28,6 +28,7 @@
 # its files live in a temporary folder that is removed (KEEP=1 keeps it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 root="$PWD"
 
 ROUNDS=${ROUNDS:-3}                  # rounds per row; each row prints their median and min–max
@@ -56,14 +57,7 @@ results="$work/results"   # one "KEY ROUND VALUE" line per figure
 log() { printf '\n== %s\n' "$*" >&2; }
 
 cleanup() {
-  local pid
-  for pid in "${started[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${started[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
+  stop_started
   clickhouse/private-server.sh stop "$clickhouse_dir" >/dev/null 2>&1 || true
   # A run that stopped early still shows the sections it finished.
   if [ "$table_printed" = 0 ] && [ ${#rows[@]} -gt 0 ]; then print_table "INCOMPLETE: the run stopped before its end. "; fi
@@ -108,15 +102,9 @@ install_missing() {
 # alloc_port VAR: a free loopback port into VAR. Not $(…): the counter must advance in this shell.
 # Below the ephemeral range (32768+), where a busy machine's outgoing connections would collide.
 next_port=$((20000 + RANDOM % 10000))
-alloc_port() {
-  while ! clickhouse/private-server.sh port-free "$next_port"; do next_port=$((next_port + 1)); done
-  printf -v "$1" '%s' "$next_port"
-  next_port=$((next_port + 1))
-}
 
 now() { date +%s.%N; }
 # calc EXPR [DECIMALS]; the parentheses keep a comparison from becoming printf's output redirection.
-calc() { awk "BEGIN { printf \"%.${2:-0}f\", ($1) }"; }
 # fmt NUMBER [DECIMALS]: thousands grouped with commas whatever the locale (C.UTF-8 groups nothing).
 fmt() {
   awk -v x="$1" -v d="${2:-0}" 'BEGIN {
@@ -125,7 +113,6 @@ fmt() {
     while (length(int_part) > 3) { frac = "," substr(int_part, length(int_part) - 2) frac; int_part = substr(int_part, 1, length(int_part) - 3) }
     print sign int_part frac }'
 }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }   # utime + stime of a live process
 hz=$(getconf CLK_TCK)
 
 ch_port=""

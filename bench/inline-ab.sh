@@ -6,6 +6,7 @@
 # since its start). Server on CPU $SERVER_CPU, LoadGen and ClickHouse on $LOAD_CPU. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 ROUNDS=${ROUNDS:-5}
 TCP_COUNT=${TCP_COUNT:-1000000}
 INGEST_SECONDS=${INGEST_SECONDS:-3}
@@ -14,20 +15,12 @@ LOAD_CPU=${LOAD_CPU:-0}
 work="$(mktemp -d /tmp/fastingest-inlineab.XXXXXX)"
 declare -a started=()
 cleanup() {
-  for pid in "${started[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${started[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
+  stop_started
   clickhouse/private-server.sh stop "$work/clickhouse" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 next_port=${BASE_PORT:-24300}
-alloc_port() {
-  while ! clickhouse/private-server.sh port-free "$next_port"; do next_port=$((next_port + 1)); done
-  printf -v "$1" '%s' "$next_port"; next_port=$((next_port + 1))
-}
 
 dotnet build src/FastIngest.Server -c Release --nologo -v quiet >&2
 dotnet build bench/FastIngest.LoadGen -c Release --nologo -v quiet >&2

@@ -7,6 +7,7 @@
 # Needs what bench/compare.sh installs (nginx-light, wrk, the private ClickHouse). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 root=$PWD
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-4}
@@ -16,22 +17,12 @@ work="$(mktemp -d /tmp/fastingest-pixeldoor.XXXXXX)"
 chmod 755 "$work"
 declare -a started=()
 cleanup() {
-  for pid in "${started[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${started[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
+  stop_started
   clickhouse/private-server.sh stop "$work/clickhouse" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 next_port=${BASE_PORT:-24100}
-alloc_port() {
-  while ! clickhouse/private-server.sh port-free "$next_port"; do next_port=$((next_port + 1)); done
-  printf -v "$1" '%s' "$next_port"; next_port=$((next_port + 1))
-}
-calc() { awk "BEGIN { printf \"%.${2:-0}f\", ($1) }"; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 dotnet build src/FastIngest.Server -c Release --nologo -v quiet >&2
 alloc_port ch_port; alloc_port ch_tcp; alloc_port ch_inter
