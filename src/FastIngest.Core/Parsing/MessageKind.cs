@@ -27,4 +27,10 @@ internal enum MessageKind : byte
 
     /// <summary>Refused before parsing (framing, syslog header): the body is a sample of the input.</summary>
     Rejected,
+
+    /// <summary>
+    /// One line of an operator's own <c>log_format</c> (<c>FastIngest:Formats</c>); which one is the
+    /// entry's format index into the decoder's <see cref="Formats.LogFormats"/>.
+    /// </summary>
+    CustomLog,
 }

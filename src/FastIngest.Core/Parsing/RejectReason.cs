@@ -32,4 +32,6 @@ internal enum RejectReason : byte
     NewTenantRate,
     /// <summary>A tenant new to its shard, past the sender address's <c>NewTenantsPerMinutePerAddress</c>.</summary>
     NewTenantAddressRate,
+    /// <summary>A line that does not follow the custom <c>log_format</c> its tag or file is mapped to.</summary>
+    FormatMismatch,
 }
