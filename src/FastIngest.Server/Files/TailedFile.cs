@@ -12,7 +12,7 @@ public sealed class TailedFile
     [Required]
     public string Path { get; set; } = "";
 
-    /// <summary><c>json</c> (the <c>fastingest</c> log_format) or <c>combined</c>.</summary>
+    /// <summary><c>json</c> (the <c>fastingest</c> log_format), <c>combined</c>, or the name of one of the operator's own formats (<c>FastIngest:Formats:&lt;name&gt;</c>).</summary>
     public string Format { get; set; } = "combined";
 
     /// <summary>The tenant every line counts for; or leave empty and set <see cref="TenantFromPath"/>.</summary>

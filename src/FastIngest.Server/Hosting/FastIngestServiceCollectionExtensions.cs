@@ -1,10 +1,12 @@
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Internal;
+using FastIngest.Core.Parsing.Formats;
 using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Core.Sinks.Spool;
 using FastIngest.Server.Events;
 using FastIngest.Server.Files;
+using FastIngest.Server.Formats;
 using FastIngest.Server.Http;
 using FastIngest.Server.Infrastructure;
 using FastIngest.Server.Operations;
@@ -53,6 +55,9 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddValidatedOptions<SpoolOptions>(SpoolOptions.SectionName);
         // The pixel's allowed tenants are the shards' policy, so the pipeline needs them wherever it runs.
         services.AddValidatedOptions<PixelOptions>(PixelOptions.SectionName);
+        // The operator's log formats are compiled once here (validation compiled them too, at start).
+        services.AddValidatedOptions<LogFormatOptions>(LogFormatOptions.SectionName);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<LogFormatOptions>>().Value.Compile());
         services.AddSingleton(sp => new TenantAllowList(sp.GetRequiredService<IOptions<PixelOptions>>().Value.AllowedTenants));
 
         // The pipeline and the sink share the pool of flush batches; the sink is created first.
@@ -72,7 +77,8 @@ internal static class FastIngestServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<IngestPipeline>(),
             sp.GetRequiredService<TenantAllowList>(),
             anyAge,
-            sp.GetRequiredService<KnownTenants>()));
+            sp.GetRequiredService<KnownTenants>(),
+            formats: sp.GetRequiredService<LogFormats>()));
         services.AddSingleton(sp => new KnownTenants(ConfiguredTenants(sp)));
         return services;
     }
@@ -115,6 +121,10 @@ internal static class FastIngestServiceCollectionExtensions
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = InlineScheduling.Enabled);
         services.AddFastIngestCore(builder.Configuration, "spool");
         services.AddValidatedOptions<SyslogOptions>(SyslogOptions.SectionName);
+        services.AddSingleton<IPostConfigureOptions<SyslogOptions>, LogFormatNamesSetup>();
+        services.AddSingleton<IPostConfigureOptions<FileSourceOptions>, LogFormatNamesSetup>();
+        services.AddSingleton(sp => new SyslogFormats(
+            new Dictionary<string, string>(sp.GetRequiredService<IOptions<SyslogOptions>>().Value.FormatByTag), sp.GetRequiredService<LogFormats>()));
         services.AddValidatedOptions<HttpOptions>(HttpOptions.SectionName);
         services.AddValidatedOptions<EventsOptions>(EventsOptions.SectionName);
         services.AddValidatedOptions<TenantsOptions>(TenantsOptions.SectionName);

@@ -10,10 +10,10 @@ internal static class SyslogMessages
     public const int RejectSampleBytes = 1024;
 
     /// <summary>
-    /// Parses the syslog header only (the tenant picks the shard) and adds the body to that shard's
-    /// batch; a bad or oversized message is added as a reject with a sample, to be counted on the shard.
+    /// Parses the syslog header only (the tenant picks the shard; its tag may name a custom format,
+    /// <see cref="SyslogFormats"/>) and adds the body to that shard's batch; a bad or oversized message is added as a reject with a sample, to be counted on the shard.
     /// </summary>
-    public static void Add(ShardedBatchWriter writer, ReadOnlySpan<byte> message, int maxMessageBytes, uint now)
+    public static void Add(ShardedBatchWriter writer, SyslogFormats formats, ReadOnlySpan<byte> message, int maxMessageBytes, uint now)
     {
         if (message.Length > maxMessageBytes)
         {
@@ -27,10 +27,19 @@ internal static class SyslogMessages
             return;
         }
 
+        ReadOnlySpan<byte> tag = message.Slice(header.TenantStart, header.TenantLength);
+        MessageKind kind = MessageKind.NginxJson;
+        if (formats.TryFind(tag, out byte format))
+        {
+            // The tag's own log_format: its index rides in the entry to the shard's decoder.
+            kind = MessageKind.CustomLog;
+            writer.Format = format;
+        }
+
         writer.Add(
-            MessageKind.NginxJson,
+            kind,
             RejectReason.None,
-            message.Slice(header.TenantStart, header.TenantLength),
+            tag,
             message.Slice(header.BodyStart, header.BodyLength),
             now);
     }
