@@ -138,13 +138,37 @@ internal sealed partial class LogFormat
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Find(ReadOnlySpan<byte> rest, ReadOnlySpan<byte> literal)
     {
-        int end = rest.IndexOf(literal);
+        int end = IndexOf(rest, literal);
         if (Escape == LogFormatEscape.None || literal[0] != '"' || end <= 0 || rest[end - 1] != '\\')
         {
             return end;
         }
 
         return FindUnescapedQuote(rest, literal, end);
+    }
+
+    /// <summary>
+    /// <see cref="MemoryExtensions.IndexOf{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/> for the short literals of a
+    /// log format (<c>" "</c>, <c> [</c>, <c>] "</c>): a search for the first byte, then a compare. The
+    /// general search sets up a two-byte vector scan per call, which cost ~15 % of a combined line here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int IndexOf(ReadOnlySpan<byte> rest, ReadOnlySpan<byte> literal)
+    {
+        int at = rest.IndexOf(literal[0]);
+        if (at < 0 || literal.Length == 1 || rest[at..].StartsWith(literal))
+        {
+            return at;
+        }
+
+        return IndexOfAfter(rest, literal, at);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int IndexOfAfter(ReadOnlySpan<byte> rest, ReadOnlySpan<byte> literal, int at)
+    {
+        int next = rest[(at + 1)..].IndexOf(literal);
+        return next < 0 ? -1 : at + 1 + next;
     }
 
     /// <summary>
@@ -168,7 +192,7 @@ internal sealed partial class LogFormat
                 return end;
             }
 
-            int next = rest[(end + 1)..].IndexOf(literal);
+            int next = IndexOf(rest[(end + 1)..], literal);
             end = next < 0 ? -1 : end + 1 + next;
         }
 
