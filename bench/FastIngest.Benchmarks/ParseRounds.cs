@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Combined;
+using FastIngest.Core.Parsing.Formats;
 using FastIngest.Core.Parsing.Json;
 
 namespace FastIngest.Benchmarks;
@@ -18,6 +19,9 @@ public static class ParseRounds
 {
     private static readonly byte[][] s_json = Data.JsonLines;
     private static readonly byte[][] s_combined = Data.CombinedLines;
+    private static readonly byte[][] s_main = Data.MainLines;
+    private static readonly LogFormat s_customCombined = LogFormatCompiler.Compile("combined_copy", Data.CombinedFormat);
+    private static readonly LogFormat s_customMain = LogFormatCompiler.Compile("main", Data.MainFormat);
     private static AccessLogRecord s_record = new(4096);
 
     private static readonly (string Name, Func<long> Run)[] s_methods =
@@ -27,6 +31,8 @@ public static class ParseRounds
         ("parser (copying)", ParserCopying),
         ("JsonSerializer", Serializer),
         ("combined", Combined),
+        ("custom combined", CustomCombined),
+        ("custom main", CustomMain),
     ];
 
     public static void Run(int rounds, string? only = null)
@@ -61,6 +67,7 @@ public static class ParseRounds
 
         long sink = 0;
         long parserBytes = 0;
+        long customBytes = 0;
         for (int r = 0; r < rounds; r++)
         {
             for (int k = 0; k < s_methods.Length; k++)
@@ -74,6 +81,10 @@ public static class ParseRounds
                 if (m == 1)
                 {
                     parserBytes += GC.GetAllocatedBytesForCurrentThread() - allocated;
+                }
+                else if (m >= 5)
+                {
+                    customBytes += GC.GetAllocatedBytesForCurrentThread() - allocated;
                 }
             }
         }
@@ -90,6 +101,13 @@ public static class ParseRounds
             $"parser vs walk: {perLine[0].Min() / perLine[1].Min():F3}x (mins), {Median(walkOverParser):F3}x (median of per-round ratios)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"parser vs JsonSerializer: {perLine[3].Min() / perLine[1].Min():F3}x (mins), {Median(serializerOverParser):F3}x (median of per-round ratios)"));
+        // The custom format's matcher against the built-in combined parser on the very same lines (issue 16: ≤ 1.5×).
+        double[] customOverCombined = perLine[5].Zip(perLine[4], static (c, b) => c / b).ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"custom combined vs combined: {perLine[5].Min() / perLine[4].Min():F3}x (mins), {Median(customOverCombined):F3}x (median of per-round ratios)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT_CUSTOM custom_combined_ns={Median(perLine[5]):F1} custom_main_ns={Median(perLine[6]):F1} custom_over_combined={Median(customOverCombined):F3} custom_bytes_per_line={(double)customBytes / (2L * rounds * Data.Lines):F3}"));
+
         // One line for scripts (bench/compare.sh): medians per line, and what the parser allocated per line.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT walk_ns={Median(perLine[0]):F1} parser_ns={Median(perLine[1]):F1} serializer_ns={Median(perLine[3]):F1} combined_ns={Median(perLine[4]):F1} walk_over_parser={Median(walkOverParser):F3} serializer_over_parser={Median(serializerOverParser):F3} parser_bytes_per_line={(double)parserBytes / ((long)rounds * Data.Lines):F3}"));
@@ -151,6 +169,24 @@ public static class ParseRounds
         foreach (byte[] line in s_json)
         {
             sum += JsonSerializer.Deserialize<JsonLineBenchmarks.NginxLine>(line)!.status?.Length ?? 0;
+        }
+
+        return sum;
+    }
+
+    private static long CustomCombined() => Custom(s_customCombined, s_combined);
+
+    private static long CustomMain() => Custom(s_customMain, s_main);
+
+    private static long Custom(LogFormat format, byte[][] lines)
+    {
+        long sum = 0;
+        foreach (byte[] line in lines)
+        {
+            if (format.TryParse(line, 0, line.Length, ref s_record, out _))
+            {
+                sum += s_record.Status;
+            }
         }
 
         return sum;
