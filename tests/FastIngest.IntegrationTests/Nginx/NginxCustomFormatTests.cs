@@ -8,7 +8,7 @@ namespace FastIngest.IntegrationTests.Nginx;
 /// cache status, request time and bytes sent moved in among its fields) over UDP syslog, and through an
 /// rsyslog relay over TCP; FastIngest is given the same <c>log_format</c> text. ClickHouse must then hold
 /// exactly what NGINX wrote to its own file log (the <c>fastingest</c> JSON lines, read by the test
-/// independently of the server's parsers), tenant by tenant.
+/// independently of the server's parsers), tenant by tenant. A <c>main</c> file log, tailed, too.
 /// </summary>
 [Collection("ClickHouse")]
 [Trait("Category", "Integration")]
@@ -36,6 +36,36 @@ public sealed class NginxCustomFormatTests(PrivateClickHouse clickHouse, ITestOu
         await using RsyslogRelay relay = await RsyslogRelay.StartAsync(server.TcpPort);
         await using NginxProcess nginx = await NginxProcess.StartAsync(relay.UdpInputPort, WithMainFormat);
         await RunTrafficAndCompareAsync(server, nginx, db);
+    }
+
+    [Fact]
+    public async Task NginxMainFormatFileLogTailedSumsToNginxOwnJsonLog()
+    {
+        string db = UniqueName.For("nginxmainfile");
+        // The shop also logs main to a file of its own; nothing listens on the syslog port here.
+        await using NginxProcess nginx = await NginxProcess.StartAsync(FreePorts.Udp(), config => WithMainFormat(config)
+            .Replace("access_log access.shop.log fastingest;", "access_log access.shop.log fastingest;\n    access_log access.shop.main.log main;", StringComparison.Ordinal));
+        string mainLog = Path.Combine(nginx.Prefix, "access.shop.main.log");
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            $"--FastIngest:Formats:main={MainFormat}", $"--FastIngest:Files:Sources:0:Path={mainLog}", "--FastIngest:Files:Sources:0:Format=main",
+            "--FastIngest:Files:Sources:0:Tenant=shop", $"--FastIngest:StateDirectory={Path.Combine(nginx.Prefix, "state")}");
+
+        using var http = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 });
+        string[] paths = ["/media/a.webp", "/api/cart?id=1", "/err/x", "/nope", "/media/q%22uote.webp"];
+        for (int i = 0; i < 100; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{nginx.ShopPort}{paths[i % paths.Length]}"));
+            request.Headers.TryAddWithoutValidation("User-Agent", i % 3 == 0 ? "Agent \"quoted\" \\ é/1" : $"Agent/{i % 4}");
+            using HttpResponseMessage response = await http.SendAsync(request);
+            await response.Content.ReadAsByteArrayAsync();
+        }
+
+        var expected = new Dictionary<string, TenantTotals> { ["shop"] = TenantTotals.OfJsonLines(await nginx.AccessLogLinesAsync("shop", 100)) };
+        Assert.Equal(100, File.ReadAllLines(mainLog).Length);
+        await TrafficTotals.WaitForRequestsAsync(clickHouse, db, 100, TimeSpan.FromSeconds(30));
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        await TrafficTotals.AssertAsync(clickHouse, db, expected);
+        Assert.Equal("0\n", await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV"));
     }
 
     private static string[] FormatArgs() =>
