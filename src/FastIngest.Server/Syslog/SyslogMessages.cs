@@ -28,13 +28,9 @@ internal static class SyslogMessages
         }
 
         ReadOnlySpan<byte> tag = message.Slice(header.TenantStart, header.TenantLength);
-        MessageKind kind = MessageKind.NginxJson;
-        if (formats.TryFind(tag, out byte format))
-        {
-            // The tag's own log_format: its index rides in the entry to the shard's decoder.
-            kind = MessageKind.CustomLog;
-            writer.Format = format;
-        }
+        // A tag mapped to its own log_format: the format's index rides in the entry to the shard's decoder.
+        MessageKind kind = formats.TryFind(tag, out byte format) ? MessageKind.CustomLog : MessageKind.NginxJson;
+        writer.Format = format;
 
         writer.Add(
             kind,
