@@ -34,9 +34,11 @@ internal sealed partial class LogFormat
             return false;
         }
 
-        if (!TryReadSize(Value(line, found, LogFormatVariable.BodyBytesSent), AccessLogRecord.MaxBytes, integer: true, out record.BodyBytesSent)
-            || !TryReadSize(Value(line, found, LogFormatVariable.BytesSent), AccessLogRecord.MaxBytes, integer: true, out record.BytesSent)
-            || !TryReadSize(Value(line, found, LogFormatVariable.RequestTime), AccessLogRecord.MaxRequestTimeMs, integer: false, out record.RequestTimeMs))
+        // Each group is looked at only when the format has one of its variables (a bit test per group).
+        if (HasAny(Bit(LogFormatVariable.BodyBytesSent) | Bit(LogFormatVariable.BytesSent) | Bit(LogFormatVariable.RequestTime))
+            && (!TryReadSize(Value(line, found, LogFormatVariable.BodyBytesSent), AccessLogRecord.MaxBytes, integer: true, out record.BodyBytesSent)
+                || !TryReadSize(Value(line, found, LogFormatVariable.BytesSent), AccessLogRecord.MaxBytes, integer: true, out record.BytesSent)
+                || !TryReadSize(Value(line, found, LogFormatVariable.RequestTime), AccessLogRecord.MaxRequestTimeMs, integer: false, out record.RequestTimeMs)))
         {
             reason = RejectReason.InvalidNumber;
             return false;
@@ -44,34 +46,36 @@ internal sealed partial class LogFormat
 
         record.Status = (ushort)code;
         record.TimestampMs = timestampMs;
-        if (Has(found, LogFormatVariable.UpstreamCacheStatus))
+        if (Has(LogFormatVariable.UpstreamCacheStatus))
         {
             record.CacheStatus = CacheStatuses.Parse(Value(line, found, LogFormatVariable.UpstreamCacheStatus));
         }
 
-        record.DoNotTrack = Value(line, found, LogFormatVariable.HttpDnt).SequenceEqual("1"u8)
-            || Value(line, found, LogFormatVariable.HttpSecGpc).SequenceEqual("1"u8);
-        record.RemoteAddr = Text(line, Value(line, found, LogFormatVariable.RemoteAddr), ref record);
-        record.Referer = Text(line, Value(line, found, LogFormatVariable.HttpReferer), ref record);
-        record.UserAgent = Text(line, Value(line, found, LogFormatVariable.HttpUserAgent), ref record);
-        record.Host = Text(line, Value(line, found, LogFormatVariable.HttpHost), ref record);
-        if (record.Host.IsEmpty)
+        if (HasAny(Bit(LogFormatVariable.HttpDnt) | Bit(LogFormatVariable.HttpSecGpc)))
         {
-            record.Host = Text(line, Value(line, found, LogFormatVariable.Host), ref record);
-            if (record.Host.IsEmpty)
+            record.DoNotTrack = Value(line, found, LogFormatVariable.HttpDnt).SequenceEqual("1"u8)
+                || Value(line, found, LogFormatVariable.HttpSecGpc).SequenceEqual("1"u8);
+        }
+
+        record.RemoteAddr = Text(line, found, LogFormatVariable.RemoteAddr, ref record);
+        record.Referer = Text(line, found, LogFormatVariable.HttpReferer, ref record);
+        record.UserAgent = Text(line, found, LogFormatVariable.HttpUserAgent, ref record);
+        if (HasAny(Bit(LogFormatVariable.HttpHost) | Bit(LogFormatVariable.Host) | Bit(LogFormatVariable.ServerName)))
+        {
+            ReadHost(line, found, ref record);
+        }
+
+        record.Method = Text(line, found, LogFormatVariable.RequestMethod, ref record);
+        if (HasAny(Bit(LogFormatVariable.Uri) | Bit(LogFormatVariable.RequestUri)))
+        {
+            record.Path = BeforeQuery(Text(line, found, LogFormatVariable.Uri, ref record), ref record);
+            if (record.Path.IsEmpty)
             {
-                record.Host = Text(line, Value(line, found, LogFormatVariable.ServerName), ref record);
+                record.Path = BeforeQuery(Text(line, found, LogFormatVariable.RequestUri, ref record), ref record);
             }
         }
 
-        record.Method = Text(line, Value(line, found, LogFormatVariable.RequestMethod), ref record);
-        record.Path = BeforeQuery(Text(line, Value(line, found, LogFormatVariable.Uri), ref record), ref record);
-        if (record.Path.IsEmpty)
-        {
-            record.Path = BeforeQuery(Text(line, Value(line, found, LogFormatVariable.RequestUri), ref record), ref record);
-        }
-
-        if ((record.Method.IsEmpty || record.Path.IsEmpty) && Has(found, LogFormatVariable.Request))
+        if ((record.Method.IsEmpty || record.Path.IsEmpty) && Has(LogFormatVariable.Request))
         {
             ReadRequest(line, Value(line, found, LogFormatVariable.Request), ref record);
         }
@@ -80,7 +84,21 @@ internal sealed partial class LogFormat
         return true;
     }
 
-    private static RejectReason ReadTime(ReadOnlySpan<byte> line, ReadOnlySpan<int> found, out long timestampMs)
+    /// <summary><c>$http_host</c>, else <c>$host</c>, else <c>$server_name</c>, as the JSON parser prefers <c>http_host</c>.</summary>
+    private void ReadHost(ReadOnlySpan<byte> line, ReadOnlySpan<int> found, ref AccessLogRecord record)
+    {
+        record.Host = Text(line, found, LogFormatVariable.HttpHost, ref record);
+        if (record.Host.IsEmpty)
+        {
+            record.Host = Text(line, found, LogFormatVariable.Host, ref record);
+            if (record.Host.IsEmpty)
+            {
+                record.Host = Text(line, found, LogFormatVariable.ServerName, ref record);
+            }
+        }
+    }
+
+    private RejectReason ReadTime(ReadOnlySpan<byte> line, ReadOnlySpan<int> found, out long timestampMs)
     {
         timestampMs = 0;
         ReadOnlySpan<byte> msec = Value(line, found, LogFormatVariable.Msec);
@@ -173,6 +191,11 @@ internal sealed partial class LogFormat
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Utf8Slice Part(Utf8Slice slice, int offset, int length) =>
         slice.Start >= 0 ? new Utf8Slice(slice.Start + offset, length) : new Utf8Slice(~(~slice.Start + offset), length);
+
+    /// <summary>The text of <paramref name="variable"/>: empty when the format has none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Utf8Slice Text(ReadOnlySpan<byte> line, ReadOnlySpan<int> found, LogFormatVariable variable, ref AccessLogRecord record) =>
+        Has(variable) ? Text(line, Value(line, found, variable), ref record) : default;
 
     /// <summary>A text value: empty when absent or <c>-</c>, referenced in the line when plain, unescaped into scratch when not.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

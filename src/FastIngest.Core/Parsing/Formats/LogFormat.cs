@@ -24,12 +24,24 @@ internal sealed partial class LogFormat
     private readonly byte[] _prefix;
     private readonly LogFormatStep[] _steps;
 
+    /// <summary>
+    /// One bit per <see cref="LogFormatVariable"/> the format has: what a line cannot have is not looked
+    /// for, and a matched line has a value for every bit set.
+    /// </summary>
+    private readonly uint _variables;
+
     public LogFormat(string name, LogFormatEscape escape, byte[] prefix, LogFormatStep[] steps)
     {
         Name = name;
         Escape = escape;
         _prefix = prefix;
         _steps = steps;
+        foreach (LogFormatStep step in steps)
+        {
+            _variables |= Bit(step.Variable);
+        }
+
+        _variables &= ~Bit(LogFormatVariable.Unknown);
     }
 
     /// <summary>The name it is configured under (<c>FastIngest:Formats:&lt;name&gt;</c>).</summary>
@@ -201,14 +213,25 @@ internal sealed partial class LogFormat
 
     /// <summary>The value of <paramref name="variable"/> in <paramref name="line"/>; empty when the format has none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ReadOnlySpan<byte> Value(ReadOnlySpan<byte> line, ReadOnlySpan<int> found, LogFormatVariable variable)
+    private ReadOnlySpan<byte> Value(ReadOnlySpan<byte> line, ReadOnlySpan<int> found, LogFormatVariable variable)
     {
+        if (!Has(variable))
+        {
+            return default;
+        }
+
         int slot = 2 * (int)variable;
-        int start = found[slot];
-        return start == 0 ? default : line.Slice(start - 1, found[slot + 1]);
+        return line.Slice(found[slot] - 1, found[slot + 1]);
     }
 
     /// <summary>Whether the format has <paramref name="variable"/> (its value may still be <c>-</c> or empty).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Has(ReadOnlySpan<int> found, LogFormatVariable variable) => found[2 * (int)variable] != 0;
+    private bool Has(LogFormatVariable variable) => (_variables & Bit(variable)) != 0;
+
+    /// <summary>Whether the format has any of the variables in <paramref name="mask"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool HasAny(uint mask) => (_variables & mask) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Bit(LogFormatVariable variable) => 1u << (int)variable;
 }
