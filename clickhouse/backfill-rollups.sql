@@ -9,8 +9,9 @@
 --     and so on for each table below: the rows they hold are in the minute tables too), run this file,
 --     start FastIngest.
 -- A rollup that is not empty, or an insert while this runs, would count those rows twice.
--- Each statement reads a whole minute table; a month at a time (add WHERE minute >= ... AND minute < ...)
--- keeps each insert within modern ClickHouse's 100 partitions per insert block.
+-- Each statement reads a whole minute table. With more than 100 months of history, run it a span of
+-- months at a time (add WHERE minute >= ... AND minute < ...): modern ClickHouse refuses an insert
+-- block of more than 100 partitions.
 
 INSERT INTO fastingest.traffic_1h (tenant, hour, requests, bytes_sent, body_bytes_sent, status_1xx, status_2xx, status_3xx, status_4xx, status_5xx, cache_hit, cache_miss, cache_expired, cache_stale, cache_updating, cache_revalidated, cache_bypass, request_time_count, request_time_sum_ms, rt_0_10ms, rt_10_50ms, rt_50_100ms, rt_100_250ms, rt_250_500ms, rt_500_1000ms, rt_1000_5000ms, rt_5000ms_plus)
 SELECT tenant, toStartOfHour(minute) AS hour,
