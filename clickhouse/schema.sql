@@ -8,7 +8,8 @@
 --
 -- FastIngest never inserts into the tables analysts read. Each table X has a write door X_in (Null
 -- engine: keeps nothing) with the same columns plus insert_id; one materialized view passes the rows on
--- to X, another records (insert_id, rows) in insert_ledger within the same INSERT. Before it retries
+-- to X (others, at the end of this file, to its hour and day rollups), another records (insert_id,
+-- rows) in insert_ledger within the same INSERT. Before it retries
 -- an insert whose outcome it did not learn (a cut connection, a timeout, a replay after a crash),
 -- FastIngest looks its insert_id up in the ledger: that is how a retry never counts twice, on 18.16
 -- and on modern ClickHouse alike (see README, "Delivery guarantees").
