@@ -8,7 +8,8 @@
 --
 -- FastIngest never inserts into the tables analysts read. Each table X has a write door X_in (Null
 -- engine: keeps nothing) with the same columns plus insert_id; one materialized view passes the rows on
--- to X, another records (insert_id, rows) in insert_ledger within the same INSERT. Before it retries
+-- to X (others, at the end of this file, to its hour and day rollups), another records (insert_id,
+-- rows) in insert_ledger within the same INSERT. Before it retries
 -- an insert whose outcome it did not learn (a cut connection, a timeout, a replay after a crash),
 -- FastIngest looks its insert_id up in the ledger: that is how a retry never counts twice, on 18.16
 -- and on modern ClickHouse alike (see README, "Delivery guarantees").
@@ -350,3 +351,221 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.paths_1h_in_ledger TO fastinge
 AS SELECT insert_id, 'paths_1h' AS target, count() AS rows, now() AS time
 FROM fastingest.paths_1h_in
 GROUP BY insert_id;
+
+-- Rollups (issue 16). Every minute table X_1m has X_1h and X_1d beside it, and paths_1h has paths_1d:
+-- the same counters per hour (hour DateTime, the hour's start) and per UTC day (day Date, as in
+-- visitors_1d and users_1d). Each is fed by a materialized view of its own on the write door X_1m_in
+-- (not on X_1m: a view on a view's target does not fire reliably on 18.16), which sums the insert's
+-- block per (tenant, hour|day, ...) so a flush becomes a few rows. Only X_in_ledger records an insert;
+-- the rollup views add no ledger row, and their names (X_in_mv_1h, X_in_mv_1d) sort after X_in_ledger
+-- and X_in_mv, so on 18.16 (views run by name) the ledger still runs first. Partitions stay monthly: a
+-- block's hours and days fall in the same months as its minutes, so an insert the PartitionSplitter
+-- cut for the minute table is within the limit for its rollups too. Read them with sum(), like X_1m.
+-- Rows counted before these tables existed are only in X_1m: clickhouse/backfill-rollups.sql.
+
+CREATE TABLE IF NOT EXISTS fastingest.traffic_1h
+(
+    tenant String,
+    hour DateTime('UTC'),
+    requests UInt64,
+    bytes_sent UInt64,
+    body_bytes_sent UInt64,
+    status_1xx UInt64,
+    status_2xx UInt64,
+    status_3xx UInt64,
+    status_4xx UInt64,
+    status_5xx UInt64,
+    cache_hit UInt64,
+    cache_miss UInt64,
+    cache_expired UInt64,
+    cache_stale UInt64,
+    cache_updating UInt64,
+    cache_revalidated UInt64,
+    cache_bypass UInt64,
+    request_time_count UInt64,
+    request_time_sum_ms UInt64,
+    rt_0_10ms UInt64,
+    rt_10_50ms UInt64,
+    rt_50_100ms UInt64,
+    rt_100_250ms UInt64,
+    rt_250_500ms UInt64,
+    rt_500_1000ms UInt64,
+    rt_1000_5000ms UInt64,
+    rt_5000ms_plus UInt64
+)
+ENGINE = SummingMergeTree()
+PARTITION BY toYYYYMM(hour)
+ORDER BY (tenant, hour);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.traffic_1m_in_mv_1h TO fastingest.traffic_1h
+AS SELECT tenant, toStartOfHour(minute) AS hour,
+    sum(requests) AS requests, sum(bytes_sent) AS bytes_sent, sum(body_bytes_sent) AS body_bytes_sent, sum(status_1xx) AS status_1xx, sum(status_2xx) AS status_2xx, sum(status_3xx) AS status_3xx, sum(status_4xx) AS status_4xx, sum(status_5xx) AS status_5xx, sum(cache_hit) AS cache_hit, sum(cache_miss) AS cache_miss, sum(cache_expired) AS cache_expired, sum(cache_stale) AS cache_stale, sum(cache_updating) AS cache_updating, sum(cache_revalidated) AS cache_revalidated, sum(cache_bypass) AS cache_bypass, sum(request_time_count) AS request_time_count, sum(request_time_sum_ms) AS request_time_sum_ms, sum(rt_0_10ms) AS rt_0_10ms, sum(rt_10_50ms) AS rt_10_50ms, sum(rt_50_100ms) AS rt_50_100ms, sum(rt_100_250ms) AS rt_100_250ms, sum(rt_250_500ms) AS rt_250_500ms, sum(rt_500_1000ms) AS rt_500_1000ms, sum(rt_1000_5000ms) AS rt_1000_5000ms, sum(rt_5000ms_plus) AS rt_5000ms_plus
+FROM fastingest.traffic_1m_in
+GROUP BY tenant, hour;
+
+CREATE TABLE IF NOT EXISTS fastingest.traffic_1d
+(
+    tenant String,
+    day Date,
+    requests UInt64,
+    bytes_sent UInt64,
+    body_bytes_sent UInt64,
+    status_1xx UInt64,
+    status_2xx UInt64,
+    status_3xx UInt64,
+    status_4xx UInt64,
+    status_5xx UInt64,
+    cache_hit UInt64,
+    cache_miss UInt64,
+    cache_expired UInt64,
+    cache_stale UInt64,
+    cache_updating UInt64,
+    cache_revalidated UInt64,
+    cache_bypass UInt64,
+    request_time_count UInt64,
+    request_time_sum_ms UInt64,
+    rt_0_10ms UInt64,
+    rt_10_50ms UInt64,
+    rt_50_100ms UInt64,
+    rt_100_250ms UInt64,
+    rt_250_500ms UInt64,
+    rt_500_1000ms UInt64,
+    rt_1000_5000ms UInt64,
+    rt_5000ms_plus UInt64
+)
+ENGINE = SummingMergeTree()
+PARTITION BY toYYYYMM(day)
+ORDER BY (tenant, day);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.traffic_1m_in_mv_1d TO fastingest.traffic_1d
+AS SELECT tenant, toDate(minute) AS day,
+    sum(requests) AS requests, sum(bytes_sent) AS bytes_sent, sum(body_bytes_sent) AS body_bytes_sent, sum(status_1xx) AS status_1xx, sum(status_2xx) AS status_2xx, sum(status_3xx) AS status_3xx, sum(status_4xx) AS status_4xx, sum(status_5xx) AS status_5xx, sum(cache_hit) AS cache_hit, sum(cache_miss) AS cache_miss, sum(cache_expired) AS cache_expired, sum(cache_stale) AS cache_stale, sum(cache_updating) AS cache_updating, sum(cache_revalidated) AS cache_revalidated, sum(cache_bypass) AS cache_bypass, sum(request_time_count) AS request_time_count, sum(request_time_sum_ms) AS request_time_sum_ms, sum(rt_0_10ms) AS rt_0_10ms, sum(rt_10_50ms) AS rt_10_50ms, sum(rt_50_100ms) AS rt_50_100ms, sum(rt_100_250ms) AS rt_100_250ms, sum(rt_250_500ms) AS rt_250_500ms, sum(rt_500_1000ms) AS rt_500_1000ms, sum(rt_1000_5000ms) AS rt_1000_5000ms, sum(rt_5000ms_plus) AS rt_5000ms_plus
+FROM fastingest.traffic_1m_in
+GROUP BY tenant, day;
+
+CREATE TABLE IF NOT EXISTS fastingest.status_1h
+(
+    tenant String,
+    hour DateTime('UTC'),
+    status UInt16,
+    requests UInt64
+)
+ENGINE = SummingMergeTree()
+PARTITION BY toYYYYMM(hour)
+ORDER BY (tenant, hour, status);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.status_1m_in_mv_1h TO fastingest.status_1h
+AS SELECT tenant, toStartOfHour(minute) AS hour, status,
+    sum(requests) AS requests
+FROM fastingest.status_1m_in
+GROUP BY tenant, hour, status;
+
+CREATE TABLE IF NOT EXISTS fastingest.status_1d
+(
+    tenant String,
+    day Date,
+    status UInt16,
+    requests UInt64
+)
+ENGINE = SummingMergeTree()
+PARTITION BY toYYYYMM(day)
+ORDER BY (tenant, day, status);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.status_1m_in_mv_1d TO fastingest.status_1d
+AS SELECT tenant, toDate(minute) AS day, status,
+    sum(requests) AS requests
+FROM fastingest.status_1m_in
+GROUP BY tenant, day, status;
+
+CREATE TABLE IF NOT EXISTS fastingest.pixel_1h
+(
+    tenant String,
+    hour DateTime('UTC'),
+    key String,
+    hits UInt64
+)
+ENGINE = SummingMergeTree()
+PARTITION BY toYYYYMM(hour)
+ORDER BY (tenant, hour, key);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.pixel_1m_in_mv_1h TO fastingest.pixel_1h
+AS SELECT tenant, toStartOfHour(minute) AS hour, key,
+    sum(hits) AS hits
+FROM fastingest.pixel_1m_in
+GROUP BY tenant, hour, key;
+
+CREATE TABLE IF NOT EXISTS fastingest.pixel_1d
+(
+    tenant String,
+    day Date,
+    key String,
+    hits UInt64
+)
+ENGINE = SummingMergeTree()
+PARTITION BY toYYYYMM(day)
+ORDER BY (tenant, day, key);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.pixel_1m_in_mv_1d TO fastingest.pixel_1d
+AS SELECT tenant, toDate(minute) AS day, key,
+    sum(hits) AS hits
+FROM fastingest.pixel_1m_in
+GROUP BY tenant, day, key;
+
+CREATE TABLE IF NOT EXISTS fastingest.events_1h
+(
+    tenant String,
+    hour DateTime('UTC'),
+    event_type String,
+    path String,
+    events UInt64
+)
+ENGINE = SummingMergeTree()
+PARTITION BY toYYYYMM(hour)
+ORDER BY (tenant, event_type, hour, path);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.events_1m_in_mv_1h TO fastingest.events_1h
+AS SELECT tenant, toStartOfHour(minute) AS hour, event_type, path,
+    sum(events) AS events
+FROM fastingest.events_1m_in
+GROUP BY tenant, hour, event_type, path;
+
+CREATE TABLE IF NOT EXISTS fastingest.events_1d
+(
+    tenant String,
+    day Date,
+    event_type String,
+    path String,
+    events UInt64
+)
+ENGINE = SummingMergeTree()
+PARTITION BY toYYYYMM(day)
+ORDER BY (tenant, event_type, day, path);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.events_1m_in_mv_1d TO fastingest.events_1d
+AS SELECT tenant, toDate(minute) AS day, event_type, path,
+    sum(events) AS events
+FROM fastingest.events_1m_in
+GROUP BY tenant, day, event_type, path;
+
+-- paths_1h is already hourly; its day table folds the same states per UTC day.
+CREATE TABLE IF NOT EXISTS fastingest.paths_1d
+(
+    tenant String,
+    day Date,
+    path String,
+    requests AggregateFunction(sum, UInt64),
+    body_bytes_sent AggregateFunction(sum, UInt64),
+    cache_hit AggregateFunction(sum, UInt64),
+    cache_miss AggregateFunction(sum, UInt64),
+    last_hit AggregateFunction(max, DateTime('UTC'))
+)
+ENGINE = AggregatingMergeTree()
+PARTITION BY toYYYYMM(day)
+ORDER BY (tenant, day, path);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.paths_1h_in_mv_1d TO fastingest.paths_1d
+AS SELECT tenant, toDate(hour) AS day, path,
+    sumState(requests) AS requests, sumState(body_bytes_sent) AS body_bytes_sent,
+    sumState(cache_hit) AS cache_hit, sumState(cache_miss) AS cache_miss, maxState(last_hit) AS last_hit
+FROM fastingest.paths_1h_in
+GROUP BY tenant, day, path;

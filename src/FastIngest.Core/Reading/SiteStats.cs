@@ -12,19 +12,19 @@ internal sealed record SiteStats(long TotalViews, long UniqueUsers, IReadOnlyLis
     public const int TopPathCount = 10;
 
     /// <summary>
-    /// One query for all three numbers: page views and top paths from <c>events_1m</c>, unique users
-    /// from <c>users_1d</c>; a whole UTC day when <paramref name="date"/> is given, all time otherwise.
+    /// One query for all three numbers: page views and top paths from the events table
+    /// <see cref="RollupRange"/> chooses (<c>events_1d</c>: a whole UTC day when <paramref name="date"/> is
+    /// given, all time otherwise), unique users from <c>users_1d</c>.
     /// </summary>
     public static async Task<SiteStats> QueryAsync(ClickHouseClient client, string database, string siteId, DateOnly? date, CancellationToken cancellationToken)
     {
         string site = ClickHouseSql.Quote(siteId);
-        string day = date is { } d ? $"toDate('{d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}')" : "";
-        string minuteFilter = date is null ? "" : $" AND toDate(minute) = {day}";
-        string dayFilter = date is null ? "" : $" AND day = {day}";
-        string views = $"FROM {database}.events_1m WHERE tenant = {site} AND event_type = '{PageView}'{minuteFilter}";
+        RollupRange range = date is { } d ? RollupRange.Day(d) : RollupRange.AllTime;
+        string views = $"FROM {database}.{range.Table("events")} WHERE tenant = {site} AND event_type = '{PageView}' AND {range.Condition()}";
+        string users = $"FROM {database}.users_1d WHERE tenant = {site} AND {range.Condition()}";
         string sql =
             $"SELECT (SELECT sum(events) {views}) AS total_views, " +
-            $"(SELECT uniqMerge(users) FROM {database}.users_1d WHERE tenant = {site}{dayFilter}) AS unique_users, " +
+            $"(SELECT uniqMerge(users) {users}) AS unique_users, " +
             $"(SELECT groupArray(tuple(path, path_views)) FROM (SELECT path, sum(events) AS path_views {views} " +
             $"GROUP BY path ORDER BY path_views DESC, path LIMIT {TopPathCount})) AS top_paths FORMAT JSONEachRow";
 

@@ -43,7 +43,11 @@ public sealed class PrivateClickHouseTests(PrivateClickHouse clickHouse)
 
         // Every table analysts read, its write door (_in), the door's view to it (_mv) and to the ledger.
         string[] tables = ["events_1m", "ingest_errors", "paths_1h", "pixel_1m", "status_1m", "traffic_1m", "users_1d", "visitors_1d"];
-        string expected = string.Concat(tables.SelectMany(t => new[] { t, t + "_in", t + "_in_ledger", t + "_in_mv" }).Append("insert_ledger").Order(StringComparer.Ordinal).Select(n => n + "\n"));
+        // And the rollups (issue 16): X_1h and X_1d beside each minute table, paths_1d beside paths_1h,
+        // each with its own view on the write door.
+        string[] rollups = ["events_1m", "pixel_1m", "status_1m", "traffic_1m"];
+        string[] rollupNames = [.. rollups.SelectMany(t => new[] { t[..^3] + "_1h", t[..^3] + "_1d", t + "_in_mv_1h", t + "_in_mv_1d" }), "paths_1d", "paths_1h_in_mv_1d"];
+        string expected = string.Concat(tables.SelectMany(t => new[] { t, t + "_in", t + "_in_ledger", t + "_in_mv" }).Concat(rollupNames).Append("insert_ledger").Order(StringComparer.Ordinal).Select(n => n + "\n"));
         Assert.Equal(expected,
             await clickHouse.QueryAsync($"SELECT name FROM system.tables WHERE database = '{db}' ORDER BY name FORMAT TSV"));
     }
