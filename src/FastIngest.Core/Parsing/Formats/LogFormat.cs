@@ -81,8 +81,8 @@ internal sealed partial class LogFormat
             return false;
         }
 
-        // Where each known variable's value is in the line: offset + 1 (0: not in the line) and length.
-        // 2 × 21 ints on the stack, nothing on the heap.
+        // Where each known variable's value is in the line: offset + 1 and length, set by a match for every
+        // variable the format has (_variables says which). 2 × 21 ints on the stack, nothing on the heap.
         Span<int> found = stackalloc int[2 * VariableCount];
         if (!Match(line, found))
         {
