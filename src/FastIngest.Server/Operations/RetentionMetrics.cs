@@ -14,6 +14,8 @@ internal sealed class RetentionMetrics(RetentionService retention) : IMetricsPub
             description: "Rows in the expired partitions dropped, per table.");
         meter.CreateObservableCounter("fastingest_retention_ttl_changes_total", () => retention.Enforcer.TtlChanges,
             description: "Table TTLs set or removed because the configured retention differed from the table's.");
+        meter.CreateObservableCounter("fastingest_retention_runs_total", () => retention.Runs,
+            description: "Retention passes run to their end (one at start, then one per Retention:Interval).");
         meter.CreateObservableCounter("fastingest_retention_failures_total", () => retention.Failures,
             description: "Retention passes that failed (ClickHouse away or refusing); each is tried again within a minute.");
     }
