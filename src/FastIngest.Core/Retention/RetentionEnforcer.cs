@@ -71,11 +71,20 @@ internal sealed class RetentionEnforcer(
             }
             else if (_capabilities.HasTtl && table.Name != LedgerTable)
             {
-                await ReconcileTtlAsync(table, table.Key, cancellationToken).ConfigureAwait(false);
+                await ReconcileTtlAsync(table, table.Key, rule.DaysFor(table.Name), cancellationToken).ConfigureAwait(false);
             }
-            else if (rule.DaysFor(table.Name) > 0)
+            else
             {
-                byPartitions.Add(table);
+                if (_capabilities.HasTtl)
+                {
+                    // The ledger: never a TTL, which would expire rows a spooled round needs while FastIngest is stopped.
+                    await ReconcileTtlAsync(table, table.Key, 0, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (rule.DaysFor(table.Name) > 0)
+                {
+                    byPartitions.Add(table);
+                }
             }
         }
 
@@ -101,9 +110,8 @@ internal sealed class RetentionEnforcer(
         return cutoff;
     }
 
-    private async Task ReconcileTtlAsync(RetentionTable table, PartitionKey key, CancellationToken cancellationToken)
+    private async Task ReconcileTtlAsync(RetentionTable table, PartitionKey key, int days, CancellationToken cancellationToken)
     {
-        int days = rule.DaysFor(table.Name);
         string qualified = database + "." + table.Name;
         if (days == 0)
         {

@@ -55,8 +55,10 @@ public sealed class ModernClickHouseRetentionTests(ModernClickHouse clickHouse, 
         Assert.Equal("24", clickHouse.Query($"SELECT sum(requests) FROM {db}.traffic_1m FORMAT TSV").Trim());
         Assert.Equal("17", clickHouse.Query($"SELECT sum(requests) FROM {db}.status_1m FORMAT TSV").Trim());
 
-        // The override back to 0 removes the TTL FastIngest set; a changed one is set anew, and a table
-        // whose override is gone follows the rule again.
+        // The override back to 0 removes the TTL FastIngest set; a changed one is set anew, a table whose
+        // override is gone follows the rule again, and a TTL on the ledger (set by hand) is removed.
+        clickHouse.Query($"ALTER TABLE {db}.insert_ledger MODIFY TTL time + INTERVAL 7 DAY");
+        Assert.Equal("time + toIntervalDay(7)", Ttl(db, "insert_ledger"));
         await using (ServerProcess third = await StartAsync(db, "--FastIngest:Retention:Days:traffic_1m=0", "--FastIngest:Retention:Days:pixel_1m=20"))
         {
             Assert.Equal(0, await third.TerminateAsync(TimeSpan.FromSeconds(30)));
@@ -67,7 +69,8 @@ public sealed class ModernClickHouseRetentionTests(ModernClickHouse clickHouse, 
         Assert.Equal("minute + toIntervalDay(20)", Ttl(db, "pixel_1m"));
         Assert.Equal("minute + toIntervalDay(14)", Ttl(db, "status_1m"));
         Assert.Equal("minute + toIntervalDay(14)", Ttl(db, "events_1m"));
-        Assert.Equal(set + 3, TtlStatements(db).Count);
+        Assert.Equal("", Ttl(db, "insert_ledger"));
+        Assert.Equal(set + 4, TtlStatements(db).Count);
     }
 
     // The server is stopped only once its first pass has run (the pass runs right after the schema, at start).
