@@ -1,6 +1,7 @@
 -- FastIngest schema. Applied at every start by the server (statement by statement, idempotent), and
 -- safe to paste into clickhouse-client. Runs on ClickHouse 18.16 and modern ClickHouse alike: no
--- LowCardinality, CODEC, TTL, SimpleAggregateFunction, DateTime64 or IPv4 types (see README).
+-- LowCardinality, CODEC, TTL, SimpleAggregateFunction, DateTime64 or IPv4 types (see README). Retention
+-- (TTL where the server has it) is set by the server after this file: docs/operations.md, "Retention".
 -- The server substitutes the configured database name for `fastingest`.
 --
 -- Counters are deltas written once per flush interval; SummingMergeTree adds rows with the same
@@ -16,8 +17,10 @@
 
 CREATE DATABASE IF NOT EXISTS fastingest;
 
--- One row per insert FastIngest made (per block, if ClickHouse split one). It only needs to outlive
--- FastIngest's spool; drop old months when you like: ALTER TABLE fastingest.insert_ledger DROP PARTITION 202601
+-- One row per insert FastIngest made (per block, if ClickHouse split one). It must outlive every round
+-- in FastIngest's spool: the server drops its months past FastIngest:Retention:Days:insert_ledger (7) by
+-- itself, never one a spooled round may need, on 18.16 and modern alike (no TTL: see docs/operations.md,
+-- "Retention"). Don't drop its partitions by hand while rounds wait in the spool.
 CREATE TABLE IF NOT EXISTS fastingest.insert_ledger
 (
     insert_id UInt64,

@@ -1,6 +1,7 @@
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Internal;
+using FastIngest.Core.Retention;
 using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Core.Sinks.Spool;
 using FastIngest.Server.Events;
@@ -120,6 +121,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddValidatedOptions<TenantsOptions>(TenantsOptions.SectionName);
         services.AddValidatedOptions<FileSourceOptions>(FileSourceOptions.SectionName);
         services.AddValidatedOptions<ManagementOptions>(ManagementOptions.SectionName);
+        services.AddValidatedOptions<RetentionOptions>(RetentionOptions.SectionName);
 
         services.AddSingleton(sp => new TenantKeys(sp.GetRequiredService<IOptions<TenantsOptions>>().Value.Tenants));
         services.AddSingleton<ClientAddresses>();
@@ -154,6 +156,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<IMetricsPublisher, ApiRefusalMetrics>();
         services.AddSingleton<IMetricsPublisher, ClickHouseReachabilityMetrics>();
         services.AddSingleton<IMetricsPublisher, FileTailMetrics>();
+        services.AddSingleton<IMetricsPublisher, RetentionMetrics>();
         services.AddSingleton<IMetricsPublisher, RuntimeMetrics>();
         services.AddSingleton<EventApi>();
         services.AddRateLimiter(static _ => { });
@@ -172,6 +175,9 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<FileTailSource>();
         services.AddSingleton<IIngestSource>(sp => sp.GetRequiredService<FileTailSource>());
         services.AddHostedService<IngestHostedService>();
+        // After the ingest service: its start applies the schema, so retention's first pass finds the tables.
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
 
         services.AddOptions<HostOptions>().Configure<IOptions<HttpOptions>>(static (host, http) => host.ShutdownTimeout = http.Value.ShutdownTimeout);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelListenersSetup>();

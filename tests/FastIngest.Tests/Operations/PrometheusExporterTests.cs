@@ -121,6 +121,16 @@ public sealed partial class PrometheusExporterTests : IDisposable
         "# TYPE fastingest_clickhouse_pings_total counter",
         "# HELP fastingest_tail_checkpoint_failures_total Tail checkpoints the disk refused to save (ENOSPC, EIO); the last saved one stays, the next interval retries.",
         "# TYPE fastingest_tail_checkpoint_failures_total counter",
+        "# HELP fastingest_retention_partitions_dropped_total Expired partitions dropped (ALTER TABLE … DROP PARTITION), per table: on servers without TTL, and insert_ledger's months on all.",
+        "# TYPE fastingest_retention_partitions_dropped_total counter",
+        "# HELP fastingest_retention_rows_dropped_total Rows in the expired partitions dropped, per table.",
+        "# TYPE fastingest_retention_rows_dropped_total counter",
+        "# HELP fastingest_retention_ttl_changes_total Table TTLs set or removed because the configured retention differed from the table's.",
+        "# TYPE fastingest_retention_ttl_changes_total counter",
+        "# HELP fastingest_retention_runs_total Retention passes run to their end (one at start, then one per Retention:Interval).",
+        "# TYPE fastingest_retention_runs_total counter",
+        "# HELP fastingest_retention_failures_total Retention passes that failed (ClickHouse away or refusing); each is tried again within a minute.",
+        "# TYPE fastingest_retention_failures_total counter",
         "# HELP fastingest_gc_allocated_bytes_total Bytes allocated by the process.",
         "# TYPE fastingest_gc_allocated_bytes_total counter",
         "# HELP fastingest_gc_collections_total Garbage collections by generation.",
@@ -146,6 +156,8 @@ public sealed partial class PrometheusExporterTests : IDisposable
         ["fastingest_spool_dropped_total"] = "tenant",
         ["fastingest_http_refused_total"] = "reason",
         ["fastingest_gc_collections_total"] = "generation",
+        ["fastingest_retention_partitions_dropped_total"] = "table",
+        ["fastingest_retention_rows_dropped_total"] = "table",
     };
 
     private readonly string _state = Path.Combine(Path.GetTempPath(), "fastingest-exporter-" + Guid.NewGuid().ToString("N"));
