@@ -87,6 +87,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         // State of its own (Idempotency-Keys, spool), never the repository's .data; a test may pass its own after this.
         var state = new TempFolder("state");
         psi.ArgumentList.Add($"--FastIngest:StateDirectory={state.Path}");
+        // Tests date their traffic on fixed days (the corpus, the contract's examples); retention would expire
+        // them as the calendar moves on, so it is off unless a test turns it on (the retention tests do).
+        psi.ArgumentList.Add("--FastIngest:Retention:Enabled=false");
         foreach (string arg in extraArgs)
         {
             psi.ArgumentList.Add(arg);

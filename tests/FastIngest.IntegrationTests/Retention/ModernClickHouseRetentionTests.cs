@@ -29,13 +29,16 @@ public sealed class ModernClickHouseRetentionTests(ModernClickHouse clickHouse, 
         Assert.Equal("minute + toIntervalDay(14)", Ttl(db, "pixel_1m"));        // *_1m
         Assert.Equal("minute + toIntervalDay(14)", Ttl(db, "events_1m"));
         Assert.Equal("hour + toIntervalDay(400)", Ttl(db, "paths_1h"));         // *_1h
+        Assert.Equal("hour + toIntervalDay(400)", Ttl(db, "traffic_1h"));       // the rollups too
+        Assert.Equal("", Ttl(db, "traffic_1d"));
         Assert.Equal("time + toIntervalDay(30)", Ttl(db, "ingest_errors"));
         Assert.Equal("", Ttl(db, "visitors_1d"));                              // *_1d: kept
         Assert.Equal("", Ttl(db, "users_1d"));
         // The ledger is FastIngest's to expire (by months, never past a spooled round): no TTL.
         Assert.Equal("", Ttl(db, "insert_ledger"));
         int set = TtlStatements(db).Count;
-        Assert.Equal(5, set);
+        // traffic_1m, pixel_1m, events_1m, ingest_errors; paths_1h and the four hour rollups.
+        Assert.Equal(9, set);
 
         // A restart with the same configuration sets nothing again (MODIFY TTL would rewrite every part).
         await using (ServerProcess second = await StartAsync(db, overrides))
@@ -76,7 +79,7 @@ public sealed class ModernClickHouseRetentionTests(ModernClickHouse clickHouse, 
     // The server is stopped only once its first pass has run (the pass runs right after the schema, at start).
     private async Task<ServerProcess> StartAsync(string db, params string[] args)
     {
-        ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, ["--FastIngest:Retention:Interval=01:00:00", .. args]);
+        ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, ["--FastIngest:Retention:Enabled=true", "--FastIngest:Retention:Interval=01:00:00", .. args]);
         await Eventually.UntilAsync(() => server.MetricAsync("fastingest_retention_runs_total"), runs => runs >= 1, TimeSpan.FromSeconds(60), "the first retention pass");
         Assert.Equal(0, await server.MetricAsync("fastingest_retention_failures_total"));
         return server;

@@ -25,6 +25,7 @@ public sealed class RetentionTests(PrivateClickHouse clickHouse, ITestOutputHelp
         }
 
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            "--FastIngest:Retention:Enabled=true",
             $"--FastIngest:Retention:Interval={s_interval:c}",
             "--FastIngest:Retention:Days:status_1m=0",
             "--FastIngest:Retention:Days:pixel_1m=200");
