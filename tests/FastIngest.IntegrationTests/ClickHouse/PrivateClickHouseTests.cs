@@ -42,7 +42,7 @@ public sealed class PrivateClickHouseTests(PrivateClickHouse clickHouse)
         }
 
         // Every table analysts read, its write door (_in), the door's view to it (_mv) and to the ledger.
-        string[] tables = ["events_1m", "ingest_errors", "paths_1h", "pixel_1m", "status_1m", "traffic_1m", "users_1d", "visitors_1d"];
+        string[] tables = ["events_1m", "ingest_errors", "paths_1h", "pixel_1m", "requests_raw", "status_1m", "traffic_1m", "users_1d", "visitors_1d"];
         string expected = string.Concat(tables.SelectMany(t => new[] { t, t + "_in", t + "_in_ledger", t + "_in_mv" }).Append("insert_ledger").Order(StringComparer.Ordinal).Select(n => n + "\n"));
         Assert.Equal(expected,
             await clickHouse.QueryAsync($"SELECT name FROM system.tables WHERE database = '{db}' ORDER BY name FORMAT TSV"));
