@@ -34,4 +34,28 @@ public sealed class ReferrerHostTests
 
         Assert.Equal(0, ReferrerHost.Extract(Encoding.UTF8.GetBytes(referer), host));
     }
+
+    [Fact]
+    public void AnyBytesGiveAtMostAHostWithoutUserInfoPathQueryOrPort()
+    {
+        var random = new Random(16);
+        byte[] alphabet = "hts:/@?#[]:.%aZ09-_ \\é"u8.ToArray();
+        var host = new byte[64];
+        for (int i = 0; i < 200_000; i++)
+        {
+            var referer = new byte[random.Next(0, 48)];
+            for (int j = 0; j < referer.Length; j++)
+            {
+                referer[j] = random.Next(8) == 0 ? (byte)random.Next(256) : alphabet[random.Next(alphabet.Length)];
+            }
+
+            int length = ReferrerHost.Extract(referer, host);
+
+            Assert.InRange(length, 0, host.Length);
+            ReadOnlySpan<byte> kept = host.AsSpan(0, length);
+            Assert.True(kept.IndexOfAny("/?#@"u8) < 0, Encoding.Latin1.GetString(referer));
+            Assert.True(kept.IsEmpty || kept[0] == '[' || kept.IndexOf((byte)':') < 0, Encoding.Latin1.GetString(referer));
+            Assert.True(kept.IndexOfAnyInRange((byte)'A', (byte)'Z') < 0, Encoding.Latin1.GetString(referer));
+        }
+    }
 }
