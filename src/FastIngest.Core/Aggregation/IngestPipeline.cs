@@ -30,8 +30,9 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
     /// <c>import</c> command (<paramref name="anyAge"/>) admits every tenant without a rate limit.
     /// </param>
     /// <param name="routingSeed">The tenant → shard hash's seed; <see cref="TenantRouting.ProcessSeed"/> unless a test sets it.</param>
+    /// <param name="rawRows">Tenants opted in to <c>requests_raw</c>; null: none.</param>
     public IngestPipeline(AggregationOptions options, IBatchSink sink, ObjectPool<FlushBatch> flushBatches, ILogger logger, TenantAllowList? pixelTenants = null, bool anyAge = false,
-        KnownTenants? known = null, long? routingSeed = null)
+        KnownTenants? known = null, long? routingSeed = null, RawRowsOptions? rawRows = null)
     {
         RoutingSeed = routingSeed ?? TenantRouting.ProcessSeed;
         known ??= new KnownTenants(options.KnownTenants);
@@ -48,7 +49,7 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
             TenantAdmission admission = anyAge
                 ? TenantAdmission.Unlimited(tenantsPerShard)
                 : new TenantAdmission(options.NewTenantsPerMinutePerDoor, options.NewTenantsPerMinutePerAddress, shardCount, tenantsPerShard);
-            _shards[i] = new Shard(i, IngestBatches, flushBatches, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger, window, known, admission);
+            _shards[i] = new Shard(i, IngestBatches, flushBatches, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger, window, known, admission, rawRows);
         }
     }
 

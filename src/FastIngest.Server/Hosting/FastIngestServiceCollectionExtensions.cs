@@ -50,6 +50,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<StateOptions>, StateOptionsValidator>();
         services.AddValidatedOptions<AggregationOptions>(AggregationOptions.SectionName);
         services.AddSingleton<IPostConfigureOptions<AggregationOptions>, UserHashSecretSetup>();
+        services.AddValidatedOptions<RawRowsOptions>(RawRowsOptions.SectionName);
         services.AddValidatedOptions<ClickHouseOptions>(ClickHouseOptions.SectionName);
         services.AddValidatedOptions<SpoolOptions>(SpoolOptions.SectionName);
         // The pixel's allowed tenants are the shards' policy, so the pipeline needs them wherever it runs.
@@ -73,14 +74,16 @@ internal static class FastIngestServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<IngestPipeline>(),
             sp.GetRequiredService<TenantAllowList>(),
             anyAge,
-            sp.GetRequiredService<KnownTenants>()));
+            sp.GetRequiredService<KnownTenants>(),
+            rawRows: sp.GetRequiredService<IOptions<RawRowsOptions>>().Value));
         services.AddSingleton(sp => new KnownTenants(ConfiguredTenants(sp)));
         return services;
     }
 
     /// <summary>
     /// Every tenant the operator named (issue 13: always admitted, never forgotten): <c>Aggregation:KnownTenants</c>,
-    /// <c>FastIngest:Tenants</c>, the pixel's allowed tenants and the file sources' fixed tenants. The
+    /// <c>FastIngest:Tenants</c>, the pixel's allowed tenants, the file sources' fixed tenants and the
+    /// tenants opted in to raw rows. The
     /// sections the import command does not register resolve to their empty defaults.
     /// </summary>
     private static IEnumerable<string> ConfiguredTenants(IServiceProvider sp)
@@ -96,6 +99,11 @@ internal static class FastIngestServiceCollectionExtensions
         }
 
         foreach (string tenant in sp.GetRequiredService<IOptions<PixelOptions>>().Value.AllowedTenants)
+        {
+            yield return tenant;
+        }
+
+        foreach (string tenant in sp.GetRequiredService<IOptions<RawRowsOptions>>().Value.Tenants)
         {
             yield return tenant;
         }

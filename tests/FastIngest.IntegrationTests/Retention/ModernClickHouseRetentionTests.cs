@@ -31,14 +31,15 @@ public sealed class ModernClickHouseRetentionTests(ModernClickHouse clickHouse, 
         Assert.Equal("hour + toIntervalDay(400)", Ttl(db, "paths_1h"));         // *_1h
         Assert.Equal("hour + toIntervalDay(400)", Ttl(db, "traffic_1h"));       // the rollups too
         Assert.Equal("", Ttl(db, "traffic_1d"));
+        Assert.Equal("time + toIntervalDay(7)", Ttl(db, "requests_raw"));
         Assert.Equal("time + toIntervalDay(30)", Ttl(db, "ingest_errors"));
         Assert.Equal("", Ttl(db, "visitors_1d"));                              // *_1d: kept
         Assert.Equal("", Ttl(db, "users_1d"));
         // The ledger is FastIngest's to expire (by months, never past a spooled round): no TTL.
         Assert.Equal("", Ttl(db, "insert_ledger"));
         int set = TtlStatements(db).Count;
-        // traffic_1m, pixel_1m, events_1m, ingest_errors; paths_1h and the four hour rollups.
-        Assert.Equal(9, set);
+        // traffic_1m, pixel_1m, events_1m, ingest_errors, requests_raw; paths_1h and the four hour rollups.
+        Assert.Equal(10, set);
 
         // A restart with the same configuration sets nothing again (MODIFY TTL would rewrite every part).
         await using (ServerProcess second = await StartAsync(db, overrides))
