@@ -1,6 +1,7 @@
 -- FastIngest schema. Applied at every start by the server (statement by statement, idempotent), and
 -- safe to paste into clickhouse-client. Runs on ClickHouse 18.16 and modern ClickHouse alike: no
--- LowCardinality, CODEC, TTL, SimpleAggregateFunction, DateTime64 or IPv4 types (see README).
+-- LowCardinality, CODEC, TTL, SimpleAggregateFunction, DateTime64 or IPv4 types (see README). Retention
+-- (TTL where the server has it) is set by the server after this file: docs/operations.md, "Retention".
 -- The server substitutes the configured database name for `fastingest`.
 --
 -- Counters are deltas written once per flush interval; SummingMergeTree adds rows with the same
@@ -16,8 +17,10 @@
 
 CREATE DATABASE IF NOT EXISTS fastingest;
 
--- One row per insert FastIngest made (per block, if ClickHouse split one). It only needs to outlive
--- FastIngest's spool; drop old months when you like: ALTER TABLE fastingest.insert_ledger DROP PARTITION 202601
+-- One row per insert FastIngest made (per block, if ClickHouse split one). It must outlive every round
+-- in FastIngest's spool: the server drops its months past FastIngest:Retention:Days:insert_ledger (7) by
+-- itself, never one a spooled round may need, on 18.16 and modern alike (no TTL: see docs/operations.md,
+-- "Retention"). Don't drop its partitions by hand while rounds wait in the spool.
 CREATE TABLE IF NOT EXISTS fastingest.insert_ledger
 (
     insert_id UInt64,
@@ -569,3 +572,62 @@ AS SELECT tenant, toDate(hour) AS day, path,
     sumState(cache_hit) AS cache_hit, sumState(cache_miss) AS cache_miss, maxState(last_hit) AS last_hit
 FROM fastingest.paths_1h_in
 GROUP BY tenant, day, path;
+-- Raw rows (issue 16, item 4): one row per request, only for the tenants listed in
+-- FastIngest:RawRows:Tenants, at most RawRows:MaxRowsPerFlush per shard and flush interval (the rest
+-- still count in every other table; fastingest_raw_rows_dropped_total says how many got no row). For
+-- drill-down: clickhouse/queries/requests_behind_a_spike.sql. Nothing personal: never the address,
+-- the user agent, the query string or the full referrer; referrer_host is the referring URL's host
+-- only (lowercased, no user info or port); visitor is the daily-salted hash visitors_1d counts (0
+-- without one or under DNT/GPC), so a visitor can't be followed from one day to the next.
+-- agent_class stays empty until the user-agent classifier (the next issue) lands. request_time_ms,
+-- bytes_sent and body_bytes_sent are 0 when the log format has no such field. Partitioned by day so
+-- a 7-day retention drops whole partitions on 18.16 too; time_ms keeps the milliseconds beside the
+-- DateTime (no DateTime64 on 18.16).
+CREATE TABLE IF NOT EXISTS fastingest.requests_raw
+(
+    time DateTime('UTC'),
+    time_ms UInt16,
+    tenant String,
+    method String,
+    status UInt16,
+    path String,
+    bytes_sent UInt64,
+    body_bytes_sent UInt64,
+    request_time_ms UInt32,
+    cache_status Enum8('' = 0, 'HIT' = 1, 'MISS' = 2, 'EXPIRED' = 3, 'STALE' = 4, 'UPDATING' = 5, 'REVALIDATED' = 6, 'BYPASS' = 7, 'OTHER' = 8),
+    referrer_host String,
+    agent_class String,
+    visitor UInt64
+)
+ENGINE = MergeTree()
+PARTITION BY toYYYYMMDD(time)
+ORDER BY (tenant, time);
+
+CREATE TABLE IF NOT EXISTS fastingest.requests_raw_in
+(
+    time DateTime('UTC'),
+    time_ms UInt16,
+    tenant String,
+    method String,
+    status UInt16,
+    path String,
+    bytes_sent UInt64,
+    body_bytes_sent UInt64,
+    request_time_ms UInt32,
+    cache_status Enum8('' = 0, 'HIT' = 1, 'MISS' = 2, 'EXPIRED' = 3, 'STALE' = 4, 'UPDATING' = 5, 'REVALIDATED' = 6, 'BYPASS' = 7, 'OTHER' = 8),
+    referrer_host String,
+    agent_class String,
+    visitor UInt64,
+    insert_id UInt64
+)
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.requests_raw_in_mv TO fastingest.requests_raw
+AS SELECT time, time_ms, tenant, method, status, path, bytes_sent, body_bytes_sent, request_time_ms,
+    cache_status, referrer_host, agent_class, visitor
+FROM fastingest.requests_raw_in;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.requests_raw_in_ledger TO fastingest.insert_ledger
+AS SELECT insert_id, 'requests_raw' AS target, count() AS rows, now() AS time
+FROM fastingest.requests_raw_in
+GROUP BY insert_id;

@@ -21,6 +21,9 @@ public class PipelineBenchmarks
     private readonly byte[][] _datagrams = Data.Datagrams;
     private IngestPipeline _pipeline = null!;
     private Shard _shard = null!;
+    private Shard _flushed = null!;
+    private Shard _rawRows = null!;
+    private Shard _notListed = null!;
     private IngestBatch _batch = null!;
 
     [GlobalSetup]
@@ -29,6 +32,24 @@ public class PipelineBenchmarks
         var pool = new ObjectPool<FlushBatch>();
         _pipeline = new IngestPipeline(new AggregationOptions { Shards = 1 }, new DiscardingSink(pool), pool, NullLogger.Instance);
         _shard = _pipeline.Shards[0];
+        // The same shard, flushed after each batch, without and with raw rows for every tenant of Data
+        // (issue 16, item 4): their difference is what a requests_raw row costs a line.
+        // Each its own pool: a batch carries the raw-row arenas it was swapped, so the pools are kept apart.
+        var flushedPool = new ObjectPool<FlushBatch>();
+        _flushed = new IngestPipeline(new AggregationOptions { Shards = 1 }, new DiscardingSink(flushedPool), flushedPool, NullLogger.Instance).Shards[0];
+        var rawRows = new RawRowsOptions();
+        for (int i = 0; i < 50; i++)
+        {
+            rawRows.Tenants.Add(Data.Tenant(i));
+        }
+
+        var rawPool = new ObjectPool<FlushBatch>();
+        _rawRows = new IngestPipeline(new AggregationOptions { Shards = 1 }, new DiscardingSink(rawPool), rawPool, NullLogger.Instance, rawRows: rawRows).Shards[0];
+
+        // Raw rows on, but for a tenant that sends nothing: what every line of the others pays.
+        var notListedPool = new ObjectPool<FlushBatch>();
+        _notListed = new IngestPipeline(new AggregationOptions { Shards = 1 }, new DiscardingSink(notListedPool), notListedPool, NullLogger.Instance,
+            rawRows: new RawRowsOptions { Tenants = { "nobody" } }).Shards[0];
         _batch = new IngestBatch();
         for (int i = 0; i < Data.Lines; i++)
         {
@@ -39,6 +60,27 @@ public class PipelineBenchmarks
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Data.Lines)]
     public void ShardCountsLines() => _shard.Process(_batch);
+
+    [Benchmark(OperationsPerInvoke = Data.Lines)]
+    public void ShardCountsLinesAndFlushes()
+    {
+        _flushed.Process(_batch);
+        _flushed.FlushAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
+
+    [Benchmark(OperationsPerInvoke = Data.Lines)]
+    public void ShardCountsLinesAndFlushesWithRawRows()
+    {
+        _rawRows.Process(_batch);
+        _rawRows.FlushAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
+
+    [Benchmark(OperationsPerInvoke = Data.Lines)]
+    public void ShardCountsLinesAndFlushesWithRawRowsOfAnotherTenant()
+    {
+        _notListed.Process(_batch);
+        _notListed.FlushAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
 
     [Benchmark(OperationsPerInvoke = Data.Lines)]
     public int SyslogHeaderParse()

@@ -1,6 +1,13 @@
 using System.Globalization;
 using BenchmarkDotNet.Running;
 
+if (args is ["rawrows", string n])
+{
+    // Raw rows on and off, interleaved; see RawRowRounds.
+    FastIngest.Benchmarks.RawRowRounds.Run(int.Parse(n, CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args is ["rounds", string count, ..])
 {
     // Interleaved parse rounds for a shared machine; see ParseRounds. A third argument runs one method

@@ -30,6 +30,12 @@ internal sealed class InternedName
     /// <summary>The <see cref="NameTable"/> generation (flush interval) that last used this name.</summary>
     public int LastUsed { get; set; }
 
+    /// <summary>
+    /// For a tenant: whether it is opted in to <c>requests_raw</c>; null until its first access-log line
+    /// asks (<see cref="Aggregates.RawRowAggregate.Wants"/>), so the list is looked up once per tenant.
+    /// </summary>
+    public bool? KeepsRawRows { get; set; }
+
     /// <summary>A configured tenant: outside the cap, never forgotten.</summary>
     public bool Pinned { get; init; }
 

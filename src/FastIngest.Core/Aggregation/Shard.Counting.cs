@@ -95,15 +95,22 @@ internal sealed partial class Shard
         }
     }
 
-    /// <summary>An access-log line counts as traffic, a status, a visitor, a path, and maybe a pixel hit.</summary>
+    /// <summary>An access-log line counts as traffic, a status, a visitor, a path, maybe a pixel hit, and maybe a raw row.</summary>
     private void CountAccessLog(InternedName tenant, in AccessLogRecord record, IngestSource source, in IngestEntry entry)
     {
         uint minute = (uint)(record.TimestampMs / 60_000 * 60);
         _traffic.Count(tenant, minute, in record);
         _statuses.Count(tenant, minute, record.Status);
+        ulong visitor = 0;
         if (!record.DoNotTrack)
         {
-            _visitors.Count(tenant, VisitorAggregate.WholeTraffic, record.TimestampMs, record.Text(record.RemoteAddr), record.Text(record.UserAgent));
+            visitor = _visitors.Count(tenant, VisitorAggregate.WholeTraffic, record.TimestampMs, record.Text(record.RemoteAddr), record.Text(record.UserAgent));
+        }
+
+        // Null unless some tenant is opted in; then the tenant's answer is cached on its interned name.
+        if (_rawRows is not null && _rawRows.Wants(tenant))
+        {
+            _rawRows.Count(tenant, in record, visitor);
         }
 
         if (!record.Path.IsEmpty)

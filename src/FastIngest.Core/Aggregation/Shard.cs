@@ -38,6 +38,7 @@ internal sealed partial class Shard
     private readonly VisitorAggregate _visitors;
     private readonly EventAggregate _events;
     private readonly RejectAggregate _rejects;
+    private readonly RawRowAggregate? _rawRows;
     private readonly KnownTenants _known;
     private readonly TenantAdmission _admission;
     private readonly int _idleSeconds;
@@ -58,11 +59,13 @@ internal sealed partial class Shard
     /// <param name="window">Which request times count; <see cref="TimeWindow.Unbounded"/> for <c>import</c>.</param>
     /// <param name="known">Configured tenants: always admitted, never forgotten.</param>
     /// <param name="admission">The policy for other new tenants; by default <paramref name="options"/>' limits for one shard.</param>
+    /// <param name="rawRows">Tenants opted in to <c>requests_raw</c> and its cap; null or no tenant: none.</param>
     /// <param name="formats">The operator's compiled log formats, for <see cref="MessageKind.CustomLog"/> lines.</param>
     public Shard(int id, ObjectPool<IngestBatch> ingestBatches, ObjectPool<FlushBatch> flushBatches, IBatchSink sink, AggregationOptions options, int maxTenants, int maxPixelKeys, TenantAllowList pixelTenants, ILogger logger, TimeWindow window,
-        KnownTenants? known = null, TenantAdmission? admission = null, LogFormats? formats = null)
+        KnownTenants? known = null, TenantAdmission? admission = null, RawRowsOptions? rawRows = null, LogFormats? formats = null)
     {
         _decoder = new MessageDecoder(formats ?? LogFormats.None);
+        _rawRows = rawRows is { Tenants.Count: > 0 } ? new RawRowAggregate(rawRows) : null;
         _known = known ?? KnownTenants.None;
         _admission = admission ?? new TenantAdmission(options.NewTenantsPerMinutePerDoor, options.NewTenantsPerMinutePerAddress, 1, maxTenants);
         _idleSeconds = (int)Math.Min(int.MaxValue / 2, Math.Ceiling(options.TenantIdleTimeout.TotalSeconds));
@@ -144,6 +147,12 @@ internal sealed partial class Shard
     /// <summary>Bytes the shard's folding name tables are charged now (see <see cref="NameBudget"/>).</summary>
     public long NameBytes => Volatile.Read(ref _nameBytes);
 
+    /// <summary><c>requests_raw</c> rows handed to the sink.</summary>
+    public long RawRowsKept => _rawRows?.Kept ?? 0;
+
+    /// <summary>Requests of opted-in tenants past <see cref="RawRowsOptions.MaxRowsPerFlush"/>: counted everywhere but without a raw row.</summary>
+    public long RawRowsDropped => _rawRows?.Dropped ?? 0;
+
     /// <summary>Events counted under an <c>(other)</c> type or path (or both); each event once.</summary>
     public long EventsFolded => _events.Folded;
 
@@ -198,7 +207,7 @@ internal sealed partial class Shard
     public async ValueTask FlushAsync(CancellationToken cancellationToken, TaskCompletionSource? barrier = null)
     {
         _nextFlushAt = Environment.TickCount64 + _flushIntervalMs;
-        bool empty = _traffic.IsEmpty && _statuses.IsEmpty && _rejects.IsEmpty && _pixels.IsEmpty && _visitors.IsEmpty && _events.IsEmpty && _paths.IsEmpty;
+        bool empty = _traffic.IsEmpty && _statuses.IsEmpty && _rejects.IsEmpty && _pixels.IsEmpty && _visitors.IsEmpty && _events.IsEmpty && _paths.IsEmpty && (_rawRows?.IsEmpty ?? true);
         if (empty)
         {
             // Nothing refers to a tenant id: an idle shard forgets its idle tenants too, without a batch.
@@ -223,6 +232,7 @@ internal sealed partial class Shard
         _visitors.ProjectInto(batch, tenants, _names.PixelKeys);
         _events.ProjectInto(batch, tenants, _names.Paths);
         _paths.ProjectInto(batch, tenants, _names.Paths);
+        _rawRows?.ProjectInto(batch);
         _rejects.ProjectInto(batch, tenants, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
         Volatile.Write(ref _linesCounted, _linesCounted + batch.Lines);

@@ -41,6 +41,10 @@ internal sealed class ShardMetrics(IngestPipeline pipeline) : IMetricsPublisher
             description: "Tenants each shard holds now, configured ones included (MaxTenants, split over the shards, bounds the others).");
         meter.CreateObservableCounter("fastingest_tenants_forgotten_total", () => PerShard(shards, shardTags, static s => s.TenantsForgotten),
             description: "Tenants each shard forgot after TenantIdleTimeout without a message (their rows were written before).");
+        meter.CreateObservableCounter("fastingest_raw_rows_total", () => PerShard(shards, shardTags, static s => s.RawRowsKept),
+            description: "requests_raw rows each shard handed to the sink (opted-in tenants only, RawRows:Tenants).");
+        meter.CreateObservableCounter("fastingest_raw_rows_dropped_total", () => PerShard(shards, shardTags, static s => s.RawRowsDropped),
+            description: "Requests of opted-in tenants past RawRows:MaxRowsPerFlush in an interval: counted everywhere else, without a requests_raw row.");
     }
 
     private static Measurement<long>[] Truncated(IReadOnlyList<Shard> shards)

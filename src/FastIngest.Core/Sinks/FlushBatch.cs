@@ -23,6 +23,12 @@ internal sealed class FlushBatch : IResettable
 
     public List<PathRow> Paths { get; } = [];
 
+    /// <summary>
+    /// <c>requests_raw</c>: the opted-in tenants' requests of the interval. Not a list of rows with their
+    /// own strings but a set with one text arena; a shard swaps its full set for this (empty) one.
+    /// </summary>
+    public RawRowSet RawRows { get; private set; } = new();
+
     /// <summary>Completed by the sink once this batch (and every one before it) is written.</summary>
     public List<TaskCompletionSource> Barriers { get; } = [];
 
@@ -35,7 +41,19 @@ internal sealed class FlushBatch : IResettable
     /// <summary>Pixel hits counted into <see cref="Pixels"/>; equals the sum of its <c>Hits</c>.</summary>
     public long PixelHits { get; set; }
 
-    public bool IsEmpty => Traffic.Count == 0 && Statuses.Count == 0 && Errors.Count == 0 && Pixels.Count == 0 && Visitors.Count == 0 && Events.Count == 0 && Users.Count == 0 && Paths.Count == 0;
+    public bool IsEmpty => Traffic.Count == 0 && Statuses.Count == 0 && Errors.Count == 0 && Pixels.Count == 0 && Visitors.Count == 0 && Events.Count == 0 && Users.Count == 0 && Paths.Count == 0 && RawRows.Count == 0;
+
+    /// <summary>
+    /// Hands this batch <paramref name="rows"/> and returns its own set, emptied, for the shard to fill
+    /// next: the arenas are swapped, never copied, so neither side allocates once both have grown.
+    /// </summary>
+    public RawRowSet SwapRawRows(RawRowSet rows)
+    {
+        RawRowSet empty = RawRows;
+        empty.Clear();
+        RawRows = rows;
+        return empty;
+    }
 
     public void Reset()
     {
@@ -47,6 +65,7 @@ internal sealed class FlushBatch : IResettable
         Events.Clear();
         Users.Clear();
         Paths.Clear();
+        RawRows.Clear();
         Barriers.Clear();
         Lines = 0;
         EventCount = 0;

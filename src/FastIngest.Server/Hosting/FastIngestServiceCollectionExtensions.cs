@@ -2,6 +2,7 @@ using FastIngest.Core.Aggregation;
 using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing.Formats;
+using FastIngest.Core.Retention;
 using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Core.Sinks.Spool;
 using FastIngest.Server.Events;
@@ -51,6 +52,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<StateOptions>, StateOptionsValidator>();
         services.AddValidatedOptions<AggregationOptions>(AggregationOptions.SectionName);
         services.AddSingleton<IPostConfigureOptions<AggregationOptions>, UserHashSecretSetup>();
+        services.AddValidatedOptions<RawRowsOptions>(RawRowsOptions.SectionName);
         services.AddValidatedOptions<ClickHouseOptions>(ClickHouseOptions.SectionName);
         services.AddValidatedOptions<SpoolOptions>(SpoolOptions.SectionName);
         // The pixel's allowed tenants are the shards' policy, so the pipeline needs them wherever it runs.
@@ -78,6 +80,7 @@ internal static class FastIngestServiceCollectionExtensions
             sp.GetRequiredService<TenantAllowList>(),
             anyAge,
             sp.GetRequiredService<KnownTenants>(),
+            rawRows: sp.GetRequiredService<IOptions<RawRowsOptions>>().Value,
             formats: sp.GetRequiredService<LogFormats>()));
         services.AddSingleton(sp => new KnownTenants(ConfiguredTenants(sp)));
         return services;
@@ -85,7 +88,8 @@ internal static class FastIngestServiceCollectionExtensions
 
     /// <summary>
     /// Every tenant the operator named (issue 13: always admitted, never forgotten): <c>Aggregation:KnownTenants</c>,
-    /// <c>FastIngest:Tenants</c>, the pixel's allowed tenants and the file sources' fixed tenants. The
+    /// <c>FastIngest:Tenants</c>, the pixel's allowed tenants, the file sources' fixed tenants and the
+    /// tenants opted in to raw rows. The
     /// sections the import command does not register resolve to their empty defaults.
     /// </summary>
     private static IEnumerable<string> ConfiguredTenants(IServiceProvider sp)
@@ -101,6 +105,11 @@ internal static class FastIngestServiceCollectionExtensions
         }
 
         foreach (string tenant in sp.GetRequiredService<IOptions<PixelOptions>>().Value.AllowedTenants)
+        {
+            yield return tenant;
+        }
+
+        foreach (string tenant in sp.GetRequiredService<IOptions<RawRowsOptions>>().Value.Tenants)
         {
             yield return tenant;
         }
@@ -130,6 +139,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddValidatedOptions<TenantsOptions>(TenantsOptions.SectionName);
         services.AddValidatedOptions<FileSourceOptions>(FileSourceOptions.SectionName);
         services.AddValidatedOptions<ManagementOptions>(ManagementOptions.SectionName);
+        services.AddValidatedOptions<RetentionOptions>(RetentionOptions.SectionName);
 
         services.AddSingleton(sp => new TenantKeys(sp.GetRequiredService<IOptions<TenantsOptions>>().Value.Tenants));
         services.AddSingleton<ClientAddresses>();
@@ -164,6 +174,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<IMetricsPublisher, ApiRefusalMetrics>();
         services.AddSingleton<IMetricsPublisher, ClickHouseReachabilityMetrics>();
         services.AddSingleton<IMetricsPublisher, FileTailMetrics>();
+        services.AddSingleton<IMetricsPublisher, RetentionMetrics>();
         services.AddSingleton<IMetricsPublisher, RuntimeMetrics>();
         services.AddSingleton<EventApi>();
         services.AddRateLimiter(static _ => { });
@@ -182,6 +193,9 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<FileTailSource>();
         services.AddSingleton<IIngestSource>(sp => sp.GetRequiredService<FileTailSource>());
         services.AddHostedService<IngestHostedService>();
+        // After the ingest service: its start applies the schema, so retention's first pass finds the tables.
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
 
         services.AddOptions<HostOptions>().Configure<IOptions<HttpOptions>>(static (host, http) => host.ShutdownTimeout = http.Value.ShutdownTimeout);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelListenersSetup>();

@@ -15,7 +15,8 @@ public sealed partial class AnalystQueryTests(PrivateClickHouse clickHouse)
     {
         string db = UniqueName.For("queries");
         var lines = new NginxLines(seed: 3);
-        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db))
+        // shop's requests get raw rows too, for requests_behind_a_spike.sql.
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:RawRows:Tenants:0=shop"))
         {
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             socket.Connect(new IPEndPoint(IPAddress.Loopback, server.UdpPort));
@@ -86,6 +87,18 @@ public sealed partial class AnalystQueryTests(PrivateClickHouse clickHouse)
         Assert.Equal(
             [$"blog {lines.Expected["blog"].Requests}", $"shop {lines.Expected["shop"].Requests}"],
             results["daily_traffic.sql"].GroupBy(r => r[0]).Select(g => $"{g.Key} {g.Sum(r => long.Parse(r[2]))}"));
+
+        // The spike's minute is the one with the most 5xx in status_1m (counted apart from the raw rows), and
+        // its raw rows are every one of shop's requests of that minute.
+        List<string[]> spike = results["requests_behind_a_spike.sql"];
+        long spikeMinute = DateTimeOffset.Parse(spike[0][0] + "Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds();
+        Assert.All(spike, r => Assert.Equal(spike[0][0], r[0]));
+        Assert.Equal(lines.Expected["shop"].RequestsPerMinute[spikeMinute], spike.Sum(r => long.Parse(r[4])));
+        string most5xx = (await clickHouse.QueryAsync(
+            $"SELECT sumIf(requests, status >= 500) AS e FROM {db}.status_1m WHERE tenant = 'shop' GROUP BY minute ORDER BY e DESC LIMIT 1 FORMAT TSV")).Trim();
+        Assert.Equal(long.Parse(most5xx), spike.Where(r => int.Parse(r[2]) >= 500).Sum(r => long.Parse(r[4])));
+        Assert.True(int.Parse(spike[0][2]) >= 500, "errors come first");
+
         Assert.All(results["cache_hit_ratio.sql"], r => Assert.InRange(double.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture), 0, 1));
     }
 

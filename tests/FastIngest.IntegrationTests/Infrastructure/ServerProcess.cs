@@ -55,7 +55,14 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// </summary>
     public const string AnyLateness = "--FastIngest:Aggregation:MaxLateness=36500.00:00:00";
 
-    public static async Task<ServerProcess> StartAsync(PrivateClickHouse clickHouse, string database, params string[] extraArgs)
+    public static Task<ServerProcess> StartAsync(PrivateClickHouse clickHouse, string database, params string[] extraArgs) =>
+        StartAsync(clickHouse.HttpUri, database, extraArgs);
+
+    /// <summary>The server against modern ClickHouse (chDB behind its HTTP interface).</summary>
+    public static Task<ServerProcess> StartAsync(ModernClickHouse clickHouse, string database, params string[] extraArgs) =>
+        StartAsync(clickHouse.HttpUri, database, extraArgs);
+
+    private static async Task<ServerProcess> StartAsync(Uri clickHouse, string database, string[] extraArgs)
     {
         int udpPort = FreePorts.Udp();
         int httpPort = FreePorts.Tcp();
@@ -75,11 +82,14 @@ internal sealed class ServerProcess : IAsyncDisposable
         psi.ArgumentList.Add("--FastIngest:Http:BindAddress=127.0.0.1");
         psi.ArgumentList.Add($"--FastIngest:Http:Port={httpPort}");
         psi.ArgumentList.Add($"--FastIngest:Pixel:Port={pixelPort}");
-        psi.ArgumentList.Add($"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}");
+        psi.ArgumentList.Add($"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.Port}");
         psi.ArgumentList.Add($"--FastIngest:ClickHouse:Database={database}");
         // State of its own (Idempotency-Keys, spool), never the repository's .data; a test may pass its own after this.
         var state = new TempFolder("state");
         psi.ArgumentList.Add($"--FastIngest:StateDirectory={state.Path}");
+        // Tests date their traffic on fixed days (the corpus, the contract's examples); retention would expire
+        // them as the calendar moves on, so it is off unless a test turns it on (the retention tests do).
+        psi.ArgumentList.Add("--FastIngest:Retention:Enabled=false");
         foreach (string arg in extraArgs)
         {
             psi.ArgumentList.Add(arg);

@@ -19,6 +19,7 @@ internal sealed class CollectingSink : IBatchSink
     public List<PathRow> Paths { get; } = [];
     public List<EventRow> Events { get; } = [];
     public List<UserRow> Users { get; } = [];
+    public List<RawRowText> RawRows { get; } = [];
     public int Batches { get; private set; }
 
     public Core.Internal.ObjectPool<FlushBatch> Pool { get; } = new();
@@ -36,6 +37,10 @@ internal sealed class CollectingSink : IBatchSink
             Visitors.AddRange(batch.Visitors);
             Paths.AddRange(batch.Paths);
             Events.AddRange(batch.Events);
+            foreach (ref readonly RawRow row in batch.RawRows.Rows)
+            {
+                RawRows.Add(RawRowText.Of(batch.RawRows, in row));
+            }
         }
 
         foreach (TaskCompletionSource barrier in batch.Barriers)

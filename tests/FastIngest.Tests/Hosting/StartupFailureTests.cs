@@ -35,6 +35,8 @@ public sealed class StartupFailureTests : IDisposable
     [InlineData("FastIngest:Aggregation:Shards", "5000", "FastIngest:Aggregation:Shards must be between 0 and 1024")]
     [InlineData("FastIngest:Aggregation:Shards", "many", "'FastIngest:Aggregation:Shards'")]
     [InlineData("FastIngest:Pixel:AllowedTenants:0", "a b", "FastIngest:Pixel:AllowedTenants:0 'a b' is not a valid tenant name")]
+    [InlineData("FastIngest:RawRows:Tenants:0", "*", "FastIngest:RawRows:Tenants:0 '*' is not a valid tenant name")]
+    [InlineData("FastIngest:RawRows:MaxRowsPerFlush", "0", "FastIngest:RawRows:MaxRowsPerFlush must be between 1 and 1000000")]
     public void ABadSettingFailsValidationWithOneLineNamingItsKey(string key, string value, string expected)
     {
         using ServiceProvider services = Core(new() { ["FastIngest:StateDirectory"] = _state, [key] = value });

@@ -29,13 +29,17 @@ internal sealed class VisitorAggregate
     public int Held => _visitors.Count;
 
     /// <param name="keyId">The pixel key's id, or <see cref="WholeTraffic"/>.</param>
-    public void Count(InternedName tenant, int keyId, long timestampMs, ReadOnlySpan<byte> address, ReadOnlySpan<byte> userAgent)
+    /// <returns>The visitor's hash (so a <c>requests_raw</c> row carries the same one), or 0 without an address.</returns>
+    public ulong Count(InternedName tenant, int keyId, long timestampMs, ReadOnlySpan<byte> address, ReadOnlySpan<byte> userAgent)
     {
         uint day = (uint)(timestampMs / MsPerDay);
         if (_hasher.TryHash(day, tenant.NameUtf8, address, userAgent, out ulong visitor))
         {
             _visitors.Add(new VisitorKey(tenant.Id, keyId, (ushort)day, visitor));
+            return visitor;
         }
+
+        return 0;
     }
 
     public void ProjectInto(FlushBatch batch, NameTable tenants, NameTable pixelKeys)

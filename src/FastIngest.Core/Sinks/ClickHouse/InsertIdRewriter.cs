@@ -24,6 +24,7 @@ internal static class InsertIdRewriter
         "S4SS8", // events_1m
         "S28", // users_1d
         "S4S88884", // paths_1h
+        "42SS2S8841SS8", // requests_raw
     ];
 
     public static void Rewrite(Span<byte> body, int table, int rows, ulong insertId)

@@ -64,6 +64,7 @@ internal sealed class InsertRound : IDisposable
         Encode(Tables[TableEncoders.Events], batch.Events, TableEncoders.Append);
         Encode(Tables[TableEncoders.Users], batch.Users, TableEncoders.Append);
         Encode(Tables[TableEncoders.Paths], batch.Paths, TableEncoders.Append);
+        EncodeRawRows(Tables[TableEncoders.RawRows], batch.RawRows);
         Batches.Add(batch);
     }
 
@@ -175,6 +176,18 @@ internal sealed class InsertRound : IDisposable
         {
             table.Body.Dispose();
         }
+    }
+
+    private static void EncodeRawRows(TableInsert table, RawRowSet rows)
+    {
+        var writer = new RowBinaryWriter(table.Body);
+        foreach (ref readonly RawRow row in rows.Rows)
+        {
+            TableEncoders.Append(writer, rows, in row);
+            writer.UInt64(table.InsertId);
+        }
+
+        table.Rows += rows.Count;
     }
 
     private static void Encode<TRow>(TableInsert table, List<TRow> rows, TableEncoders.RowEncoder<TRow> append)

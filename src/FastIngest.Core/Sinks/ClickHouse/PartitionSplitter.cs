@@ -11,7 +11,8 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 /// <remarks>
 /// The split happens before a batch becomes a round, so each piece is an ordinary flush batch: it gets
 /// its own round, insert ids and spool record, and the ledger and replay logic stay as they are. Counts
-/// are per month across all tables of a piece, which is stricter than ClickHouse (per table) and simpler.
+/// are per month across all tables of a piece (and per day for <c>requests_raw</c>, partitioned by day),
+/// which is stricter than ClickHouse (per table) and simpler.
 /// Owned by the write loop; its scratch collections are reused, so a batch that needs no split (every
 /// live flush) costs a pass over its rows and allocates nothing.
 /// </remarks>
@@ -87,7 +88,19 @@ internal sealed class PartitionSplitter
         {
             months.Add(Month(row.Hour));
         }
+
+        foreach (ref readonly RawRow row in batch.RawRows.Rows)
+        {
+            months.Add(DayKey(row.Time));
+        }
     }
+
+    /// <summary>
+    /// The partition key of <c>requests_raw</c> (<c>toYYYYMMDD(time)</c>: days, so a 7-day retention can
+    /// drop whole partitions on 18.16), as a negative number so it never equals a month's key: a piece
+    /// then counts raw rows' days and other tables' months together, stricter than ClickHouse, as above.
+    /// </summary>
+    public static int DayKey(uint unixSeconds) => -1 - (int)(unixSeconds / 86_400);
 
     /// <summary>
     /// Adds to <paramref name="pieces"/> either <paramref name="batch"/> itself (it touches at most
@@ -166,6 +179,12 @@ internal sealed class PartitionSplitter
         foreach (PathRow row in batch.Paths)
         {
             pieces[first + _pieceOfMonth[Month(row.Hour)]].Paths.Add(row);
+        }
+
+        RawRowSet rawRows = batch.RawRows;
+        foreach (ref readonly RawRow row in rawRows.Rows)
+        {
+            pieces[first + _pieceOfMonth[DayKey(row.Time)]].RawRows.Add(rawRows, in row);
         }
 
         // The batch's totals are the sums of its rows (FlushBatch says so); should they ever differ, the

@@ -7,7 +7,7 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 /// </summary>
 internal static class TableEncoders
 {
-    public const int Traffic = 0, Status = 1, Errors = 2, Pixel = 3, Visitors = 4, Events = 5, Users = 6, Paths = 7;
+    public const int Traffic = 0, Status = 1, Errors = 2, Pixel = 3, Visitors = 4, Events = 5, Users = 6, Paths = 7, RawRows = 8;
 
     /// <summary>
     /// The tables FastIngest writes, by the indexes above (spool records store the index). Inserts go
@@ -23,6 +23,7 @@ internal static class TableEncoders
         ("events_1m", EventColumns),
         ("users_1d", UserColumns),
         ("paths_1h", PathColumns),
+        ("requests_raw", RawRowColumns),
     ];
 
     public static string InsertSql(string database, int table) =>
@@ -48,6 +49,9 @@ internal static class TableEncoders
     public const string UserColumns = "tenant, day, user";
 
     public const string PathColumns = "tenant, hour, path, requests, body_bytes_sent, cache_hit, cache_miss, last_hit";
+
+    public const string RawRowColumns =
+        "time, time_ms, tenant, method, status, path, bytes_sent, body_bytes_sent, request_time_ms, cache_status, referrer_host, agent_class, visitor";
 
     public delegate void RowEncoder<TRow>(RowBinaryWriter writer, in TRow row);
 
@@ -139,5 +143,25 @@ internal static class TableEncoders
         writer.UInt64(row.Counters.CacheHit);
         writer.UInt64(row.Counters.CacheMiss);
         writer.DateTime(row.Counters.LastHit);
+    }
+
+    /// <summary>A <c>requests_raw</c> row; its text is in <paramref name="set"/>'s arena.</summary>
+    public static void Append(RowBinaryWriter writer, RawRowSet set, in RawRow row)
+    {
+        writer.DateTime(row.Time);
+        writer.UInt16(row.TimeMs);
+        writer.String(row.Tenant);
+        writer.String(set.Method(in row));
+        writer.UInt16(row.Status);
+        writer.String(set.Path(in row));
+        writer.UInt64(row.BytesSent);
+        writer.UInt64(row.BodyBytesSent);
+        writer.UInt32(row.RequestTimeMs);
+        // Enum8 travels as Int8: the value of Parsing.CacheStatus, which the schema's Enum8 spells out.
+        writer.UInt8(row.CacheStatus);
+        writer.String(set.ReferrerHost(in row));
+        // agent_class: empty until the user-agent classifier (the next issue) lands; never the agent itself.
+        writer.String(ReadOnlySpan<byte>.Empty);
+        writer.UInt64(row.Visitor);
     }
 }

@@ -108,6 +108,9 @@ public sealed class InsertIdsTests
         batch.Events.Add(new EventRow(name, 1_700_000_040, "signup"u8.ToArray(), longText, 6));
         batch.Users.Add(new UserRow(name, 19_700, 77));
         batch.Paths.Add(new PathRow(name, 1_700_000_000, longText, new PathCounters { Requests = 4, BodyBytes = 10, CacheHit = 1, CacheMiss = 2, LastHit = 1_700_000_050 }));
+        batch.RawRows.Add(
+            new RawRow { Tenant = name, Time = 1_700_000_041, TimeMs = 999, Status = 503, BytesSent = 700, BodyBytesSent = 500, RequestTimeMs = 12, CacheStatus = 2, Visitor = 42 },
+            "GET"u8, longText, "ref.example.com"u8);
         return batch;
     }
 }

@@ -86,4 +86,44 @@ public sealed class InsertRoundTests
         Assert.Equal(8, counts["shop"]);
         Assert.Equal(4, counts["blog"]);
     }
+
+    [Fact]
+    public void RawRowsTravelThroughTheSpoolRecordAndTakeANewInsertId()
+    {
+        var batch = new FlushBatch();
+        batch.RawRows.Add(new RawRow { Tenant = "shop"u8.ToArray(), Time = 1_700_000_000, TimeMs = 5, Status = 503, BytesSent = 9, CacheStatus = 2, Visitor = 42 }, "GET"u8, "/a"u8, "ref.example"u8);
+        batch.RawRows.Add(new RawRow { Tenant = "shop"u8.ToArray(), Time = 1_700_000_001, Status = 200 }, "HEAD"u8, "/b/é"u8, ""u8);
+        using var round = new InsertRound();
+        round.Reset();
+        round.Add(batch);
+        TableInsert raw = round.Tables[TableEncoders.RawRows];
+        Assert.Equal(2, raw.Rows);
+        using var record = new PooledBufferWriter();
+        round.WriteTo(record);
+
+        using var replayed = new InsertRound();
+        Assert.True(replayed.TryReadFrom(record.WrittenSpan));
+        TableInsert back = replayed.Tables[TableEncoders.RawRows];
+        Assert.Equal((2, raw.InsertId), (back.Rows, back.InsertId));
+        Assert.Equal(raw.Body.WrittenSpan.ToArray(), back.Body.WrittenSpan.ToArray());
+
+        // A replay under a new generation rewrites each row's last column: the shape must walk the row exactly.
+        byte[] body = back.Body.WrittenSpan.ToArray();
+        InsertIdRewriter.Rewrite(body, TableEncoders.RawRows, 2, 77);
+        Assert.Equal(2, Occurrences(body, BitConverter.GetBytes(77UL)));
+        Assert.Equal(0, Occurrences(body, BitConverter.GetBytes(raw.InsertId)));
+        Assert.Equal(77UL, BitConverter.ToUInt64(body.AsSpan(body.Length - 8)));
+    }
+
+    private static int Occurrences(ReadOnlySpan<byte> haystack, ReadOnlySpan<byte> needle)
+    {
+        int count = 0;
+        for (int at = haystack.IndexOf(needle); at >= 0; at = haystack.IndexOf(needle))
+        {
+            count++;
+            haystack = haystack[(at + needle.Length)..];
+        }
+
+        return count;
+    }
 }

@@ -131,6 +131,41 @@ public sealed class PartitionSplitterTests
         Assert.Equal((2024 * 12) + 2, PartitionSplitter.MonthOfDay((ushort)(leapDay + 1)));
     }
 
+    [Fact]
+    public void RawRowsArePartitionedByDayAndKeepTheirTextWhenSplit()
+    {
+        // requests_raw is PARTITION BY toYYYYMMDD(time): 150 days of raw rows are 150 partitions.
+        var pool = new ObjectPool<FlushBatch>();
+        var splitter = new PartitionSplitter(50, pool);
+        var batch = new FlushBatch();
+        uint start = (uint)new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
+        for (int day = 0; day < 150; day++)
+        {
+            byte[] path = System.Text.Encoding.UTF8.GetBytes("/day/" + day);
+            batch.RawRows.Add(new RawRow { Tenant = s_tenant, Time = start + ((uint)day * 86_400), Status = 200 }, "GET"u8, path, "ref.example"u8);
+        }
+
+        var pieces = new List<FlushBatch>();
+        Assert.True(splitter.Split(batch, pieces));
+
+        Assert.Equal(3, pieces.Count);
+        Assert.All(pieces, p => Assert.Equal(50, Months(p)));
+        var paths = new List<string>();
+        foreach (FlushBatch piece in pieces)
+        {
+            foreach (RawRow row in piece.RawRows.Rows)
+            {
+                Assert.Equal("/day/" + ((row.Time - start) / 86_400), System.Text.Encoding.UTF8.GetString(piece.RawRows.Path(in row)));
+                Assert.Equal("ref.example", System.Text.Encoding.UTF8.GetString(piece.RawRows.ReferrerHost(in row)));
+                paths.Add(System.Text.Encoding.UTF8.GetString(piece.RawRows.Path(in row)));
+            }
+        }
+
+        Assert.Equal(150, paths.Distinct().Count());
+        Assert.Equal(PartitionSplitter.DayKey(start), PartitionSplitter.DayKey(start + 3599));
+        Assert.NotEqual(PartitionSplitter.DayKey(start), PartitionSplitter.DayKey(start + 86_400));
+    }
+
     private static ulong Sum<TRow>(List<TRow> rows, Func<TRow, ulong> value)
     {
         ulong sum = 0;
