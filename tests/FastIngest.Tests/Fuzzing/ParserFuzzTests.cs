@@ -39,6 +39,8 @@ public sealed class ParserFuzzTests
         var inPlace = new AccessLogRecord(256);
         var scratch = new byte[256 * 1024];
         var frames = new SyslogFrameReader(64 * 1024);
+        var detecting = new MessageDecoder();
+        var detectingInPlace = new MessageDecoder();
         int accepted = 0;
         byte[] input = new byte[128 * 1024];
         for (int i = 0; i < Cases; i++)
@@ -92,6 +94,17 @@ public sealed class ParserFuzzTests
                 if (combined == RejectReason.None)
                 {
                     AccessLogRecordAssert.Same(record, inPlace);
+                }
+
+                // Detection (syslog, file Format auto) is one of the two parsers, copying or in place alike.
+                RejectReason detected = detecting.Decode(MessageKind.AccessLog, bytes, out _);
+                Assert.Equal(detected, detectingInPlace.Decode(MessageKind.AccessLog, input, 0, length, out _));
+                if (detected == RejectReason.None)
+                {
+                    accepted++;
+                    AccessLogRecordAssert.Same(detecting.Record, detectingInPlace.Record);
+                    // Only a combined line after blanks is more than either parser takes alone.
+                    Assert.True(json == RejectReason.None || combined == RejectReason.None || bytes[0] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n');
                 }
 
                 EventError error = EventJsonParser.TryParse(bytes, scratch, out ParsedEvent parsed);

@@ -16,10 +16,14 @@ namespace FastIngest.Core.Parsing.Combined;
 internal static class CombinedLogParser
 {
     /// <summary>Parses one line, copying its text values into the record's scratch buffer.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason)
+    /// <param name="unrecognized">
+    /// The reason for a line that does not even start as <c>$remote_addr - $remote_user [</c>: <c>not_combined</c>
+    /// where the format was configured, <c>unknown_format</c> where it was detected (<see cref="MessageKind.AccessLog"/>).
+    /// </param>
+    public static bool TryParse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason, RejectReason unrecognized = RejectReason.NotCombined)
     {
         record.Reset();
-        return Parse(line, ref record, out reason);
+        return Parse(line, ref record, out reason, unrecognized);
     }
 
     /// <summary>
@@ -27,13 +31,13 @@ internal static class CombinedLogParser
     /// values where they stand (only escaped ones are decoded into scratch): the caller keeps the bytes
     /// unchanged while it reads the record.
     /// </summary>
-    public static bool TryParse(byte[] buffer, int start, int length, ref AccessLogRecord record, out RejectReason reason)
+    public static bool TryParse(byte[] buffer, int start, int length, ref AccessLogRecord record, out RejectReason reason, RejectReason unrecognized = RejectReason.NotCombined)
     {
         record.Reset(buffer, start);
-        return Parse(buffer.AsSpan(start, length), ref record, out reason);
+        return Parse(buffer.AsSpan(start, length), ref record, out reason, unrecognized);
     }
 
-    private static bool Parse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason)
+    private static bool Parse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason, RejectReason unrecognized)
     {
         line = line.TrimEnd("\r\n"u8);
         if (line.IsEmpty)
@@ -47,7 +51,7 @@ internal static class CombinedLogParser
         int open = line.IndexOf(" ["u8);
         if (space <= 0 || open < space || !line[space..].StartsWith(" - "u8))
         {
-            reason = RejectReason.NotCombined;
+            reason = unrecognized;
             return false;
         }
 
