@@ -32,4 +32,9 @@ internal enum RejectReason : byte
     NewTenantRate,
     /// <summary>A tenant new to its shard, past the sender address's <c>NewTenantsPerMinutePerAddress</c>.</summary>
     NewTenantAddressRate,
+    /// <summary>
+    /// An access-log line whose format is detected (syslog, a file with <c>Format</c> <c>auto</c>) that starts
+    /// like neither NGINX JSON (<c>{</c>) nor <c>combined</c> (<c>$remote_addr - $remote_user [</c>).
+    /// </summary>
+    UnknownFormat,
 }

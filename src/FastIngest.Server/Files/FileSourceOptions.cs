@@ -38,9 +38,9 @@ public sealed class FileSourceOptions : IValidatableObject
                 yield return new ValidationResult($"{key}:Path is required", [nameof(Sources)]);
             }
 
-            if (source.Format is not ("json" or "combined"))
+            if (source.Format is not ("auto" or "json" or "combined"))
             {
-                yield return new ValidationResult($"{key}:Format must be json or combined, not '{source.Format}'", [nameof(Sources)]);
+                yield return new ValidationResult($"{key}:Format must be auto, json or combined, not '{source.Format}'", [nameof(Sources)]);
             }
             else if (source.TenantFromHost && source.Format != "json")
             {

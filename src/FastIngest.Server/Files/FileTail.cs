@@ -47,7 +47,12 @@ internal sealed partial class FileTail
         _options = options;
         _pipeline = pipeline;
         _logger = logger;
-        _kind = file.TenantFromHost ? MessageKind.NginxJsonHostTenant : file.Format == "json" ? MessageKind.NginxJson : MessageKind.CombinedLog;
+        _kind = file.TenantFromHost ? MessageKind.NginxJsonHostTenant : file.Format switch
+        {
+            "json" => MessageKind.NginxJson,
+            "combined" => MessageKind.CombinedLog,
+            _ => MessageKind.AccessLog,
+        };
         _tenant = file.TenantFromHost ? [] : Encoding.UTF8.GetBytes(file.Tenant);
         _writer = pipeline.CreateWriter(IngestSource.File);
         string id = Convert.ToHexString(XxHash3.Hash(Encoding.UTF8.GetBytes(Path.GetFullPath(file.Path))));

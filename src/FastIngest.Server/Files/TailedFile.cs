@@ -12,8 +12,12 @@ public sealed class TailedFile
     [Required]
     public string Path { get; set; } = "";
 
-    /// <summary><c>json</c> (the <c>fastingest</c> log_format) or <c>combined</c>.</summary>
-    public string Format { get; set; } = "combined";
+    /// <summary>
+    /// <c>auto</c> (each line by its first byte: <c>{</c> is NGINX JSON, anything else <c>combined</c>, as syslog
+    /// does), <c>json</c> (the <c>fastingest</c> log_format) or <c>combined</c>. A fixed format refuses the
+    /// other's lines (<c>not_json</c>, <c>not_combined</c>).
+    /// </summary>
+    public string Format { get; set; } = "auto";
 
     /// <summary>The tenant every line counts for; or leave empty and set <see cref="TenantFromPath"/>.</summary>
     public string Tenant { get; set; } = "";

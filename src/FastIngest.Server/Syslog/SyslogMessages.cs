@@ -12,6 +12,7 @@ internal static class SyslogMessages
     /// <summary>
     /// Parses the syslog header only (the tenant picks the shard) and adds the body to that shard's
     /// batch; a bad or oversized message is added as a reject with a sample, to be counted on the shard.
+    /// The body's format (NGINX JSON or combined) is told per message on the shard (<see cref="MessageKind.AccessLog"/>).
     /// </summary>
     public static void Add(ShardedBatchWriter writer, ReadOnlySpan<byte> message, int maxMessageBytes, uint now)
     {
@@ -28,7 +29,7 @@ internal static class SyslogMessages
         }
 
         writer.Add(
-            MessageKind.NginxJson,
+            MessageKind.AccessLog,
             RejectReason.None,
             message.Slice(header.TenantStart, header.TenantLength),
             message.Slice(header.BodyStart, header.BodyLength),
