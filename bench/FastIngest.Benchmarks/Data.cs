@@ -27,8 +27,14 @@ public static class Data
     public static byte[][] Datagrams { get; } = Build(static (line, i) =>
         (i % 2 == 0 ? $"<190>Nov 22 23:42:25 vm tenant{i % 50}: " : $"<190>Nov 22 23:42:25 tenant{i % 50}: ") + Vary(line, i));
 
-    /// <summary>The same requests as NGINX's <c>combined</c> format writes them, no newline.</summary>
-    public static byte[][] CombinedLines { get; } = JsonLines.Select(ToCombined).ToArray();
+    /// <summary>The same requests in the <c>combined</c> format, no newline; quotes as <c>\x22</c>, UTF-8 as it is.</summary>
+    public static byte[][] CombinedLines { get; } = JsonLines.Select(static json => ToCombined(json, nginxEscapes: false)).ToArray();
+
+    /// <summary>
+    /// The same requests exactly as NGINX's <c>combined</c> writes them: every byte it escapes (<c>"</c>, <c>\</c>,
+    /// control, ≥ 0x80) as <c>\xXX</c>, so the corpus's UTF-8 agents and paths take the decoding path (issue 16).
+    /// </summary>
+    public static byte[][] NginxCombinedLines { get; } = JsonLines.Select(static json => ToCombined(json, nginxEscapes: true)).ToArray();
 
     /// <summary>NGINX's <c>combined</c>, as an operator would give it to <c>FastIngest:Formats</c>.</summary>
     public const string CombinedFormat = """'$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"'""";
@@ -57,19 +63,38 @@ public static class Data
             $"{Field("remote_addr")} - - [{time.UtcDateTime.ToString("dd/MMM/yyyy:HH:mm:ss", CultureInfo.InvariantCulture)} +0000] {Field("request_time")} \"{Field("request_method")} {Field("request_uri")} {Field("server_protocol")}\" {Field("upstream_cache_status")} {Field("status")} {Field("body_bytes_sent")} {Field("bytes_sent")} \"{Field("http_referer")}\" \"{Field("http_user_agent")}\" \"{Field("http_x_forwarded_for")}\""));
     }
 
-    private static byte[] ToCombined(byte[] json)
+    private static byte[] ToCombined(byte[] json, bool nginxEscapes)
     {
         using JsonDocument document = JsonDocument.Parse(json);
         JsonElement root = document.RootElement;
         string Field(string name)
         {
             string value = root.GetProperty(name).GetString() ?? "";
-            return value.Length == 0 ? "-" : value.Replace("\"", "\\x22", StringComparison.Ordinal);
+            return value.Length == 0 ? "-" : nginxEscapes ? NginxEscape(value) : value.Replace("\"", "\\x22", StringComparison.Ordinal);
         }
 
         DateTimeOffset time = DateTimeOffset.Parse(root.GetProperty("time_iso8601").GetString()!, CultureInfo.InvariantCulture);
         return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
             $"{Field("remote_addr")} - - [{time.UtcDateTime.ToString("dd/MMM/yyyy:HH:mm:ss", CultureInfo.InvariantCulture)} +0000] \"{Field("request_method")} {Field("request_uri")} {Field("server_protocol")}\" {Field("status")} {Field("body_bytes_sent")} \"{Field("http_referer")}\" \"{Field("http_user_agent")}\""));
+    }
+
+    /// <summary><c>ngx_http_log_escape</c>: the bytes NGINX's default log escaping writes as <c>\xXX</c>.</summary>
+    private static string NginxEscape(string value)
+    {
+        var text = new StringBuilder();
+        foreach (byte b in Encoding.UTF8.GetBytes(value))
+        {
+            if (b < 0x20 || b == '"' || b == '\\' || b >= 0x7F)
+            {
+                text.Append("\\x").Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                text.Append((char)b);
+            }
+        }
+
+        return text.ToString();
     }
 
     private static string Vary(string line, int i)

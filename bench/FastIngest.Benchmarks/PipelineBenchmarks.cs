@@ -106,7 +106,7 @@ public class PipelineBenchmarks
             if (SyslogParser.TryParse(datagram, out SyslogHeader header, out _))
             {
                 ReadOnlySpan<byte> tenant = datagram.AsSpan(header.TenantStart, header.TenantLength);
-                batch.Add(MessageKind.NginxJson, RejectReason.None, XxHash3.HashToUInt64(tenant), tenant, datagram.AsSpan(header.BodyStart, header.BodyLength), Data.ArrivedAt);
+                batch.Add(MessageKind.AccessLog, RejectReason.None, XxHash3.HashToUInt64(tenant), tenant, datagram.AsSpan(header.BodyStart, header.BodyLength), Data.ArrivedAt);
             }
         }
 

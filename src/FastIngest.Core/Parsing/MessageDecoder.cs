@@ -7,7 +7,7 @@ namespace FastIngest.Core.Parsing;
 
 /// <summary>
 /// The one way from a message's bytes to what a shard counts: maps its <see cref="MessageKind"/> to its
-/// parser (NGINX JSON, combined, pixel hit, event) and says why when it can't. One per shard: it owns the
+/// parser (NGINX JSON, combined, either told by the first byte, pixel hit, event) and says why when it can't. One per shard: it owns the
 /// <see cref="AccessLogRecord"/> the access-log parsers fill, so decoding allocates nothing once its
 /// scratch buffer has grown to the longest line. Not thread-safe.
 /// </summary>
@@ -112,6 +112,15 @@ internal sealed class MessageDecoder
             case MessageKind.NginxJsonHostTenant:
                 return DecodeHostTenant(body, buffer, start, out message);
 
+            case MessageKind.AccessLog:
+                if (!ParseDetected(body, buffer, start, out reason))
+                {
+                    message = default;
+                    return reason;
+                }
+
+                break;
+
             default:
                 if (!ParseJson(body, buffer, start, out reason))
                 {
@@ -145,6 +154,31 @@ internal sealed class MessageDecoder
 
         message = new DecodedMessage { TimestampMs = _record.TimestampMs, HostTenant = host };
         return RejectReason.None;
+    }
+
+    /// <summary>
+    /// NGINX JSON when the first non-blank byte is <c>{</c>, else <c>combined</c> (issue 16): a test of one
+    /// byte for every line NGINX writes, the whitespace search only for a line that starts blank.
+    /// </summary>
+    private bool ParseDetected(ReadOnlySpan<byte> body, byte[]? buffer, int start, out RejectReason reason)
+    {
+        int first = body.IsEmpty ? -1 : body[0] is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') ? 0 : body.IndexOfAnyExcept(" \t\r\n"u8);
+        if (first < 0)
+        {
+            reason = RejectReason.Empty;
+            return false;
+        }
+
+        if (body[first] == '{')
+        {
+            return ParseJson(body, buffer, start, out reason);
+        }
+
+        // A line that is not JSON is combined, or not detected at all: unknown_format, not not_combined.
+        body = body[first..];
+        return buffer is null
+            ? CombinedLogParser.TryParse(body, ref _record, out reason, RejectReason.UnknownFormat)
+            : CombinedLogParser.TryParse(buffer, start + first, body.Length, ref _record, out reason, RejectReason.UnknownFormat);
     }
 
     private bool ParseJson(ReadOnlySpan<byte> body, byte[]? buffer, int start, out RejectReason reason) =>

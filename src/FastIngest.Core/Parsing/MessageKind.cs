@@ -16,7 +16,7 @@ internal enum MessageKind : byte
     /// </summary>
     NginxJsonHostTenant,
 
-    /// <summary>One line of NGINX's classic <c>combined</c> access-log format (files, bulk import).</summary>
+    /// <summary>One line of NGINX's classic <c>combined</c> access-log format (files with <c>Format</c> <c>combined</c>, bulk import).</summary>
     CombinedLog,
 
     /// <summary>A request for the tracking pixel served by FastIngest, encoded as a <see cref="Parsing.PixelHit"/>.</summary>
@@ -27,6 +27,13 @@ internal enum MessageKind : byte
 
     /// <summary>Refused before parsing (framing, syslog header): the body is a sample of the input.</summary>
     Rejected,
+
+    /// <summary>
+    /// One NGINX access-log line whose format is told by its first non-blank byte: <c>{</c> is NGINX JSON
+    /// (<see cref="NginxJson"/>), anything else <c>combined</c>, with or without a cache status
+    /// (<see cref="CombinedLog"/>). Syslog bodies and files with <c>Format</c> <c>auto</c>.
+    /// </summary>
+    AccessLog,
 
     /// <summary>
     /// One line of an operator's own <c>log_format</c> (<c>FastIngest:Formats</c>); which one is the

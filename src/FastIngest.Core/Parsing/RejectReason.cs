@@ -32,6 +32,11 @@ internal enum RejectReason : byte
     NewTenantRate,
     /// <summary>A tenant new to its shard, past the sender address's <c>NewTenantsPerMinutePerAddress</c>.</summary>
     NewTenantAddressRate,
+    /// <summary>
+    /// An access-log line whose format is detected (syslog, a file with <c>Format</c> <c>auto</c>) that starts
+    /// like neither NGINX JSON (<c>{</c>) nor <c>combined</c> (<c>$remote_addr - $remote_user [</c>).
+    /// </summary>
+    UnknownFormat,
     /// <summary>A line that does not follow the custom <c>log_format</c> its tag or file is mapped to.</summary>
     FormatMismatch,
 }

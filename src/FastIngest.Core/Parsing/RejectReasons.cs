@@ -27,6 +27,7 @@ internal static class RejectReasons
         "time_out_of_range",
         "new_tenant_rate",
         "new_tenant_address_rate",
+        "unknown_format",
         "format_mismatch",
     ];
 

@@ -41,9 +41,9 @@ public sealed class FileSourceOptions : IValidatableObject
                 yield return new ValidationResult($"{key}:Path is required", [nameof(Sources)]);
             }
 
-            if (source.Format is not ("json" or "combined") && !KnownFormats.Contains(source.Format, StringComparer.OrdinalIgnoreCase))
+            if (source.Format is not ("auto" or "json" or "combined") && !KnownFormats.Contains(source.Format, StringComparer.OrdinalIgnoreCase))
             {
-                yield return new ValidationResult($"{key}:Format must be json or combined, not '{source.Format}', or the name of a format under FastIngest:Formats", [nameof(Sources)]);
+                yield return new ValidationResult($"{key}:Format must be auto, json or combined, not '{source.Format}', or the name of a format under FastIngest:Formats", [nameof(Sources)]);
             }
             else if (source.TenantFromHost && source.Format != "json")
             {

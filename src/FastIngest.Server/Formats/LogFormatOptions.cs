@@ -16,7 +16,7 @@ public sealed class LogFormatOptions : IValidatableObject
     public const string SectionName = "FastIngest";
 
     /// <summary>Names a format cannot take: the built-in formats a file source names the same way.</summary>
-    internal static readonly string[] BuiltInNames = ["json", "combined"];
+    internal static readonly string[] BuiltInNames = ["auto", "json", "combined"];
 
     /// <summary>The formats' text by name (configuration keys ignore case, so names do too).</summary>
     public IDictionary<string, string> Formats { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

@@ -30,7 +30,7 @@ internal sealed class SyslogFormats
         }
     }
 
-    /// <summary>No tag has a custom format: every message is NGINX JSON.</summary>
+    /// <summary>No tag has a custom format: every message is told apart as NGINX JSON or combined.</summary>
     public static SyslogFormats None { get; } = new(new Dictionary<string, string>(), LogFormats.None);
 
     /// <summary>The index of <paramref name="tag"/>'s format, when it has one.</summary>

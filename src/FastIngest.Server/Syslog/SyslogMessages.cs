@@ -11,7 +11,9 @@ internal static class SyslogMessages
 
     /// <summary>
     /// Parses the syslog header only (the tenant picks the shard; its tag may name a custom format,
-    /// <see cref="SyslogFormats"/>) and adds the body to that shard's batch; a bad or oversized message is added as a reject with a sample, to be counted on the shard.
+    /// <see cref="SyslogFormats"/>) and adds the body to that shard's batch; a bad or oversized message is
+    /// added as a reject with a sample, to be counted on the shard. Otherwise the body's format (NGINX JSON
+    /// or combined) is told per message on the shard (<see cref="MessageKind.AccessLog"/>).
     /// </summary>
     public static void Add(ShardedBatchWriter writer, SyslogFormats formats, ReadOnlySpan<byte> message, int maxMessageBytes, uint now)
     {
@@ -29,7 +31,7 @@ internal static class SyslogMessages
 
         ReadOnlySpan<byte> tag = message.Slice(header.TenantStart, header.TenantLength);
         // A tag mapped to its own log_format: the format's index rides in the entry to the shard's decoder.
-        MessageKind kind = formats.TryFind(tag, out byte format) ? MessageKind.CustomLog : MessageKind.NginxJson;
+        MessageKind kind = formats.TryFind(tag, out byte format) ? MessageKind.CustomLog : MessageKind.AccessLog;
         writer.Format = format;
 
         writer.Add(

@@ -97,7 +97,7 @@ public sealed class SyslogOptions : IValidatableObject
     /// <summary>
     /// Tags (tenants) whose NGINX sends lines in one of the operator's own formats, by tag:
     /// <c>FastIngest:Syslog:FormatByTag:shop = main</c> reads every message tagged <c>shop</c> with
-    /// <c>FastIngest:Formats:main</c>. Other tags send the <c>fastingest</c> JSON format.
+    /// <c>FastIngest:Formats:main</c>. Other tags are read as NGINX JSON or combined, told per message.
     /// </summary>
     public IDictionary<string, string> FormatByTag { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 

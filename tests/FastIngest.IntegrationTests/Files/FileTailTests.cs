@@ -192,6 +192,43 @@ public sealed class FileTailTests(PrivateClickHouse clickHouse, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task AFileWithTheDefaultFormatCountsJsonAndCombinedLinesEachAsWhatItIs()
+    {
+        // Format auto, the default (issue 16): each line by its first byte, as syslog reads bodies.
+        string db = UniqueName.For("tailauto");
+        using var temp = new TempFolder("tailauto");
+        string folder = temp.Path;
+        string log = Path.Combine(folder, "access.log");
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var json = new NginxLines(seed: 16);
+        var text = new StringBuilder();
+        for (int i = 0; i < 300; i++)
+        {
+            text.Append(json.Line("files", now - i)).Append('\n');
+            string combined = NginxLineBuilder.Combined($"10.2.0.{i % 256}", DateTimeOffset.UtcNow, $"GET /caf\\xC3\\xA9/{i % 7} HTTP/1.1", 200 + (i % 3 * 100), i, "", "auto-test")
+                + (i % 2 == 0 ? " \"HIT\"" : "");
+            json.Expected["files"].AddCombinedLine(combined);
+            text.Append(combined).Append('\n');
+        }
+
+        text.Append("hello, not a log line\n").Append("{\"status\":\"200\"\n");
+        File.WriteAllText(log, text.ToString());
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            $"--FastIngest:Files:Sources:0:Path={log}", "--FastIngest:Files:Sources:0:Tenant=files",
+            $"--FastIngest:StateDirectory={Path.Combine(folder, "state")}");
+        await TrafficTotals.WaitForRequestsAsync(clickHouse, db, 600, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        output.WriteLine(server.Output);
+        await TrafficTotals.AssertAsync(clickHouse, db, json.Expected);
+        Assert.Equal("file\tnot_json\t1\nfile\tunknown_format\t1", (await clickHouse.QueryAsync(
+            $"SELECT source, reason, sum(count) FROM {db}.ingest_errors GROUP BY source, reason ORDER BY reason FORMAT TSV")).Trim());
+        // The combined lines' escaped paths count decoded.
+        Assert.Equal("300", (await clickHouse.QueryAsync(
+            $"SELECT sumMerge(requests) FROM {db}.paths_1h WHERE tenant = 'files' AND startsWith(path, '/caf\u00e9/') FORMAT TSV")).Trim());
+    }
+
+    [Fact]
     public async Task AJsonLogThatMixesVirtualHostsCountsEachLineForItsHost()
     {
         string db = UniqueName.For("tailhost");

@@ -50,9 +50,31 @@ internal sealed partial class NginxProcess : IAsyncDisposable
         Assert.Contains("error_log error.log notice;", config, StringComparison.Ordinal);
         Assert.Contains($"listen 127.0.0.1:{blog};", config, StringComparison.Ordinal);
         config = edit?.Invoke(config) ?? config;
-        File.WriteAllText(Path.Combine(prefix, "nginx.conf"), config);
         File.Copy(RepoPaths.Combine("nginx", "fastingest-log-format.conf"), Path.Combine(prefix, "fastingest-log-format.conf"));
+        return await LaunchAsync(prefixFolder, config, shop, blog);
+    }
 
+    /// <summary>
+    /// NGINX with a config of the test's own (an operator's, not the repository's): <paramref name="config"/>
+    /// gets the prefix and three free ports, for a shop server, a blog server (probed until it answers
+    /// <c>/robots.txt</c>, which is logged) and an origin; its error log must take notices.
+    /// </summary>
+    public static async Task<NginxProcess> StartAsync(Func<(string Prefix, int Shop, int Blog, int Origin), string> config)
+    {
+        var prefixFolder = new TempFolder("nginx");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(prefixFolder.Path, (UnixFileMode)0b111_111_111);
+        }
+
+        int shop = FreePorts.Tcp(), blog = FreePorts.Tcp(), origin = FreePorts.Tcp();
+        return await LaunchAsync(prefixFolder, config((prefixFolder.Path, shop, blog, origin)), shop, blog);
+    }
+
+    private static async Task<NginxProcess> LaunchAsync(TempFolder prefixFolder, string config, int shop, int blog)
+    {
+        string prefix = prefixFolder.Path;
+        File.WriteAllText(Path.Combine(prefix, "nginx.conf"), config);
         string nginx = File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
         var psi = new ProcessStartInfo(nginx) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (string arg in new[] { "-p", prefix + "/", "-c", Path.Combine(prefix, "nginx.conf"), "-g", "daemon off;" })

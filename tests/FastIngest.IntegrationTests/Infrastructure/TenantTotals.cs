@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace FastIngest.IntegrationTests.Infrastructure;
 
@@ -9,6 +10,10 @@ namespace FastIngest.IntegrationTests.Infrastructure;
 /// </summary>
 internal sealed class TenantTotals
 {
+    private static readonly Regex s_combined = new(
+        @"^\S+ - \S+ \[(?<time>[^\]]+)\] ""(?<request>[^""]*)"" (?<status>\d{3}) (?<body>\d+|-) ""[^""]*"" ""[^""]*""(?: ""(?<cache>[^""]*)"")?$",
+        RegexOptions.CultureInvariant);
+
     public long Requests { get; private set; }
     public long BytesSent { get; private set; }
     public long BodyBytesSent { get; private set; }
@@ -85,6 +90,69 @@ internal sealed class TenantTotals
             string.IsNullOrEmpty(requestTime) ? null : Thousandths(requestTime),
             Text(e, "upstream_cache_status"),
             path);
+    }
+
+    /// <summary>The totals of NGINX <c>combined</c> lines, with or without a trailing <c>"$upstream_cache_status"</c>.</summary>
+    public static TenantTotals OfCombinedLines(IEnumerable<string> lines)
+    {
+        var totals = new TenantTotals();
+        foreach (string line in lines)
+        {
+            totals.AddCombinedLine(line);
+        }
+
+        return totals;
+    }
+
+    /// <summary>
+    /// Adds a <c>combined</c> line as NGINX wrote it (no <c>$bytes_sent</c>, no <c>$request_time</c>), read with a
+    /// regular expression of the test's own; the path is the request's target without its query, unescaped.
+    /// </summary>
+    public void AddCombinedLine(string line)
+    {
+        Match m = s_combined.Match(line);
+        Assert.True(m.Success, "not a combined line: " + line);
+        string time = m.Groups["time"].Value;
+        long timeMs = DateTimeOffset.ParseExact(time[..^2] + ":" + time[^2..], "dd/MMM/yyyy:HH:mm:ss zzz", CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+        string body = m.Groups["body"].Value;
+        string cache = m.Groups["cache"].Value;
+        Add(
+            timeMs,
+            int.Parse(m.Groups["status"].Value, CultureInfo.InvariantCulture),
+            0,
+            body == "-" ? 0 : long.Parse(body, CultureInfo.InvariantCulture),
+            null,
+            cache,
+            CombinedPath(line) is { Length: > 0 } path ? Convert.ToHexString(path) : "");
+    }
+
+    /// <summary>The bytes of a combined line's path: its request's target cut at '?', NGINX's <c>\xXX</c> undone; empty for none.</summary>
+    public static byte[] CombinedPath(string line)
+    {
+        Match m = s_combined.Match(line);
+        Assert.True(m.Success, "not a combined line: " + line);
+        string[] request = m.Groups["request"].Value.Split(' ');
+        return request.Length < 2 ? [] : Unescape(request[1].Split('?')[0]);
+    }
+
+    /// <summary>NGINX's default log escaping undone: <c>\xXX</c> is one byte; the line is otherwise ASCII.</summary>
+    public static byte[] Unescape(string escaped)
+    {
+        var bytes = new List<byte>(escaped.Length);
+        for (int i = 0; i < escaped.Length; i++)
+        {
+            if (escaped[i] == '\\' && i + 3 < escaped.Length && escaped[i + 1] == 'x')
+            {
+                bytes.Add(Convert.ToByte(escaped.Substring(i + 2, 2), 16));
+                i += 3;
+            }
+            else
+            {
+                bytes.Add(checked((byte)escaped[i]));
+            }
+        }
+
+        return [.. bytes];
     }
 
     public long StatusClass(int hundreds)

@@ -63,7 +63,7 @@ public sealed class StartupFailureTests(PrivateClickHouse clickHouse, ITestOutpu
     public async Task AFileSourceWithAnUnknownFormatNamesItsKey()
     {
         string line = await FailedStartLineAsync(ServerArgs("--FastIngest:Files:Sources:0:Path=/var/log/nginx/access.log", "--FastIngest:Files:Sources:0:Format=xml"));
-        Assert.Contains("FastIngest:Files:Sources:0:Format must be json or combined", line, StringComparison.Ordinal);
+        Assert.Contains("FastIngest:Files:Sources:0:Format must be auto, json or combined", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,7 +26,9 @@ public sealed class SyslogTlsTests(PrivateClickHouse clickHouse, ITestOutputHelp
 
         var psi = new ProcessStartInfo("openssl") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // -quiet implies -ign_eof; -no_ign_eof makes the end of stdin end the session (close_notify, then exit).
-        foreach (string arg in new[] { "s_client", "-connect", $"127.0.0.1:{tlsPort}", "-quiet", "-no_ign_eof" })
+        // -nocommands: with -no_ign_eof, s_client takes R, Q, k or K as a command
+        // ("RENEGOTIATING"); it looks at the first byte of each read from stdin, which can fall anywhere in a frame.
+        foreach (string arg in new[] { "s_client", "-connect", $"127.0.0.1:{tlsPort}", "-quiet", "-no_ign_eof", "-nocommands" })
         {
             psi.ArgumentList.Add(arg);
         }

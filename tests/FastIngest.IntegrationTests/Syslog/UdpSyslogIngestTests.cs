@@ -59,10 +59,13 @@ public sealed class UdpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         byte[] truncated = NginxLineBuilder.SyslogDatagram("shop", good[..(good.Length / 2)], withHostname: false);
         byte[] huge = NginxLineBuilder.SyslogDatagram("shop", new string('x', 60_000), withHostname: false);
         byte[] noStatus = NginxLineBuilder.SyslogDatagram("shop", new NginxLineBuilder().Msec(1_795_390_945_295).Set("status", "").ToJson(), withHostname: false);
+        // Bodies are told apart by their first byte (issue 16): a cut combined line is combined that is broken.
+        string combined = NginxLineBuilder.Combined("10.0.0.1", DateTimeOffset.UtcNow, "GET / HTTP/1.1", 200, 5, "", "curl/8");
+        byte[] truncatedCombined = NginxLineBuilder.SyslogDatagram("shop", combined[..(combined.Length / 2)], withHostname: false);
 
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Connect(new IPEndPoint(IPAddress.Loopback, server.UdpPort));
-        foreach (byte[] bad in new[] { binary, truncated, Array.Empty<byte>(), huge, noStatus })
+        foreach (byte[] bad in new[] { binary, truncated, Array.Empty<byte>(), huge, noStatus, truncatedCombined })
         {
             // Good lines before and after each bad one must still count.
             socket.Send(NginxLineBuilder.SyslogDatagram("shop", lines.Line("shop", now), withHostname: false));
@@ -73,12 +76,13 @@ public sealed class UdpSyslogIngestTests(PrivateClickHouse clickHouse, ITestOutp
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         output.WriteLine(server.Output);
 
-        // The ten good lines, and nothing of the bad ones.
+        // The twelve good lines, and nothing of the bad ones: the cut JSON line is not_json, the cut combined
+        // one not_combined, and 60,000 x's (neither JSON nor combined) unknown_format.
         await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
         var errors = Tsv.Rows(await clickHouse.QueryAsync(
             $"SELECT reason, source, tenant, sum(count), max(length(sample)) FROM {db}.ingest_errors GROUP BY reason, source, tenant ORDER BY reason FORMAT TSV"));
         Assert.Equal(
-            ["empty|udp||1", "missing_status|udp|shop|1", "not_json|udp|shop|2", "syslog_header|udp||1"],
+            ["empty|udp||1", "missing_status|udp|shop|1", "not_combined|udp|shop|1", "not_json|udp|shop|1", "syslog_header|udp||1", "unknown_format|udp|shop|1"],
             errors.Select(r => $"{r[0]}|{r[1]}|{r[2]}|{r[3]}"));
         Assert.All(errors.Where(r => r[0] != "empty"), r => Assert.InRange(int.Parse(r[4]), 1, 512));
     }

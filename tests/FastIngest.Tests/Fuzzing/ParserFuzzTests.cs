@@ -6,6 +6,7 @@ using FastIngest.Core.Parsing.Events;
 using FastIngest.Core.Parsing.Json;
 using FastIngest.Core.Parsing.Syslog;
 using FastIngest.Tests.Parsing;
+using FastIngest.Tests.Parsing.Combined;
 
 namespace FastIngest.Tests.Fuzzing;
 
@@ -25,6 +26,7 @@ public sealed class ParserFuzzTests
         .. Corpus.Datagrams,
         .. Corpus.JsonLines,
         Encoding.UTF8.GetBytes("127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif?x=1 HTTP/1.0\" 200 2326 \"http://example.com/\" \"Mozilla/4.08\" \"HIT\""),
+        Encoding.UTF8.GetBytes("127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /caf\\xC3\\xA9/\\x22q\\x5C?x=1 HTTP/1.0\" 200 2326 \"http://example.com/\\x22\" \"Agent \\\"A\\\" \\xE2\\x82\\xAC\" cache=HIT"),
         Encoding.UTF8.GetBytes("""{"site_id":"s1","event_type":"page_view","path":"/a","user_id":"u1","timestamp":"2026-11-23T10:00:00.123+02:00"}"""),
         Encoding.UTF8.GetBytes("123 <13>1 2026-11-23T06:57:53.637245+00:00 vm blog - - [timeQuality tzKnown=\"1\"] {\"status\":\"200\"}\n"),
     ];
@@ -37,6 +39,8 @@ public sealed class ParserFuzzTests
         var inPlace = new AccessLogRecord(256);
         var scratch = new byte[256 * 1024];
         var frames = new SyslogFrameReader(64 * 1024);
+        var detecting = new MessageDecoder();
+        var detectingInPlace = new MessageDecoder();
         int accepted = 0;
         byte[] input = new byte[128 * 1024];
         for (int i = 0; i < Cases; i++)
@@ -92,6 +96,17 @@ public sealed class ParserFuzzTests
                     AccessLogRecordAssert.Same(record, inPlace);
                 }
 
+                // Detection (syslog, file Format auto) is one of the two parsers, copying or in place alike.
+                RejectReason detected = detecting.Decode(MessageKind.AccessLog, bytes, out _);
+                Assert.Equal(detected, detectingInPlace.Decode(MessageKind.AccessLog, input, 0, length, out _));
+                if (detected == RejectReason.None)
+                {
+                    accepted++;
+                    AccessLogRecordAssert.Same(detecting.Record, detectingInPlace.Record);
+                    // Only a combined line after blanks is more than either parser takes alone.
+                    Assert.True(json == RejectReason.None || combined == RejectReason.None || bytes[0] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n');
+                }
+
                 EventError error = EventJsonParser.TryParse(bytes, scratch, out ParsedEvent parsed);
                 if (error == EventError.None)
                 {
@@ -113,6 +128,51 @@ public sealed class ParserFuzzTests
 
         // The mutations must leave enough valid input for the accepting paths to be exercised too.
         Assert.True(accepted > Cases / 20, $"only {accepted} inputs were accepted by any parser");
+    }
+
+    [Fact]
+    public void AnyBytesNginxEscapesInACombinedLineReadBackAsTheyWere()
+    {
+        // A property over 100,000 random values: whatever bytes a request path, referrer or user agent
+        // holds, NGINX's default escaping (the tests' own NginxEscape) and the parser's decoding give the
+        // bytes back, copying and in place, and the fields around them are untouched.
+        var random = new Random(16);
+        var copied = new AccessLogRecord(64);
+        var inPlace = new AccessLogRecord(64);
+        byte[] alphabet = [.. "\"\\ x?/%aZ09-[]{}"u8, 0x00, 0x09, 0x0A, 0x1F, 0x7F, 0x80, 0xC3, 0xA9, 0xFF];
+        for (int i = 0; i < 100_000; i++)
+        {
+            byte[] path = Value(random, alphabet, '/');
+            byte[] referer = Value(random, alphabet, 'h');
+            byte[] agent = Value(random, alphabet, 'M');
+            string line = $"10.0.0.{i % 256} - - [23/Nov/2026:06:42:21 +0000] \"GET {NginxEscape.Escape(path)}?q={NginxEscape.Escape(agent)} HTTP/1.1\" {200 + (i % 300)} {i} \"{NginxEscape.Escape(referer)}\" \"{NginxEscape.Escape(agent)}\"{(i % 3 == 0 ? " \"HIT\"" : "")}";
+            byte[] bytes = Encoding.ASCII.GetBytes(line);
+            string what = $"case {i}: {line}";
+
+            Assert.True(CombinedLogParser.TryParse(bytes, ref copied, out RejectReason reason), $"{what} ({reason})");
+            Assert.True(CombinedLogParser.TryParse(bytes, 0, bytes.Length, ref inPlace, out _), what);
+            AccessLogRecordAssert.Same(copied, inPlace);
+            Assert.True(path.AsSpan().SequenceEqual(inPlace.Text(inPlace.Path)), what);
+            Assert.True(referer.AsSpan().SequenceEqual(inPlace.Text(inPlace.Referer)), what);
+            Assert.True(agent.AsSpan().SequenceEqual(inPlace.Text(inPlace.UserAgent)), what);
+            Assert.Equal(200 + (i % 300), inPlace.Status);
+            Assert.Equal(i, inPlace.BodyBytesSent);
+            Assert.Equal(i % 3 == 0 ? CacheStatus.Hit : CacheStatus.None, inPlace.CacheStatus);
+        }
+
+        // Starts with a byte NGINX's request line cannot have escaped into a space or '?', and is never "-".
+        static byte[] Value(Random random, byte[] alphabet, char first)
+        {
+            var value = new byte[random.Next(1, 40)];
+            value[0] = (byte)first;
+            for (int k = 1; k < value.Length; k++)
+            {
+                byte b = alphabet[random.Next(alphabet.Length)];
+                value[k] = b is (byte)' ' or (byte)'?' ? (byte)'_' : b;
+            }
+
+            return value;
+        }
     }
 
     [Fact]

@@ -77,10 +77,14 @@ public sealed class StartupFailureTests : IDisposable
         files.Sources.Add(new FastIngest.Server.Files.TailedFile { Path = "/var/log/nginx/access.log", Format = "combined", Tenant = "shop" });
         files.Sources.Add(new FastIngest.Server.Files.TailedFile { Path = "", Format = "xml" });
         files.Sources.Add(new FastIngest.Server.Files.TailedFile { Path = "/x.log", Format = "combined", TenantFromHost = true });
+        // The default, auto, may read combined lines, which have no host.
+        files.Sources.Add(new FastIngest.Server.Files.TailedFile { Path = "/y.log", TenantFromHost = true });
+        files.Sources.Add(new FastIngest.Server.Files.TailedFile { Path = "/z.log", Format = "auto", Tenant = "shop" });
         string[] errors = [.. files.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(files)).Select(r => r.ErrorMessage!)];
         Assert.Equal(
-            ["FastIngest:Files:Sources:1:Path is required", "FastIngest:Files:Sources:1:Format must be json or combined, not 'xml', or the name of a format under FastIngest:Formats",
-                "FastIngest:Files:Sources:2:TenantFromHost needs Format json: the combined format has no host"],
+            ["FastIngest:Files:Sources:1:Path is required", "FastIngest:Files:Sources:1:Format must be auto, json or combined, not 'xml', or the name of a format under FastIngest:Formats",
+                "FastIngest:Files:Sources:2:TenantFromHost needs Format json: the combined format has no host",
+                "FastIngest:Files:Sources:3:TenantFromHost needs Format json: the combined format has no host"],
             errors);
     }
 
@@ -91,7 +95,7 @@ public sealed class StartupFailureTests : IDisposable
         files.Sources.Add(new FastIngest.Server.Files.TailedFile { Path = "/var/log/nginx/access.log", Format = "main", Tenant = "shop" });
         files.Sources.Add(new FastIngest.Server.Files.TailedFile { Path = "/var/log/nginx/other.log", Format = "other", Tenant = "shop" });
         string[] errors = [.. files.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(files)).Select(r => r.ErrorMessage!)];
-        Assert.Equal(["FastIngest:Files:Sources:1:Format must be json or combined, not 'other', or the name of a format under FastIngest:Formats"], errors);
+        Assert.Equal(["FastIngest:Files:Sources:1:Format must be auto, json or combined, not 'other', or the name of a format under FastIngest:Formats"], errors);
     }
 
     [Theory]

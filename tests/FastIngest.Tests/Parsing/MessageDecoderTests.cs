@@ -141,6 +141,89 @@ public sealed class MessageDecoderTests
         Assert.True(inPlace.Record.Path.IsEmpty);
     }
 
+    [Theory]
+    [InlineData("{\"msec\":\"1795390925.000\",\"status\":\"200\",\"uri\":\"/a\",\"upstream_cache_status\":\"HIT\"}", "1795390925000 200 Hit /a")]
+    [InlineData(" \t{\"msec\":\"1795390925.000\",\"status\":\"404\",\"uri\":\"/a\"}\r\n", "1795390925000 404 None /a")]
+    [InlineData("127.0.0.1 - - [22/Nov/2026:08:22:05 +0000] \"GET /b?x=1 HTTP/1.1\" 200 5 \"-\" \"curl/8\"", "1795335725000 200 None /b")]
+    [InlineData("127.0.0.1 - - [22/Nov/2026:08:22:05 +0000] \"GET /b HTTP/1.1\" 206 5 \"-\" \"curl/8\" \"MISS\"", "1795335725000 206 Miss /b")]
+    [InlineData("127.0.0.1 - - [22/Nov/2026:08:22:05 +0000] \"GET /b HTTP/1.1\" 200 5 \"-\" \"curl/8\" cache=EXPIRED", "1795335725000 200 Expired /b")]
+    [InlineData("  127.0.0.1 - - [22/Nov/2026:08:22:05 +0000] \"GET /caf\\xC3\\xA9 HTTP/1.1\" 200 5 \"-\" \"-\"", "1795335725000 200 None /caf\u00e9")]
+    public void AnAccessLogLineIsReadAsJsonOrCombinedByItsFirstByte(string line, string expected)
+    {
+        byte[] body = Encoding.UTF8.GetBytes(line);
+        byte[] buffer = [.. "prefix"u8, .. body, .. "suffix"u8];
+        var copying = new MessageDecoder();
+        var inPlace = new MessageDecoder();
+
+        Assert.Equal(RejectReason.None, copying.Decode(MessageKind.AccessLog, body, out DecodedMessage message));
+        Assert.Equal(RejectReason.None, inPlace.Decode(MessageKind.AccessLog, buffer, 6, body.Length, out _));
+
+        AccessLogRecord r = copying.Record;
+        Assert.Equal(expected, $"{message.TimestampMs} {r.Status} {r.CacheStatus} {Encoding.UTF8.GetString(r.Text(r.Path))}");
+        AccessLogRecordAssert.Same(copying.Record, inPlace.Record);
+        Assert.Same(buffer, inPlace.Record.Line);
+    }
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData(" \r\n", "empty")]
+    [InlineData("{\"status\":\"200\"", "not_json")]
+    [InlineData(" {oops", "not_json")]
+    [InlineData("{\"msec\":\"1795390925.000\"}", "missing_status")]
+    [InlineData("127.0.0.1 - - [22/Nov/2026:08:22:05 +0000] \"GET /b HTTP/1.1\" 200", "not_combined")]
+    [InlineData("127.0.0.1 - - [22/Nov/2026:08:22:65 +0000] \"GET /b HTTP/1.1\" 200 5 \"-\" \"-\"", "invalid_time")]
+    [InlineData("127.0.0.1 - - [22/Nov/2026:08:22:05 +0000] \"GET /b HTTP/1.1\" 700 5 \"-\" \"-\"", "invalid_status")]
+    [InlineData("hello world", "unknown_format")]
+    [InlineData("[{\"status\":\"200\"}]", "unknown_format")]
+    [InlineData("<13>Nov 23 06:42:25 blog: {\"status\":\"200\"}", "unknown_format")]
+    [InlineData("127.0.0.1 user [22/Nov/2026:08:22:05 +0000] \"GET /b HTTP/1.1\" 200 5 \"-\" \"-\"", "unknown_format")]
+    public void AnAccessLogLineThatIsNeitherSaysWhy(string line, string reason)
+    {
+        byte[] body = Encoding.UTF8.GetBytes(line);
+        var decoder = new MessageDecoder();
+
+        Assert.Equal(reason, RejectReasons.Name(decoder.Decode(MessageKind.AccessLog, body, out _)));
+        Assert.Equal(reason, RejectReasons.Name(decoder.Decode(MessageKind.AccessLog, body, 0, body.Length, out _)));
+    }
+
+    [Fact]
+    public void AFixedFormatStillRefusesTheOthersLines()
+    {
+        var decoder = new MessageDecoder();
+        byte[] combined = "127.0.0.1 - - [22/Nov/2026:08:22:05 +0000] \"GET /b HTTP/1.1\" 200 5 \"-\" \"-\""u8.ToArray();
+
+        Assert.Equal(RejectReason.NotJson, decoder.Decode(MessageKind.NginxJson, combined, out _));
+        Assert.Equal(RejectReason.NotCombined, decoder.Decode(MessageKind.CombinedLog, Json(), out _));
+        Assert.Equal(RejectReason.NotCombined, decoder.Decode(MessageKind.CombinedLog, "hello world"u8, out _));
+    }
+
+    [Fact]
+    public void DetectingAllocatesNothingOnceWarm()
+    {
+        byte[][] lines =
+        [
+            Json(),
+            "127.0.0.1 - - [22/Nov/2026:08:22:05 +0000] \"GET /caf\\xC3\\xA9 HTTP/1.1\" 200 5 \"-\" \"A \\x22B\\x22\" \"HIT\""u8.ToArray(),
+            "hello world"u8.ToArray(),
+        ];
+        var decoder = new MessageDecoder();
+        foreach (byte[] line in lines)
+        {
+            decoder.Decode(MessageKind.AccessLog, line, 0, line.Length, out _);
+        }
+
+        int ok = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            byte[] line = lines[i % lines.Length];
+            ok += decoder.Decode(MessageKind.AccessLog, line, 0, line.Length, out _) == RejectReason.None ? 1 : 0;
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(6_667, ok);
+    }
+
     [Fact]
     public void ACombinedBodyInABufferIsReadInPlace()
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace FastIngest.Core.Parsing.Combined;
 
 /// <summary>
@@ -7,30 +9,40 @@ namespace FastIngest.Core.Parsing.Combined;
 /// <see cref="AccessLogRecord"/> the JSON parser fills, so both count the same way. Allocation-free.
 /// </summary>
 /// <remarks>
-/// NGINX escapes <c>"</c> inside quoted values as <c>\x22</c>, so a quote always ends a value. The format
-/// has no <c>$bytes_sent</c> and no <c>$request_time</c>: those stay absent (-1), not zero.
+/// NGINX writes <c>"</c>, <c>\</c>, control and non-ASCII bytes of a value as <c>\xXX</c>: a backslash
+/// escapes the byte after it, so only an unescaped quote ends a value, and an escaped value is decoded
+/// (<see cref="NginxEscapes"/>) into the record's scratch, so it reads as the same request's JSON line does;
+/// a plain value is referenced where it stands. The format has no <c>$bytes_sent</c> and no
+/// <c>$request_time</c>: those stay absent (-1), not zero.
 /// </remarks>
 internal static class CombinedLogParser
 {
     /// <summary>Parses one line, copying its text values into the record's scratch buffer.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason)
+    /// <param name="unrecognized">
+    /// The reason for a line that does not even start as <c>$remote_addr - $remote_user [</c>: <c>not_combined</c>
+    /// where the format was configured, <c>unknown_format</c> where it was detected (<see cref="MessageKind.AccessLog"/>).
+    /// </param>
+    public static bool TryParse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason, RejectReason unrecognized = RejectReason.NotCombined)
     {
         record.Reset();
-        return Parse(line, ref record, out reason);
+        return Parse(line, ref record, out reason, unrecognized);
     }
 
     /// <summary>
-    /// Parses the line at <paramref name="start"/> in <paramref name="buffer"/>, referencing its text values
-    /// where they stand (the format has no escapes to undo): the caller keeps the bytes unchanged while it
-    /// reads the record.
+    /// Parses the line at <paramref name="start"/> in <paramref name="buffer"/>, referencing its plain text
+    /// values where they stand (only escaped ones are decoded into scratch): the caller keeps the bytes
+    /// unchanged while it reads the record.
     /// </summary>
-    public static bool TryParse(byte[] buffer, int start, int length, ref AccessLogRecord record, out RejectReason reason)
+    public static bool TryParse(byte[] buffer, int start, int length, ref AccessLogRecord record, out RejectReason reason, RejectReason unrecognized = RejectReason.NotCombined)
     {
         record.Reset(buffer, start);
-        return Parse(buffer.AsSpan(start, length), ref record, out reason);
+        return Parse(buffer.AsSpan(start, length), ref record, out reason, unrecognized);
     }
 
-    private static bool Parse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason)
+    // Kept out of its callers: inlined into one (the JIT did once the escapes made it larger), it left no
+    // budget for its own helpers, and the time parse became a call (+20 % a plain line, ParseRounds, issue 16).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool Parse(ReadOnlySpan<byte> line, ref AccessLogRecord record, out RejectReason reason, RejectReason unrecognized)
     {
         line = line.TrimEnd("\r\n"u8);
         if (line.IsEmpty)
@@ -44,7 +56,7 @@ internal static class CombinedLogParser
         int open = line.IndexOf(" ["u8);
         if (space <= 0 || open < space || !line[space..].StartsWith(" - "u8))
         {
-            reason = RejectReason.NotCombined;
+            reason = unrecognized;
             return false;
         }
 
@@ -58,11 +70,11 @@ internal static class CombinedLogParser
         }
 
         rest = rest[(close + 1)..];
-        if (!TryQuoted(ref rest, out ReadOnlySpan<byte> request)
+        if (!TryQuoted(ref rest, out ReadOnlySpan<byte> request, out bool requestEscaped)
             || !TryNumber(ref rest, out long status)
             || !TryNumberOrDash(ref rest, out long bodyBytes)
-            || !TryQuoted(ref rest, out ReadOnlySpan<byte> referer)
-            || !TryQuoted(ref rest, out ReadOnlySpan<byte> agent))
+            || !TryQuoted(ref rest, out ReadOnlySpan<byte> referer, out bool refererEscaped)
+            || !TryQuoted(ref rest, out ReadOnlySpan<byte> agent, out bool agentEscaped))
         {
             reason = RejectReason.NotCombined;
             return false;
@@ -84,20 +96,23 @@ internal static class CombinedLogParser
         record.CacheStatus = TrailingCacheStatus(rest);
 
         // "GET /path?query HTTP/1.1"; a malformed request line ("-", garbage from scanners) keeps no path.
+        // Split where NGINX's own spaces and '?' are (it never escapes them), then decode each part.
         int methodEnd = request.IndexOf((byte)' ');
         if (methodEnd > 0)
         {
-            record.Method = record.Keep(line, request[..methodEnd]);
+            ReadOnlySpan<byte> method = request[..methodEnd];
+            record.Method = Value(ref record, line, method, requestEscaped && method.Contains((byte)'\\'));
             ReadOnlySpan<byte> target = request[(methodEnd + 1)..];
             int targetEnd = target.IndexOf((byte)' ');
             target = targetEnd >= 0 ? target[..targetEnd] : target;
             int query = target.IndexOf((byte)'?');
-            record.Path = record.Keep(line, query >= 0 ? target[..query] : target);
+            ReadOnlySpan<byte> path = query >= 0 ? target[..query] : target;
+            record.Path = Value(ref record, line, path, requestEscaped && path.Contains((byte)'\\'));
         }
 
         record.RemoteAddr = address;
-        record.Referer = referer.SequenceEqual("-"u8) ? default : record.Keep(line, referer);
-        record.UserAgent = agent.SequenceEqual("-"u8) ? default : record.Keep(line, agent);
+        record.Referer = referer.SequenceEqual("-"u8) ? default : Value(ref record, line, referer, refererEscaped);
+        record.UserAgent = agent.SequenceEqual("-"u8) ? default : Value(ref record, line, agent, agentEscaped);
         record.Status = (ushort)status;
         record.BodyBytesSent = bodyBytes;
         record.TimestampMs = timestampMs;
@@ -132,7 +147,7 @@ internal static class CombinedLogParser
     /// <summary>What operators append for the cache: <c>"HIT"</c> or <c>cache=HIT</c>; anything else is no status.</summary>
     private static CacheStatus TrailingCacheStatus(ReadOnlySpan<byte> rest)
     {
-        if (TryQuoted(ref rest, out ReadOnlySpan<byte> quoted))
+        if (TryQuoted(ref rest, out ReadOnlySpan<byte> quoted, out _))
         {
             return CacheStatuses.Parse(quoted);
         }
@@ -141,23 +156,62 @@ internal static class CombinedLogParser
         return rest.StartsWith("cache="u8) ? CacheStatuses.Parse(Token(rest[6..])) : CacheStatus.None;
     }
 
-    private static bool TryQuoted(ref ReadOnlySpan<byte> rest, out ReadOnlySpan<byte> value)
+    /// <summary>A value referenced in place (or copied), or decoded into scratch when it has escapes.</summary>
+    /// <remarks>The plain case is <see cref="AccessLogRecord.Keep"/> at the call site; decoding is the rare call.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Utf8Slice Value(ref AccessLogRecord record, ReadOnlySpan<byte> line, ReadOnlySpan<byte> value, bool escaped) =>
+        escaped ? Unescaped(ref record, value) : record.Keep(line, value);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Utf8Slice Unescaped(ref AccessLogRecord record, ReadOnlySpan<byte> value)
+    {
+        record.EnsureScratch(value.Length);
+        int length = NginxEscapes.Unescape(value, record.Scratch.AsSpan(record.ScratchLength));
+        var slice = new Utf8Slice(record.ScratchLength, length);
+        record.ScratchLength += length;
+        return slice;
+    }
+
+    /// <summary>
+    /// A <c>"…"</c> value. A backslash escapes the byte after it (NGINX's <c>\x22</c>, Apache's <c>\"</c>), so
+    /// only an unescaped quote ends the value; <paramref name="escaped"/> says whether it has any backslash.
+    /// </summary>
+    private static bool TryQuoted(ref ReadOnlySpan<byte> rest, out ReadOnlySpan<byte> value, out bool escaped)
     {
         ReadOnlySpan<byte> s = rest.TrimStart((byte)' ');
         value = default;
+        escaped = false;
         if (s.IsEmpty || s[0] != '"')
         {
             return false;
         }
 
-        int end = s[1..].IndexOf((byte)'"');
-        if (end < 0)
+        // One vectorised search per plain value, as the plain quote search was.
+        int end = 1;
+        while (true)
         {
-            return false;
+            int next = s[end..].IndexOfAny((byte)'"', (byte)'\\');
+            if (next < 0)
+            {
+                return false;
+            }
+
+            end += next;
+            if (s[end] == '"')
+            {
+                break;
+            }
+
+            escaped = true;
+            end += 2;
+            if (end >= s.Length)
+            {
+                return false;
+            }
         }
 
-        value = s.Slice(1, end);
-        rest = s[(end + 2)..];
+        value = s[1..end];
+        rest = s[(end + 1)..];
         return true;
     }
 

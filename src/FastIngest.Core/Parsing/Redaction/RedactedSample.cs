@@ -50,7 +50,13 @@ internal static partial class RedactedSample
                 }
                 else
                 {
-                    DescribeText(sample, kind == MessageKind.Rejected ? "text" : "json", input);
+                    // A detected line that is not JSON was read as combined, or as nothing known.
+                    DescribeText(sample, kind switch
+                    {
+                        MessageKind.Rejected => "text",
+                        MessageKind.AccessLog => reason == RejectReason.UnknownFormat ? "text" : "combined",
+                        _ => "json",
+                    }, input);
                 }
 
                 break;

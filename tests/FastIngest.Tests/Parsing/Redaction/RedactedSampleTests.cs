@@ -117,6 +117,18 @@ public sealed class RedactedSampleTests
         Assert.Contains("\"aaa /a?aaaaa=aaaaaa999 aaaa/9.9\" aaa 9", sample, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData((byte)RejectReason.NotCombined, "203.0.113.77 - - [23/Nov/2026:06:42:21 +0000] \"GET /a?token=SECRET123", "combined ")]
+    [InlineData((byte)RejectReason.UnknownFormat, "alice@example.com SECRET123", "text ")]
+    [InlineData((byte)RejectReason.NotJson, "{\"user\":\"alice@example.com\",\"token\":\"SECRET123\"", "json ")]
+    public void ADetectedLineIsDescribedAsWhatItWasReadAs(byte reasonValue, string line, string starts)
+    {
+        string sample = Describe(MessageKind.AccessLog, (RejectReason)reasonValue, line);
+
+        AssertClean(sample);
+        Assert.StartsWith(starts, sample, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void PixelUrlKeepsValidNamesAndNoAddressEmailOrQuery()
     {

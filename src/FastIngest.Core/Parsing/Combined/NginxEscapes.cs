@@ -1,4 +1,4 @@
-namespace FastIngest.Core.Parsing.Formats;
+namespace FastIngest.Core.Parsing.Combined;
 
 /// <summary>
 /// Undoes NGINX's default <c>log_format</c> escaping: it writes <c>"</c>, <c>\</c>, control bytes,
@@ -8,8 +8,7 @@ namespace FastIngest.Core.Parsing.Formats;
 /// </summary>
 /// <remarks>
 /// NGINX never writes a bare backslash (it is <c>\x5C</c>), so a backslash always starts an escape and
-/// decoding is unambiguous. Decoded text is never longer than its escaped form. The same code as issue
-/// 16's combined-parser helper (written in parallel), to be folded into it once both are on main.
+/// decoding is unambiguous. Decoded text is never longer than its escaped form.
 /// </remarks>
 internal static class NginxEscapes
 {
