@@ -36,7 +36,32 @@ public static class Data
     /// </summary>
     public static byte[][] NginxCombinedLines { get; } = JsonLines.Select(static json => ToCombined(json, nginxEscapes: true)).ToArray();
 
+    /// <summary>NGINX's <c>combined</c>, as an operator would give it to <c>FastIngest:Formats</c>.</summary>
+    public const string CombinedFormat = """'$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"'""";
+
+    /// <summary>The NGINX docs' <c>main</c> with request time, cache status and bytes sent among its fields (the integration test's).</summary>
+    public const string MainFormat =
+        """'$remote_addr - $remote_user [$time_local] $request_time "$request" $upstream_cache_status $status ' '$body_bytes_sent $bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"'""";
+
+    /// <summary>The same requests in <see cref="MainFormat"/>, no newline.</summary>
+    public static byte[][] MainLines { get; } = JsonLines.Select(ToMain).ToArray();
+
     public static string Tenant(int i) => "tenant" + (i % 50);
+
+    private static byte[] ToMain(byte[] json)
+    {
+        using JsonDocument document = JsonDocument.Parse(json);
+        JsonElement root = document.RootElement;
+        string Field(string name)
+        {
+            string value = root.TryGetProperty(name, out JsonElement v) ? v.GetString() ?? "" : "";
+            return value.Length == 0 ? "-" : value.Replace("\"", "\\x22", StringComparison.Ordinal);
+        }
+
+        DateTimeOffset time = DateTimeOffset.Parse(root.GetProperty("time_iso8601").GetString()!, CultureInfo.InvariantCulture);
+        return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{Field("remote_addr")} - - [{time.UtcDateTime.ToString("dd/MMM/yyyy:HH:mm:ss", CultureInfo.InvariantCulture)} +0000] {Field("request_time")} \"{Field("request_method")} {Field("request_uri")} {Field("server_protocol")}\" {Field("upstream_cache_status")} {Field("status")} {Field("body_bytes_sent")} {Field("bytes_sent")} \"{Field("http_referer")}\" \"{Field("http_user_agent")}\" \"{Field("http_x_forwarded_for")}\""));
+    }
 
     private static byte[] ToCombined(byte[] json, bool nginxEscapes)
     {

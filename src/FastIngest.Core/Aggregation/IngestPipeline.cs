@@ -1,5 +1,6 @@
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Internal;
+using FastIngest.Core.Parsing.Formats;
 using FastIngest.Core.Sinks;
 using Microsoft.Extensions.Logging;
 
@@ -29,12 +30,14 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
     /// Configured tenants (the composition root gathers them): always admitted and never forgotten. The
     /// <c>import</c> command (<paramref name="anyAge"/>) admits every tenant without a rate limit.
     /// </param>
+    /// <param name="formats">The operator's compiled log formats, which every shard's decoder reads custom lines with.</param>
     /// <param name="routingSeed">The tenant → shard hash's seed; <see cref="TenantRouting.ProcessSeed"/> unless a test sets it.</param>
     /// <param name="rawRows">Tenants opted in to <c>requests_raw</c>; null: none.</param>
     public IngestPipeline(AggregationOptions options, IBatchSink sink, ObjectPool<FlushBatch> flushBatches, ILogger logger, TenantAllowList? pixelTenants = null, bool anyAge = false,
-        KnownTenants? known = null, long? routingSeed = null, RawRowsOptions? rawRows = null)
+        KnownTenants? known = null, long? routingSeed = null, RawRowsOptions? rawRows = null, LogFormats? formats = null)
     {
         RoutingSeed = routingSeed ?? TenantRouting.ProcessSeed;
+        Formats = formats ?? LogFormats.None;
         known ??= new KnownTenants(options.KnownTenants);
         TimeWindow window = anyAge ? TimeWindow.Unbounded : TimeWindow.Live(options);
         FlushBatches = flushBatches;
@@ -49,9 +52,12 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
             TenantAdmission admission = anyAge
                 ? TenantAdmission.Unlimited(tenantsPerShard)
                 : new TenantAdmission(options.NewTenantsPerMinutePerDoor, options.NewTenantsPerMinutePerAddress, shardCount, tenantsPerShard);
-            _shards[i] = new Shard(i, IngestBatches, flushBatches, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger, window, known, admission, rawRows);
+            _shards[i] = new Shard(i, IngestBatches, flushBatches, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger, window, known, admission, rawRows, Formats);
         }
     }
+
+    /// <summary>The operator's compiled log formats; sources stamp a message with one's index (<see cref="LogFormats.TryIndexOf"/>).</summary>
+    public LogFormats Formats { get; }
 
     /// <summary>Rented by the sources' writers, returned by the shards once counted.</summary>
     public ObjectPool<IngestBatch> IngestBatches { get; } = new();

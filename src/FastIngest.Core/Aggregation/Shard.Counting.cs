@@ -47,7 +47,7 @@ internal sealed partial class Shard
             // The decoder references the line's plain values in the batch's buffer instead of copying them
             // (issue 15, item 4): everything below reads them before the next entry, and what is kept
             // (tenants, paths, pixel keys) is copied by the name tables.
-            RejectReason reason = _decoder.Decode(entry.Kind, batch.Buffer, entry.BodyStart, entry.BodyLength, out DecodedMessage message);
+            RejectReason reason = _decoder.Decode(entry.Kind, entry.Format, batch.Buffer, entry.BodyStart, entry.BodyLength, out DecodedMessage message);
             if (reason != RejectReason.None)
             {
                 _rejects.Count(source, tenant, reason, entry.Kind, body, entry.ArrivedAt);

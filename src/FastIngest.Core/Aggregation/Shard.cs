@@ -3,6 +3,7 @@ using FastIngest.Core.Aggregation.Aggregates;
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing;
+using FastIngest.Core.Parsing.Formats;
 using FastIngest.Core.Sinks;
 using Microsoft.Extensions.Logging;
 
@@ -27,7 +28,7 @@ internal sealed partial class Shard
     private readonly long _flushIntervalMs;
     private readonly TenantAllowList _pixelTenants;
     private readonly TimeWindow _window;
-    private readonly MessageDecoder _decoder = new();
+    private readonly MessageDecoder _decoder;
     private readonly ShardNames _names;
     private readonly PathBudget _pathBudget;
     private readonly TrafficAggregate _traffic = new();
@@ -59,9 +60,11 @@ internal sealed partial class Shard
     /// <param name="known">Configured tenants: always admitted, never forgotten.</param>
     /// <param name="admission">The policy for other new tenants; by default <paramref name="options"/>' limits for one shard.</param>
     /// <param name="rawRows">Tenants opted in to <c>requests_raw</c> and its cap; null or no tenant: none.</param>
+    /// <param name="formats">The operator's compiled log formats, for <see cref="MessageKind.CustomLog"/> lines.</param>
     public Shard(int id, ObjectPool<IngestBatch> ingestBatches, ObjectPool<FlushBatch> flushBatches, IBatchSink sink, AggregationOptions options, int maxTenants, int maxPixelKeys, TenantAllowList pixelTenants, ILogger logger, TimeWindow window,
-        KnownTenants? known = null, TenantAdmission? admission = null, RawRowsOptions? rawRows = null)
+        KnownTenants? known = null, TenantAdmission? admission = null, RawRowsOptions? rawRows = null, LogFormats? formats = null)
     {
+        _decoder = new MessageDecoder(formats ?? LogFormats.None);
         _rawRows = rawRows is { Tenants.Count: > 0 } ? new RawRowAggregate(rawRows) : null;
         _known = known ?? KnownTenants.None;
         _admission = admission ?? new TenantAdmission(options.NewTenantsPerMinutePerDoor, options.NewTenantsPerMinutePerAddress, 1, maxTenants);

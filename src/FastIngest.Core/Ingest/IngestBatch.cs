@@ -48,7 +48,7 @@ internal sealed class IngestBatch : IResettable
     /// Copies a message in. The caller checks <see cref="HasRoomFor"/> first and sends a full batch on;
     /// an empty batch grows instead, so one oversized message still travels alone.
     /// </summary>
-    public void Add(MessageKind kind, RejectReason reject, ulong tenantHash, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt, ulong sender = SenderKey.None)
+    public void Add(MessageKind kind, RejectReason reject, ulong tenantHash, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> body, uint arrivedAt, ulong sender = SenderKey.None, byte format = 0)
     {
         int needed = tenant.Length + body.Length;
         if (!HasRoomFor(needed))
@@ -59,6 +59,7 @@ internal sealed class IngestBatch : IResettable
         ref IngestEntry entry = ref _entries[Count++];
         entry.Kind = kind;
         entry.Reject = reject;
+        entry.Format = format;
         entry.TenantHash = tenantHash;
         entry.ArrivedAt = arrivedAt;
         entry.Sender = sender;

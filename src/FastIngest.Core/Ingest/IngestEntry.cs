@@ -7,6 +7,13 @@ internal struct IngestEntry
 {
     public MessageKind Kind;
     public RejectReason Reject;
+    /// <summary>
+    /// For <see cref="MessageKind.CustomLog"/>: the index of the operator's format the body is in
+    /// (<see cref="Parsing.Formats.LogFormats"/>). A byte in what was padding before <see cref="TenantHash"/>:
+    /// the source knows the format (its tag's or its file's), so it travels with the message and the
+    /// shard looks nothing up per line.
+    /// </summary>
+    public byte Format;
     public ulong TenantHash;
     public int TenantStart;
     public int TenantLength;

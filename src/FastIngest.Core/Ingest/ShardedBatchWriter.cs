@@ -54,6 +54,12 @@ internal sealed class ShardedBatchWriter
     /// </summary>
     public ulong Sender { get; set; }
 
+    /// <summary>
+    /// The custom format index stamped on every message added from now on (read for
+    /// <see cref="MessageKind.CustomLog"/> only): a file tail sets it once, syslog per message from its tag.
+    /// </summary>
+    public byte Format { get; set; }
+
     /// <summary>Full batches <see cref="Add"/> could not hand over; the next <see cref="FlushAsync"/> waits for room.</summary>
     public bool HasSetAside => _setAside.Count > 0;
 
@@ -125,7 +131,7 @@ internal sealed class ShardedBatchWriter
             batch = _pending[shard] = Rent();
         }
 
-        batch.Add(kind, reject, hash, tenant, body, arrivedAt, Sender);
+        batch.Add(kind, reject, hash, tenant, body, arrivedAt, Sender, Format);
         return true;
     }
 

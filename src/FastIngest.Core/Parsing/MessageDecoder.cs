@@ -1,5 +1,6 @@
 using FastIngest.Core.Parsing.Combined;
 using FastIngest.Core.Parsing.Events;
+using FastIngest.Core.Parsing.Formats;
 using FastIngest.Core.Parsing.Json;
 
 namespace FastIngest.Core.Parsing;
@@ -16,7 +17,17 @@ namespace FastIngest.Core.Parsing;
 /// </remarks>
 internal sealed class MessageDecoder
 {
+    private readonly LogFormats _formats;
     private AccessLogRecord _record = new(4096);
+
+    /// <summary>A decoder for the built-in kinds only.</summary>
+    public MessageDecoder()
+        : this(LogFormats.None)
+    {
+    }
+
+    /// <param name="formats">The operator's formats, which <see cref="MessageKind.CustomLog"/> messages name by index.</param>
+    public MessageDecoder(LogFormats formats) => _formats = formats;
 
     /// <summary>The access-log line the last successful <see cref="Decode"/> of a log kind read.</summary>
     public ref readonly AccessLogRecord Record => ref _record;
@@ -24,7 +35,11 @@ internal sealed class MessageDecoder
     /// <summary>Decodes one message body of the given kind, copying the text of an access-log line.</summary>
     /// <returns><see cref="RejectReason.None"/> when <paramref name="message"/> is usable; otherwise why not.</returns>
     public RejectReason Decode(MessageKind kind, ReadOnlySpan<byte> body, out DecodedMessage message) =>
-        Decode(kind, body, null, 0, out message);
+        Decode(kind, 0, body, null, 0, out message);
+
+    /// <summary>Decodes one message body of the given kind and, for <see cref="MessageKind.CustomLog"/>, the format at index <paramref name="format"/>.</summary>
+    public RejectReason Decode(MessageKind kind, byte format, ReadOnlySpan<byte> body, out DecodedMessage message) =>
+        Decode(kind, format, body, null, 0, out message);
 
     /// <summary>
     /// Decodes the body at <paramref name="start"/> in <paramref name="buffer"/>: an access-log line's plain
@@ -32,12 +47,16 @@ internal sealed class MessageDecoder
     /// changes or returns the buffer, and calls <see cref="Release"/> when it is done with it.
     /// </summary>
     public RejectReason Decode(MessageKind kind, byte[] buffer, int start, int length, out DecodedMessage message) =>
-        Decode(kind, buffer.AsSpan(start, length), buffer, start, out message);
+        Decode(kind, 0, buffer.AsSpan(start, length), buffer, start, out message);
+
+    /// <summary>As <see cref="Decode(MessageKind, byte[], int, int, out DecodedMessage)"/>, with the custom format's index for <see cref="MessageKind.CustomLog"/>.</summary>
+    public RejectReason Decode(MessageKind kind, byte format, byte[] buffer, int start, int length, out DecodedMessage message) =>
+        Decode(kind, format, buffer.AsSpan(start, length), buffer, start, out message);
 
     /// <summary>Forgets the last line, so the record holds no reference to a buffer its caller is about to give back.</summary>
     public void Release() => _record.Reset();
 
-    private RejectReason Decode(MessageKind kind, ReadOnlySpan<byte> body, byte[]? buffer, int start, out DecodedMessage message)
+    private RejectReason Decode(MessageKind kind, byte format, ReadOnlySpan<byte> body, byte[]? buffer, int start, out DecodedMessage message)
     {
         RejectReason reason;
         switch (kind)
@@ -66,6 +85,23 @@ internal sealed class MessageDecoder
 
             case MessageKind.CombinedLog:
                 if (!(buffer is null ? CombinedLogParser.TryParse(body, ref _record, out reason) : CombinedLogParser.TryParse(buffer, start, body.Length, ref _record, out reason)))
+                {
+                    message = default;
+                    return reason;
+                }
+
+                break;
+
+            case MessageKind.CustomLog:
+                // Sources stamp only indexes of configured formats; a missing one is refused, not thrown.
+                LogFormat? custom = _formats[format];
+                if (custom is null)
+                {
+                    message = default;
+                    return RejectReason.FormatMismatch;
+                }
+
+                if (!(buffer is null ? custom.TryParse(body, ref _record, out reason) : custom.TryParse(buffer, start, body.Length, ref _record, out reason)))
                 {
                     message = default;
                     return reason;

@@ -34,4 +34,10 @@ internal enum MessageKind : byte
     /// (<see cref="CombinedLog"/>). Syslog bodies and files with <c>Format</c> <c>auto</c>.
     /// </summary>
     AccessLog,
+
+    /// <summary>
+    /// One line of an operator's own <c>log_format</c> (<c>FastIngest:Formats</c>); which one is the
+    /// entry's format index into the decoder's <see cref="Formats.LogFormats"/>.
+    /// </summary>
+    CustomLog,
 }

@@ -37,4 +37,6 @@ internal enum RejectReason : byte
     /// like neither NGINX JSON (<c>{</c>) nor <c>combined</c> (<c>$remote_addr - $remote_user [</c>).
     /// </summary>
     UnknownFormat,
+    /// <summary>A line that does not follow the custom <c>log_format</c> its tag or file is mapped to.</summary>
+    FormatMismatch,
 }

@@ -28,6 +28,7 @@ internal static class RejectReasons
         "new_tenant_rate",
         "new_tenant_address_rate",
         "unknown_format",
+        "format_mismatch",
     ];
 
     public static string Name(RejectReason reason)

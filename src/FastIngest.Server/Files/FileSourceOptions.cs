@@ -22,6 +22,9 @@ public sealed class FileSourceOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan RotationGrace { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The names under <c>FastIngest:Formats</c>, set at start (<c>LogFormatNamesSetup</c>) so <see cref="Validate"/> can check each source's format.</summary>
+    internal IReadOnlyCollection<string> KnownFormats { get; set; } = [];
+
     /// <inheritdoc/>
     /// <remarks>
     /// What can be checked before any file is looked at; a source's tenant (from a glob match or
@@ -38,9 +41,9 @@ public sealed class FileSourceOptions : IValidatableObject
                 yield return new ValidationResult($"{key}:Path is required", [nameof(Sources)]);
             }
 
-            if (source.Format is not ("auto" or "json" or "combined"))
+            if (source.Format is not ("auto" or "json" or "combined") && !KnownFormats.Contains(source.Format, StringComparer.OrdinalIgnoreCase))
             {
-                yield return new ValidationResult($"{key}:Format must be auto, json or combined, not '{source.Format}'", [nameof(Sources)]);
+                yield return new ValidationResult($"{key}:Format must be auto, json or combined, not '{source.Format}', or the name of a format under FastIngest:Formats", [nameof(Sources)]);
             }
             else if (source.TenantFromHost && source.Format != "json")
             {

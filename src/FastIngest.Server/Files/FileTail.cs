@@ -55,6 +55,13 @@ internal sealed partial class FileTail
         };
         _tenant = file.TenantFromHost ? [] : Encoding.UTF8.GetBytes(file.Tenant);
         _writer = pipeline.CreateWriter(IngestSource.File);
+        if (file.Format is not ("auto" or "json" or "combined") && pipeline.Formats.TryIndexOf(file.Format, out byte format))
+        {
+            // One of the operator's formats (validated at start): every line of this file carries its index.
+            _kind = MessageKind.CustomLog;
+            _writer.Format = format;
+        }
+
         string id = Convert.ToHexString(XxHash3.Hash(Encoding.UTF8.GetBytes(Path.GetFullPath(file.Path))));
         _checkpointPath = Path.Combine(stateDirectory, $"tail-{id}.json");
     }

@@ -14,8 +14,9 @@ public sealed class TailedFile
 
     /// <summary>
     /// <c>auto</c> (each line by its first byte: <c>{</c> is NGINX JSON, anything else <c>combined</c>, as syslog
-    /// does), <c>json</c> (the <c>fastingest</c> log_format) or <c>combined</c>. A fixed format refuses the
-    /// other's lines (<c>not_json</c>, <c>not_combined</c>).
+    /// does), <c>json</c> (the <c>fastingest</c> log_format), <c>combined</c>, or the name of one of the
+    /// operator's own formats (<c>FastIngest:Formats:&lt;name&gt;</c>). A fixed format refuses the other's
+    /// lines (<c>not_json</c>, <c>not_combined</c>, <c>format_mismatch</c>).
     /// </summary>
     public string Format { get; set; } = "auto";
 

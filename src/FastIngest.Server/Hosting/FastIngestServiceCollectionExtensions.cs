@@ -1,11 +1,13 @@
 using FastIngest.Core.Aggregation;
 using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Internal;
+using FastIngest.Core.Parsing.Formats;
 using FastIngest.Core.Retention;
 using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Core.Sinks.Spool;
 using FastIngest.Server.Events;
 using FastIngest.Server.Files;
+using FastIngest.Server.Formats;
 using FastIngest.Server.Http;
 using FastIngest.Server.Infrastructure;
 using FastIngest.Server.Operations;
@@ -55,6 +57,9 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddValidatedOptions<SpoolOptions>(SpoolOptions.SectionName);
         // The pixel's allowed tenants are the shards' policy, so the pipeline needs them wherever it runs.
         services.AddValidatedOptions<PixelOptions>(PixelOptions.SectionName);
+        // The operator's log formats are compiled once here (validation compiled them too, at start).
+        services.AddValidatedOptions<LogFormatOptions>(LogFormatOptions.SectionName);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<LogFormatOptions>>().Value.Compile());
         services.AddSingleton(sp => new TenantAllowList(sp.GetRequiredService<IOptions<PixelOptions>>().Value.AllowedTenants));
 
         // The pipeline and the sink share the pool of flush batches; the sink is created first.
@@ -75,7 +80,8 @@ internal static class FastIngestServiceCollectionExtensions
             sp.GetRequiredService<TenantAllowList>(),
             anyAge,
             sp.GetRequiredService<KnownTenants>(),
-            rawRows: sp.GetRequiredService<IOptions<RawRowsOptions>>().Value));
+            rawRows: sp.GetRequiredService<IOptions<RawRowsOptions>>().Value,
+            formats: sp.GetRequiredService<LogFormats>()));
         services.AddSingleton(sp => new KnownTenants(ConfiguredTenants(sp)));
         return services;
     }
@@ -124,6 +130,10 @@ internal static class FastIngestServiceCollectionExtensions
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = InlineScheduling.Enabled);
         services.AddFastIngestCore(builder.Configuration, "spool");
         services.AddValidatedOptions<SyslogOptions>(SyslogOptions.SectionName);
+        services.AddSingleton<IPostConfigureOptions<SyslogOptions>, LogFormatNamesSetup>();
+        services.AddSingleton<IPostConfigureOptions<FileSourceOptions>, LogFormatNamesSetup>();
+        services.AddSingleton(sp => new SyslogFormats(
+            new Dictionary<string, string>(sp.GetRequiredService<IOptions<SyslogOptions>>().Value.FormatByTag), sp.GetRequiredService<LogFormats>()));
         services.AddValidatedOptions<HttpOptions>(HttpOptions.SectionName);
         services.AddValidatedOptions<EventsOptions>(EventsOptions.SectionName);
         services.AddValidatedOptions<TenantsOptions>(TenantsOptions.SectionName);

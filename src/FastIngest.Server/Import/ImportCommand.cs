@@ -23,7 +23,7 @@ namespace FastIngest.Server.Import;
 /// </summary>
 internal static partial class ImportCommand
 {
-    private const string Usage = "usage: FastIngest.Server import --format combined|json --tenant NAME [--FastIngest:Key=Value ...] FILE...";
+    private const string Usage = "usage: FastIngest.Server import --format combined|json|<a FastIngest:Formats name> --tenant NAME [--FastIngest:Key=Value ...] FILE...";
     private const int ReadBufferBytes = 1 << 20;
 
     /// <summary>The exit code after Ctrl+C or TERM (128 + SIGINT, as shells report it).</summary>
@@ -75,6 +75,10 @@ internal static partial class ImportCommand
             ledger = new ImportLedger(provider.GetRequiredService<IOptions<StateOptions>>().Value.FullPath);
             sink = provider.GetRequiredService<ClickHouseSink>();
             pipeline = provider.GetRequiredService<IngestPipeline>();
+            if (format is not ("combined" or "json") && !pipeline.Formats.TryIndexOf(format, out _))
+            {
+                throw new StartupException($"--format {format}: no format '{format}' under FastIngest:Formats (or give combined or json)");
+            }
         }
         catch (Exception ex) when (StartupFailure.TryDescribe(ex, out string message))
         {
@@ -94,7 +98,7 @@ internal static partial class ImportCommand
             stop.Cancel();
         }
 
-        MessageKind kind = format == "combined" ? MessageKind.CombinedLog : MessageKind.NginxJson;
+        MessageKind kind = format switch { "combined" => MessageKind.CombinedLog, "json" => MessageKind.NginxJson, _ => MessageKind.CustomLog };
         byte[] tenantUtf8 = Encoding.UTF8.GetBytes(tenant);
         DiskSpool spool = provider.GetRequiredService<DiskSpool>();
         await sink.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -102,6 +106,7 @@ internal static partial class ImportCommand
 
         // One tenant per import: its batches go to every shard in turn, so parsing and counting use every core.
         ShardedBatchWriter writer = pipeline.CreateSpreadingWriter(IngestSource.File);
+        writer.Format = pipeline.Formats.TryIndexOf(format, out byte custom) ? custom : (byte)0;
         var progress = new Progress(files.Sum(f => new FileInfo(f).Length));
         var done = new List<(string Path, byte[] Head, long Bytes)>();
         long lines = 0;
@@ -281,9 +286,9 @@ internal static partial class ImportCommand
             }
         }
 
-        if (format is not ("combined" or "json"))
+        if (format.Length == 0)
         {
-            error = "--format must be combined or json";
+            error = "--format must be combined, json or the name of a format under FastIngest:Formats";
         }
         else if (!NameRules.IsValid(Encoding.UTF8.GetBytes(tenant)))
         {

@@ -10,11 +10,12 @@ internal static class SyslogMessages
     public const int RejectSampleBytes = 1024;
 
     /// <summary>
-    /// Parses the syslog header only (the tenant picks the shard) and adds the body to that shard's
-    /// batch; a bad or oversized message is added as a reject with a sample, to be counted on the shard.
-    /// The body's format (NGINX JSON or combined) is told per message on the shard (<see cref="MessageKind.AccessLog"/>).
+    /// Parses the syslog header only (the tenant picks the shard; its tag may name a custom format,
+    /// <see cref="SyslogFormats"/>) and adds the body to that shard's batch; a bad or oversized message is
+    /// added as a reject with a sample, to be counted on the shard. Otherwise the body's format (NGINX JSON
+    /// or combined) is told per message on the shard (<see cref="MessageKind.AccessLog"/>).
     /// </summary>
-    public static void Add(ShardedBatchWriter writer, ReadOnlySpan<byte> message, int maxMessageBytes, uint now)
+    public static void Add(ShardedBatchWriter writer, SyslogFormats formats, ReadOnlySpan<byte> message, int maxMessageBytes, uint now)
     {
         if (message.Length > maxMessageBytes)
         {
@@ -28,10 +29,15 @@ internal static class SyslogMessages
             return;
         }
 
+        ReadOnlySpan<byte> tag = message.Slice(header.TenantStart, header.TenantLength);
+        // A tag mapped to its own log_format: the format's index rides in the entry to the shard's decoder.
+        MessageKind kind = formats.TryFind(tag, out byte format) ? MessageKind.CustomLog : MessageKind.AccessLog;
+        writer.Format = format;
+
         writer.Add(
-            MessageKind.AccessLog,
+            kind,
             RejectReason.None,
-            message.Slice(header.TenantStart, header.TenantLength),
+            tag,
             message.Slice(header.BodyStart, header.BodyLength),
             now);
     }

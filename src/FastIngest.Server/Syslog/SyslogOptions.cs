@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text;
+using FastIngest.Core.Parsing;
 using FastIngest.Server.Infrastructure;
 
 namespace FastIngest.Server.Syslog;
@@ -92,6 +94,16 @@ public sealed class SyslogOptions : IValidatableObject
     /// <summary>The certificate of <see cref="TlsPort"/>.</summary>
     public SyslogTlsOptions Tls { get; set; } = new();
 
+    /// <summary>
+    /// Tags (tenants) whose NGINX sends lines in one of the operator's own formats, by tag:
+    /// <c>FastIngest:Syslog:FormatByTag:shop = main</c> reads every message tagged <c>shop</c> with
+    /// <c>FastIngest:Formats:main</c>. Other tags are read as NGINX JSON or combined, told per message.
+    /// </summary>
+    public IDictionary<string, string> FormatByTag { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The names under <c>FastIngest:Formats</c>, set at start (<c>LogFormatNamesSetup</c>) so <see cref="Validate"/> can check <see cref="FormatByTag"/>.</summary>
+    internal IReadOnlyCollection<string> KnownFormats { get; set; } = [];
+
     /// <summary>Checks what data annotations cannot: each network parses, and TLS has a certificate.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -103,6 +115,20 @@ public sealed class SyslogOptions : IValidatableObject
                 yield return new ValidationResult(
                     $"AllowedSources:{i}: '{AllowedSources[i]}' is not an IPv4 or IPv6 network (e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7).",
                     [nameof(AllowedSources)]);
+            }
+        }
+
+        foreach ((string tag, string format) in FormatByTag)
+        {
+            if (!NameRules.IsValid(Encoding.UTF8.GetBytes(tag)))
+            {
+                yield return new ValidationResult(
+                    $"{SectionName}:FormatByTag:{tag} is not a valid tag: 1-{NameRules.MaxLength} characters of [A-Za-z0-9_.-]", [nameof(FormatByTag)]);
+            }
+            else if (!KnownFormats.Contains(format, StringComparer.OrdinalIgnoreCase))
+            {
+                yield return new ValidationResult(
+                    $"{SectionName}:FormatByTag:{tag}: no format '{format}' under FastIngest:Formats", [nameof(FormatByTag)]);
             }
         }
 

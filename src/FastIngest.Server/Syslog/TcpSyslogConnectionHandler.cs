@@ -27,14 +27,16 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
     private static readonly TimeSpan s_drainLimit = TimeSpan.FromSeconds(5);
 
     private readonly SyslogOptions _options;
+    private readonly SyslogFormats _formats;
     private readonly IngestPipeline _pipeline;
     private readonly ILogger<TcpSyslogConnectionHandler> _logger;
     private long _messages;
     private long _tooLarge;
     private long _frameTimeouts;
 
-    public TcpSyslogConnectionHandler(IOptions<SyslogOptions> options, IngestPipeline pipeline, ILogger<TcpSyslogConnectionHandler> logger)
+    public TcpSyslogConnectionHandler(IOptions<SyslogOptions> options, IngestPipeline pipeline, ILogger<TcpSyslogConnectionHandler> logger, SyslogFormats? formats = null)
     {
+        _formats = formats ?? SyslogFormats.None;
         _options = options.Value;
         _pipeline = pipeline;
         _logger = logger;
@@ -205,7 +207,7 @@ internal sealed partial class TcpSyslogConnectionHandler : ConnectionHandler
                 continue;
             }
 
-            SyslogMessages.Add(state.Writer, state.Contiguous(frame, (int)frame.Length), _options.MaxMessageBytes, now);
+            SyslogMessages.Add(state.Writer, _formats, state.Contiguous(frame, (int)frame.Length), _options.MaxMessageBytes, now);
         }
 
         Interlocked.Add(ref _messages, messages);

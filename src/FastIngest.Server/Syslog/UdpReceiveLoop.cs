@@ -35,13 +35,15 @@ internal sealed partial class UdpReceiveLoop
     private readonly SourceFence _fence;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SyslogFormats _formats;
     private volatile bool _stopping;
     private long _datagrams;
     private long _bytes;
     private long _refusedSource;
 
-    public UdpReceiveLoop(int index, Socket socket, int maxMessageBytes, IngestPipeline pipeline, SourceFence fence, ILogger logger)
+    public UdpReceiveLoop(int index, Socket socket, int maxMessageBytes, IngestPipeline pipeline, SourceFence fence, SyslogFormats formats, ILogger logger)
     {
+        _formats = formats;
         Index = index;
         _socket = socket;
         _maxMessageBytes = maxMessageBytes;
@@ -112,7 +114,7 @@ internal sealed partial class UdpReceiveLoop
     {
         _datagrams++;
         _bytes += datagram.Length;
-        SyslogMessages.Add(writer, datagram, _maxMessageBytes, now);
+        SyslogMessages.Add(writer, _formats, datagram, _maxMessageBytes, now);
         if (writer.HasSetAside)
         {
             // A shard's channel is full: wait for room (the kernel buffer absorbs the burst meanwhile).

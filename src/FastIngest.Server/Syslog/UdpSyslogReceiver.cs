@@ -23,11 +23,13 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
     private readonly IngestPipeline _pipeline;
     private readonly ILogger<UdpSyslogReceiver> _logger;
     private readonly SourceFence _fence;
+    private readonly SyslogFormats _formats;
     private UdpReceiveLoop[] _loops = [];
     private IPEndPoint? _localEndPoint;
 
-    public UdpSyslogReceiver(IOptions<SyslogOptions> options, IngestPipeline pipeline, SourceFence fence, ILogger<UdpSyslogReceiver> logger)
+    public UdpSyslogReceiver(IOptions<SyslogOptions> options, IngestPipeline pipeline, SourceFence fence, ILogger<UdpSyslogReceiver> logger, SyslogFormats? formats = null)
     {
+        _formats = formats ?? SyslogFormats.None;
         _options = options.Value;
         _pipeline = pipeline;
         _fence = fence;
@@ -91,7 +93,7 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
         var loops = new UdpReceiveLoop[count];
         for (int i = 0; i < count; i++)
         {
-            loops[i] = new UdpReceiveLoop(i, sockets[i], _options.MaxMessageBytes, _pipeline, _fence, _logger);
+            loops[i] = new UdpReceiveLoop(i, sockets[i], _options.MaxMessageBytes, _pipeline, _fence, _formats, _logger);
         }
 
         _localEndPoint = (IPEndPoint)sockets[0].LocalEndPoint!;

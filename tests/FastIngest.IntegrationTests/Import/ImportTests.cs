@@ -205,6 +205,36 @@ public sealed class ImportTests(PrivateClickHouse clickHouse, ITestOutputHelper 
         Assert.Equal($"{Minutes * PerMinute}\t{(long)Minutes * PerMinute * 1_000}", (await clickHouse.QueryAsync(totals)).Trim());
     }
 
+    [Fact]
+    public async Task AFileInTheOperatorsOwnLogFormatImportsWithItsFields()
+    {
+        // Issue 16: --format names a FastIngest:Formats entry; main with the request time and bytes sent.
+        string db = UniqueName.For("import_main");
+        using var temp = new TempFolder("import");
+        string log = Path.Combine(temp.Path, "access.log");
+        const string Main = "'$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\" $request_time $bytes_sent'";
+        var start = new DateTimeOffset(2024, 5, 1, 0, 0, 0, TimeSpan.FromHours(2));
+        const int Count = 3_000;
+        long body = 0, sent = 0, timeMs = 0;
+        using (var writer = new StreamWriter(log))
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                body += i;
+                sent += i + 200;
+                timeMs += i % 1000;
+                string combined = NginxLineBuilder.Combined($"192.0.2.{i % 200}", start.AddSeconds(i * 7), $"GET /p/{i % 9} HTTP/1.1", 200 + (i % 3), i, "", $"agent \"{i % 4}\"");
+                await writer.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{combined} {(i % 1000) / 1000.0:0.000} {i + 200}"));
+            }
+        }
+
+        await ImportAsync(db, temp.Path, [log], "--format", "main", $"--FastIngest:Formats:main={Main}");
+
+        Assert.Equal($"{Count}\t{body}\t{sent}\t{Count}\t{timeMs}", (await clickHouse.QueryAsync(
+            $"SELECT sum(requests), sum(body_bytes_sent), sum(bytes_sent), sum(request_time_count), sum(request_time_sum_ms) FROM {db}.traffic_1m WHERE tenant = 'cdn' FORMAT TSV")).Trim());
+        Assert.Equal("0", (await clickHouse.QueryAsync($"SELECT count() FROM {db}.ingest_errors FORMAT TSV")).Trim());
+    }
+
     private Task<string> ImportAsync(string db, string folder, params string[] files) => ImportAsync(db, folder, files, []);
 
     private async Task<string> ImportAsync(string db, string folder, string[] files, params string[] options)

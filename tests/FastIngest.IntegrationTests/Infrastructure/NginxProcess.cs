@@ -28,7 +28,9 @@ internal sealed partial class NginxProcess : IAsyncDisposable
 
     public int BlogPort { get; }
 
-    public static async Task<NginxProcess> StartAsync(int syslogUdpPort)
+    /// <param name="syslogUdpPort">Where the config's syslog targets send.</param>
+    /// <param name="edit">Changes the test makes to the repository's config after the ports are moved (another log_format, say).</param>
+    public static async Task<NginxProcess> StartAsync(int syslogUdpPort, Func<string, string>? edit = null)
     {
         var prefixFolder = new TempFolder("nginx");
         string prefix = prefixFolder.Path;
@@ -47,6 +49,7 @@ internal sealed partial class NginxProcess : IAsyncDisposable
         Assert.Contains($"server=127.0.0.1:{syslogUdpPort}", config, StringComparison.Ordinal);
         Assert.Contains("error_log error.log notice;", config, StringComparison.Ordinal);
         Assert.Contains($"listen 127.0.0.1:{blog};", config, StringComparison.Ordinal);
+        config = edit?.Invoke(config) ?? config;
         File.Copy(RepoPaths.Combine("nginx", "fastingest-log-format.conf"), Path.Combine(prefix, "fastingest-log-format.conf"));
         return await LaunchAsync(prefixFolder, config, shop, blog);
     }

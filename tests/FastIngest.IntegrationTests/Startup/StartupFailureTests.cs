@@ -39,6 +39,20 @@ public sealed class StartupFailureTests(PrivateClickHouse clickHouse, ITestOutpu
     }
 
     [Fact]
+    public async Task ALogFormatTheMatcherCannotReadNamesTheFormatAndTheProblem()
+    {
+        string line = await FailedStartLineAsync(ServerArgs("--FastIngest:Formats:main='$remote_addr$remote_user [$time_local] $status'"));
+        Assert.Contains("FastIngest:Formats:main: log format 'main': $remote_addr and $remote_user have no text between them", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASyslogTagMappedToAnUnknownFormatNamesItsKey()
+    {
+        string line = await FailedStartLineAsync(ServerArgs("--FastIngest:Syslog:FormatByTag:shop=main"));
+        Assert.Contains("FastIngest:Syslog:FormatByTag:shop: no format 'main' under FastIngest:Formats", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnInvalidTenantNameNamesItsKey()
     {
         string line = await FailedStartLineAsync(ServerArgs("--FastIngest:Tenants:no spaces:ApiKeys:0=secret"));

@@ -82,9 +82,46 @@ public sealed class StartupFailureTests : IDisposable
         files.Sources.Add(new FastIngest.Server.Files.TailedFile { Path = "/z.log", Format = "auto", Tenant = "shop" });
         string[] errors = [.. files.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(files)).Select(r => r.ErrorMessage!)];
         Assert.Equal(
-            ["FastIngest:Files:Sources:1:Path is required", "FastIngest:Files:Sources:1:Format must be auto, json or combined, not 'xml'",
+            ["FastIngest:Files:Sources:1:Path is required", "FastIngest:Files:Sources:1:Format must be auto, json or combined, not 'xml', or the name of a format under FastIngest:Formats",
                 "FastIngest:Files:Sources:2:TenantFromHost needs Format json: the combined format has no host",
                 "FastIngest:Files:Sources:3:TenantFromHost needs Format json: the combined format has no host"],
+            errors);
+    }
+
+    [Fact]
+    public void AFileSourceMayNameAConfiguredFormat()
+    {
+        var files = new FastIngest.Server.Files.FileSourceOptions { KnownFormats = ["main"] };
+        files.Sources.Add(new FastIngest.Server.Files.TailedFile { Path = "/var/log/nginx/access.log", Format = "main", Tenant = "shop" });
+        files.Sources.Add(new FastIngest.Server.Files.TailedFile { Path = "/var/log/nginx/other.log", Format = "other", Tenant = "shop" });
+        string[] errors = [.. files.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(files)).Select(r => r.ErrorMessage!)];
+        Assert.Equal(["FastIngest:Files:Sources:1:Format must be auto, json or combined, not 'other', or the name of a format under FastIngest:Formats"], errors);
+    }
+
+    [Theory]
+    [InlineData("'$remote_addr$remote_user [$time_local] $status'",
+        "FastIngest:Formats:main: log format 'main': $remote_addr and $remote_user have no text between them")]
+    [InlineData("'$remote_addr [$time_local]'", "FastIngest:Formats:main: log format 'main': it has no $status")]
+    public void AnUnreadableLogFormatFailsTheStartNamingTheFormatAndTheProblem(string text, string expected)
+    {
+        using ServiceProvider services = Core(new() { ["FastIngest:StateDirectory"] = _state, ["FastIngest:Formats:main"] = text });
+        Exception failure = Assert.ThrowsAny<Exception>(() => services.GetRequiredService<IStartupValidator>().Validate());
+        Assert.True(StartupFailure.TryDescribe(failure, out string message), failure.ToString());
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', message);
+    }
+
+    [Fact]
+    public void SyslogTagsMayOnlyNameConfiguredFormats()
+    {
+        var syslog = new FastIngest.Server.Syslog.SyslogOptions { KnownFormats = ["main"] };
+        syslog.FormatByTag["shop"] = "main";
+        syslog.FormatByTag["blog"] = "mian";
+        syslog.FormatByTag["bad tag"] = "main";
+        string[] errors = [.. syslog.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(syslog)).Select(r => r.ErrorMessage!)];
+        Assert.Equal(
+            ["FastIngest:Syslog:FormatByTag:blog: no format 'mian' under FastIngest:Formats",
+                "FastIngest:Syslog:FormatByTag:bad tag is not a valid tag: 1-64 characters of [A-Za-z0-9_.-]"],
             errors);
     }
 

@@ -33,6 +33,10 @@ internal static partial class RedactedSample
             case MessageKind.CombinedLog:
                 DescribeText(sample, "combined", input);
                 break;
+            case MessageKind.CustomLog when input.TrimStart(" \t"u8) is not [(byte)'{', ..]:
+                // An operator's own format; one written as JSON (escape=json) is described as JSON below.
+                DescribeText(sample, "log_format", input);
+                break;
             default:
                 // A door's own reject (syslog header, pixel URL, event JSON) or an NGINX JSON line.
                 ReadOnlySpan<byte> trimmed = input.TrimStart(" \t\r\n"u8);
