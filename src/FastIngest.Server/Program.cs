@@ -1,3 +1,4 @@
+using FastIngest.Server.Dashboard;
 using FastIngest.Server.Events;
 using FastIngest.Server.Hosting;
 using FastIngest.Server.Http;
@@ -49,6 +50,7 @@ try
     app.MapStats();
     app.MapHealth();
     app.MapMetrics();
+    app.MapDashboard();
     await app.RunAsync();
     return 0;
 }
