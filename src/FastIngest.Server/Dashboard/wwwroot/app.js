@@ -210,6 +210,7 @@ function renderTraffic(section, data, tz) {
   const base = (label, color, values, fmt) => ({
     width, height: 180, tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
     legend: { show: true },
+    scales: { y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] } },
     series: [{}, { label, stroke: color, fill: color + '22', width: 1.5, value: (u, v) => (v === null ? '–' : fmt(v)) }],
     axes: [{}, { values: (u, ticks) => ticks.map(fmt), size: 70 }],
     data: [xs, values],
@@ -320,6 +321,8 @@ async function load({ quiet = false } = {}) {
     const latest = answers.map(([, d]) => d.updated).filter(Boolean).sort().pop();
     const mark = $('updated');
     mark.dataset.updated = latest || new Date().toISOString();
+    mark.dataset.from = new Date(from).toISOString();
+    mark.dataset.to = new Date(to).toISOString();
     mark.dataset.loads = String(Number(mark.dataset.loads || 0) + 1);
     mark.textContent = 'Last updated ' + new Intl.DateTimeFormat(undefined, { timeZone: state.tz, timeStyle: 'medium' }).format(new Date());
     document.body.dataset.tenant = state.tenant;
