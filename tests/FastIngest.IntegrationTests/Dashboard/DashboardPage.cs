@@ -13,9 +13,20 @@ internal sealed class DashboardPage(IPage page)
         Page.EvaluateAsync<int>("() => Number(document.getElementById('updated').dataset.loads || 0)");
 
     /// <summary>Waits (no fixed sleep: the browser polls the condition) until a load after <paramref name="after"/> has finished.</summary>
-    public async Task WaitForLoadAsync(int after = 0) =>
-        await Page.WaitForFunctionAsync("n => Number(document.getElementById('updated').dataset.loads || 0) > n", after,
-            new PageWaitForFunctionOptions { Timeout = 30_000 });
+    public async Task WaitForLoadAsync(int after = 0)
+    {
+        try
+        {
+            await Page.WaitForFunctionAsync("n => Number(document.getElementById('updated').dataset.loads || 0) > n", after,
+                new PageWaitForFunctionOptions { Timeout = 30_000 });
+        }
+        catch (TimeoutException ex)
+        {
+            // What the page said instead (an API error, the key form) is the useful part of the failure.
+            string said = await Page.EvaluateAsync<string>("() => document.getElementById('message').textContent");
+            throw new TimeoutException($"the dashboard did not finish a load after {after} at {Page.Url}; its message: \"{said}\"", ex);
+        }
+    }
 
     public async Task OpenAsync(Uri server, string query)
     {
