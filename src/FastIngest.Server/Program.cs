@@ -45,9 +45,11 @@ try
     // Authentication before any limiter: an invented key is a 401, never a partition of its own.
     app.UseRouting();
     app.UseApiAuthentication();
+    app.UseDashboardAuthentication();
     app.UseRateLimiter();
     app.MapEvents();
     app.MapStats();
+    app.MapDashboardApi();
     app.MapHealth();
     app.MapMetrics();
     app.MapDashboard();
