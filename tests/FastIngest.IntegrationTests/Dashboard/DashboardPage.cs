@@ -54,7 +54,7 @@ internal sealed class DashboardPage(IPage page)
     public async Task<List<string>> RowsAsync(string panel, int columns)
     {
         string[][] rows = await Page.EvaluateAsync<string[][]>(
-            "([p, n]) => [...document.querySelectorAll(`[data-panel=\"${p}\"] tbody tr`)].map(r => [...r.children].slice(0, n).map(c => c.dataset.value))",
+            "([p, n]) => [...document.querySelectorAll(`[data-panel=\"${p}\"] .table tbody tr`)].map(r => [...r.children].slice(0, n).map(c => c.dataset.value))",
             new object[] { panel, columns });
         return [.. rows.Select(r => string.Join('\t', r))];
     }
@@ -62,5 +62,5 @@ internal sealed class DashboardPage(IPage page)
     /// <summary>The cells' shown texts of a panel's table (formatted numbers).</summary>
     public async Task<List<string>> TextsAsync(string panel) =>
         [.. await Page.EvaluateAsync<string[]>(
-            "p => [...document.querySelectorAll(`[data-panel=\"${p}\"] tbody tr`)].map(r => [...r.children].map(c => c.textContent).join('\\t'))", panel)];
+            "p => [...document.querySelectorAll(`[data-panel=\"${p}\"] .table tbody tr`)].map(r => [...r.children].map(c => c.textContent).join('\\t'))", panel)];
 }
