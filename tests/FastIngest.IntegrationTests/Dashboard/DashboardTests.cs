@@ -75,6 +75,28 @@ public sealed class DashboardTests(PrivateClickHouse clickHouse, ChromiumBrowser
         Assert.Contains("tenant=shop", tab.Url, StringComparison.Ordinal);
         await AssertPanelsAsync(page, db, "shop");
 
+        // The filter box asks the API for names with that prefix.
+        await tab.FillAsync("#tenant-filter", "bl");
+        await tab.WaitForSelectorAsync("#tenant-note:text-is('1 tenant(s)')");
+        await tab.FillAsync("#tenant-filter", "");
+        await tab.WaitForSelectorAsync("#tenant-note:text-is('2 tenant(s)')");
+
+        // A custom range in another zone, from a link: whole days there, the panels still ClickHouse's.
+        string today = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        string yesterday = DateTimeOffset.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await page.OpenAsync(server.HttpUri, $"/?tenant=shop&range=custom&from={yesterday}&to={today}&tz=America%2FNew_York&live=off");
+        Assert.Equal(yesterday, await tab.InputValueAsync("#from"));
+        Assert.Equal("America/New_York", await tab.InputValueAsync("#tz"));
+        (DateTimeOffset customFrom, DateTimeOffset customTo) = await page.WindowAsync();
+        TimeZoneInfo newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        Assert.Equal(yesterday + "T00:00:00", TimeZoneInfo.ConvertTime(customFrom, newYork).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
+        Assert.Equal(TimeSpan.Zero, TimeZoneInfo.ConvertTime(customTo, newYork).TimeOfDay);
+        await AssertPanelsAsync(page, db, "shop");
+        // Back across a full navigation: the earlier document again (a fresh load, or the browser's cached page).
+        await tab.GoBackAsync();
+        await page.WaitForLoadAsync(0);
+        Assert.Contains("range=7d", tab.Url, StringComparison.Ordinal);
+
         // A panel's CSV: the API's own, downloaded with the same window.
         IDownload download = await tab.RunAndWaitForDownloadAsync(() => tab.ClickAsync("[data-csv=status]"));
         Assert.Matches(@"^shop-status-\d{12}-\d{12}\.csv$", download.SuggestedFilename);
