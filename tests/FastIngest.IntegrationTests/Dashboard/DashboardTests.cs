@@ -185,6 +185,12 @@ public sealed class DashboardTests(PrivateClickHouse clickHouse, ChromiumBrowser
         await page.WaitForLoadAsync(0);
         Assert.Equal("shop-key-1", await tab.EvaluateAsync<string>("() => sessionStorage.getItem('fastingest.key')"));
         await AssertPanelsAsync(page, db, "shop");
+
+        // Back to blog's link: refused again, and shop's numbers don't stay up under blog's name.
+        await tab.GoBackAsync();
+        await tab.WaitForSelectorAsync("#message:has-text('No such tenant')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.Contains("tenant=blog", tab.Url, StringComparison.Ordinal);
+        Assert.False(await tab.IsVisibleAsync("#panels"));
     }
 
     private static async Task<(HttpStatusCode Status, string Body)> GetAsync(HttpClient http, string path, string? key)

@@ -261,6 +261,9 @@ function showMessage(text) {
 
 function showError(error) {
   if (error.name === 'AbortError') return;
+  // Without access (no key, or a tenant this key may not read) the last view's numbers must not stay up
+  // under another tenant's name.
+  if (error.status === 401 || error.status === 404) $('panels').hidden = true;
   if (error.status === 401) {
     $('key-form').hidden = false;
     showMessage(sessionStorage.getItem(KEY_STORE) ? 'That API key is not accepted here.' : '');
@@ -318,6 +321,7 @@ async function load({ quiet = false } = {}) {
     for (const [panel, data] of answers) renderPanel(panel, data, state);
     showMessage('');
     $('key-form').hidden = true;
+    $('panels').hidden = false;
     const latest = answers.map(([, d]) => d.updated).filter(Boolean).sort().pop();
     const mark = $('updated');
     mark.dataset.updated = latest || new Date().toISOString();
