@@ -205,8 +205,10 @@ public sealed class DashboardApiTests(PrivateClickHouse clickHouse)
         const string BlogKey = "blog-key-0123456789";
         const string ManagementKey = "management-key-0123456789";
         string db = UniqueName.For("dashkeys");
+        int managementPort = FreePorts.Tcp();
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, ServerProcess.AnyLateness,
-            $"--FastIngest:Tenants:shop:ApiKeys:0={ShopKey}", $"--FastIngest:Tenants:blog:ApiKeys:0={BlogKey}", $"--FastIngest:Management:Key={ManagementKey}");
+            $"--FastIngest:Tenants:shop:ApiKeys:0={ShopKey}", $"--FastIngest:Tenants:blog:ApiKeys:0={BlogKey}", $"--FastIngest:Management:Key={ManagementKey}",
+            $"--FastIngest:Management:Port={managementPort}", "--FastIngest:Management:BindAddress=127.0.0.1");
         using var http = new HttpClient { BaseAddress = server.HttpUri };
         foreach ((string site, string key) in new[] { ("shop", ShopKey), ("blog", BlogKey) })
         {
@@ -230,6 +232,13 @@ public sealed class DashboardApiTests(PrivateClickHouse clickHouse)
         Assert.Equal((HttpStatusCode.OK, """{"access":"tenant","tenant":"shop"}"""), Pick(await GetAsync(http, "/api/v1/me", ShopKey)));
         Assert.Equal((HttpStatusCode.OK, """{"access":"management","tenant":null}"""), Pick(await GetAsync(http, "/api/v1/me", ManagementKey)));
         Assert.Equal("""{"tenants":["shop"],"truncated":false}""", (await GetAsync(http, "/api/v1/tenants", ShopKey)).Body);
+        // The management port is management access without a key, as for /metrics.
+        using (var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{managementPort}") })
+        {
+            Assert.Equal((HttpStatusCode.OK, """{"access":"management","tenant":null}"""), Pick(await GetAsync(management, "/api/v1/me")));
+            Assert.Equal("""{"tenants":["blog","shop"],"truncated":false}""", (await GetAsync(management, "/api/v1/tenants")).Body);
+        }
+
         Assert.Equal("""{"tenants":[],"truncated":false}""", (await GetAsync(http, "/api/v1/tenants?q=b", ShopKey)).Body);
 
         DateTime today = DateTime.UtcNow.Date;
