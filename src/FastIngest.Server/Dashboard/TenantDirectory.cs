@@ -69,7 +69,8 @@ internal sealed class TenantDirectory(ClickHouseQueries clickHouse, TimeProvider
             bool fresh = snapshot is not null && time.GetUtcNow() - snapshot.Read < MaxAge;
             if (!fresh && _refresh is null)
             {
-                _refresh = ReadAsync();
+                // Off the lock: the read's synchronous start (and its finally, should it fail at once) never runs inside it.
+                _refresh = Task.Run(ReadAsync);
             }
 
             // A stale list answers while the new one is read; only before the first read does anyone wait.
