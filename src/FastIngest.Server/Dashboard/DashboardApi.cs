@@ -19,8 +19,11 @@ internal static partial class DashboardApi
         IServiceProvider services = endpoints.ServiceProvider;
         ClickHouseQueries clickHouse = services.GetRequiredService<ClickHouseQueries>();
         ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DashboardApi));
+        var tenants = new TenantDirectory(clickHouse, services.GetRequiredService<TimeProvider>());
+        // After the hosted services started (the schema is applied by then), so the first page finds the list.
+        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(tenants.Warm);
         endpoints.MapGet("/api/v1/me", MeAsync).RequireDashboardAccess().RequireRateLimiting(ApiRateLimit.Policy);
-        endpoints.MapGet("/api/v1/tenants", context => TenantsAsync(context, clickHouse, logger)).RequireDashboardAccess().RequireRateLimiting(ApiRateLimit.Policy);
+        endpoints.MapGet("/api/v1/tenants", context => TenantsAsync(context, tenants, logger)).RequireDashboardAccess().RequireRateLimiting(ApiRateLimit.Policy);
         endpoints.MapGet("/api/v1/tenants/{tenant}/panels/{panel}", context => PanelAsync(context, clickHouse, logger)).RequireDashboardAccess().RequireRateLimiting(ApiRateLimit.Policy);
         return endpoints;
     }
@@ -38,7 +41,7 @@ internal static partial class DashboardApi
         }));
     }
 
-    private static async Task TenantsAsync(HttpContext context, ClickHouseQueries clickHouse, ILogger logger)
+    private static async Task TenantsAsync(HttpContext context, TenantDirectory directory, ILogger logger)
     {
         NoStore(context);
         string? prefix = context.Request.Query["q"];
@@ -66,7 +69,7 @@ internal static partial class DashboardApi
         {
             try
             {
-                (tenants, truncated) = await clickHouse.TenantsAsync(prefix, limit, context.RequestAborted).ConfigureAwait(false);
+                (tenants, truncated) = await directory.ListAsync(prefix, limit, context.RequestAborted).ConfigureAwait(false);
             }
             catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
             {

@@ -6,7 +6,8 @@ namespace FastIngest.Server.Dashboard;
 /// <summary>
 /// The dashboard API's access check, like <see cref="ApiAuthentication"/> (before the rate limiter, so an
 /// invented key is a 401 and never a limiter partition) with one more kind of caller: the management key
-/// (<c>FastIngest:Management:Key</c>) reads every tenant. Then open mode (no tenant API keys configured:
+/// (<c>FastIngest:Management:Key</c>), or a request on the management port, reads every tenant, as it
+/// reads <c>/metrics</c>. Then open mode (no tenant API keys configured:
 /// every tenant readable, as the events API is open), then a tenant API key (its own tenant). Anything
 /// else is 401. The caller's <see cref="ApiCaller"/> is stored too: the shared limiter partitions by it
 /// (tenant key: the tenant; management key and open mode: the client address).
@@ -52,7 +53,8 @@ internal static class DashboardAuthentication
     /// <summary>The viewer, or null for a request to refuse.</summary>
     public static DashboardViewer? Identify(HttpContext context, TenantKeys keys, ManagementAccess management)
     {
-        if (management.CarriesKey(context))
+        // Restricted: a key or a management port is configured (unrestricted, Allows says yes to anyone).
+        if (management.Restricted && management.Allows(context))
         {
             return new DashboardViewer(DashboardAccessKind.Management, null);
         }

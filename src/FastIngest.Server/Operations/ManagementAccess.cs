@@ -32,12 +32,6 @@ internal sealed class ManagementAccess
             return true;
         }
 
-        return CarriesKey(context);
-    }
-
-    /// <summary>True when a management key is configured and the request carries it (the dashboard API's "sees all").</summary>
-    public bool CarriesKey(HttpContext context)
-    {
         if (_keyDigest is null)
         {
             return false;

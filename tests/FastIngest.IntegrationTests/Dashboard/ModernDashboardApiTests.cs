@@ -50,7 +50,7 @@ public sealed class ModernDashboardApiTests(ModernClickHouse clickHouse)
                 string range = $"from={hour.AddHours(-1) - length + TimeSpan.FromHours(2):yyyy-MM-dd'T'HH:mm:ss'Z'}&to={hour.AddHours(2):yyyy-MM-dd'T'HH:mm:ss'Z'}&tz={tz}";
                 await Eventually.TrueAsync(
                     async () => Sum(await GetAsync(http, $"/api/v1/tenants/shop/panels/traffic?{range}"), 1) == 12,
-                    TimeSpan.FromSeconds(30), $"traffic over {length} in {tz} to add up to the 12 requests sent");
+                    TimeSpan.FromSeconds(60), $"traffic over {length} in {tz} to add up to the 12 requests sent");
                 JsonElement traffic = await GetAsync(http, $"/api/v1/tenants/shop/panels/traffic?{range}");
                 Assert.Equal(grain, traffic.GetProperty("grain").GetString());
                 Assert.Equal(12 * 20, Sum(traffic, 2));
@@ -66,7 +66,9 @@ public sealed class ModernDashboardApiTests(ModernClickHouse clickHouse)
             }
         }
 
-        Assert.Equal("""{"tenants":["shop"],"truncated":false}""", await http.GetStringAsync(new Uri("/api/v1/tenants", UriKind.Relative)));
+        await Eventually.TrueAsync(
+            async () => await http.GetStringAsync(new Uri("/api/v1/tenants", UriKind.Relative)) == """{"tenants":["shop"],"truncated":false}""",
+            TimeSpan.FromSeconds(60), "shop to be listed");
     }
 
     private static async Task<JsonElement> GetAsync(HttpClient http, string path)
