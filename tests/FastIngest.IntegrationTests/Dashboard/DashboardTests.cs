@@ -37,6 +37,8 @@ public sealed class DashboardTests(PrivateClickHouse clickHouse, ChromiumBrowser
         await WaitForAsync($"SELECT sum(hits) FROM {db}.pixel_1m WHERE tenant = 'shop'", 6);
         await WaitForAsync($"SELECT sum(events) FROM {db}.events_1m", 6);
         await WaitForAsync($"SELECT count() FROM {db}.ingest_errors WHERE tenant = 'shop'", 1);
+        // The server keeps the tenant list in memory, refreshed when 10 s old (TenantDirectory): wait for it to know both.
+        await WaitForTenantsAsync(server, null, ["blog", "shop"]);
 
         await using IBrowserContext context = await chromium.NewContextAsync();
         IPage tab = await context.NewPageAsync();
@@ -122,6 +124,10 @@ public sealed class DashboardTests(PrivateClickHouse clickHouse, ChromiumBrowser
         Assert.NotEqual(before, await tab.TextContentAsync("#updated"));
         await AssertPanelsAsync(page, db, "shop");
 
+        // A tenant that appears while the page is open joins the picker without a reload.
+        await KnownTraffic.SyslogAsync(server, "news", 3, DateTimeOffset.UtcNow, spreadMinutes: 5);
+        await tab.WaitForSelectorAsync("#tenant option[value=news]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached, Timeout = 60_000 });
+
         // Nothing came from anywhere but this server (the CSP says so too; this is what the browser did).
         string origin = server.HttpUri.ToString().TrimEnd('/');
         Assert.All(requested, url => Assert.True(url.StartsWith(origin + "/", StringComparison.Ordinal) || url.StartsWith("blob:" + origin + "/", StringComparison.Ordinal), url));
@@ -158,10 +164,8 @@ public sealed class DashboardTests(PrivateClickHouse clickHouse, ChromiumBrowser
             "&to=" + Uri.EscapeDataString(now.AddMinutes(1).ToString("O", CultureInfo.InvariantCulture));
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(http, "/api/v1/me", null)).Status);
         Assert.Equal("""{"access":"tenant","tenant":"shop"}""", (await GetAsync(http, "/api/v1/me", "shop-key-1")).Body);
-        using (JsonDocument tenants = JsonDocument.Parse((await GetAsync(http, "/api/v1/tenants", "shop-key-1")).Body))
-        {
-            Assert.Equal(["shop"], tenants.RootElement.GetProperty("tenants").EnumerateArray().Select(t => t.GetString()));
-        }
+        await WaitForTenantsAsync(server, "blog-key-1", ["blog"]);
+        Assert.Equal(["shop"], await WaitForTenantsAsync(server, "shop-key-1", ["shop"]));
 
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(http, "/api/v1/tenants/blog/panels/summary" + window, "shop-key-1")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(http, "/api/v1/tenants/blog/panels/status" + window + "&format=csv", "shop-key-1")).Status);
@@ -203,6 +207,21 @@ public sealed class DashboardTests(PrivateClickHouse clickHouse, ChromiumBrowser
 
         using HttpResponseMessage response = await http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Waits until <c>/api/v1/tenants</c> (with <paramref name="key"/>) lists at least <paramref name="expected"/>; returns the list.</summary>
+    private static async Task<List<string>> WaitForTenantsAsync(ServerProcess server, string? key, string[] expected)
+    {
+        using var http = new HttpClient { BaseAddress = server.HttpUri };
+        return await Eventually.UntilAsync(
+            async () =>
+            {
+                using JsonDocument body = JsonDocument.Parse((await GetAsync(http, "/api/v1/tenants", key)).Body);
+                return body.RootElement.GetProperty("tenants").EnumerateArray().Select(t => t.GetString()!).ToList();
+            },
+            names => expected.All(names.Contains),
+            TimeSpan.FromSeconds(60),
+            "/api/v1/tenants to list " + string.Join(", ", expected));
     }
 
     private async Task WaitForAsync(string sql, long atLeast) =>

@@ -289,7 +289,10 @@ async function loadTenants(state) {
   const names = body.tenants.slice();
   if (state.tenant && !names.includes(state.tenant)) names.unshift(state.tenant);
   const select = $('tenant');
-  select.replaceChildren(...names.map((n) => el('option', { value: n, text: n })));
+  // Rewritten only when it changed, so a live refresh never closes a list the user has open.
+  if ([...select.options].map((o) => o.value).join('\n') !== names.join('\n')) {
+    select.replaceChildren(...names.map((n) => el('option', { value: n, text: n })));
+  }
   select.value = state.tenant;
   $('tenant-note').textContent = body.truncated ? 'More tenants than shown: type to narrow.' : `${integer.format(body.tenants.length)} tenant(s)`;
   return body.tenants;
@@ -304,7 +307,9 @@ async function load({ quiet = false } = {}) {
   const mine = ++generation;
   try {
     if (!me) await loadMe();
-    if (!quiet || !$('tenant').options.length) {
+    // A live refresh updates the list too (a new tenant shows up), unless the user is in the picker.
+    const inPicker = document.activeElement === $('tenant') || document.activeElement === $('tenant-filter');
+    if (!quiet || !$('tenant').options.length || !inPicker) {
       const tenants = await loadTenants(state);
       if (!state.tenant && tenants.length) {
         state.tenant = me && me.tenant ? me.tenant : tenants[0];
