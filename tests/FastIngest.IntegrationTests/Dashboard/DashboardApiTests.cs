@@ -260,6 +260,23 @@ public sealed class DashboardApiTests(PrivateClickHouse clickHouse)
         Assert.Equal("no-store", response.Headers.CacheControl!.ToString());
     }
 
+    [Fact]
+    public async Task TheDashboardApiSharesTheApiRateLimit()
+    {
+        string db = UniqueName.For("dashlimit");
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, "--FastIngest:Events:RequestsPerSecond=1", "--FastIngest:Events:Burst=3");
+        using var http = new HttpClient { BaseAddress = server.HttpUri };
+        // One bucket of 3 for this address, refilled by one a second: of 20 calls at once, at most 3 plus
+        // one per second they took get through, /stats and the dashboard alike.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        (HttpStatusCode, string)[] answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+            Pick(await GetAsync(http, i % 4 == 0 ? "/stats?site_id=shop" : i % 4 == 1 ? "/api/v1/me" : "/api/v1/tenants/shop/panels/status?from=2026-11-25&to=2026-11-26"))));
+        int allowed = 3 + (int)Math.Ceiling(clock.Elapsed.TotalSeconds);
+        Assert.InRange(answers.Count(a => a.Item1 == HttpStatusCode.OK), 1, allowed);
+        Assert.All(answers.Where(a => a.Item1 != HttpStatusCode.OK), a => Assert.Equal((HttpStatusCode.TooManyRequests, """{"error":"Too many requests"}"""), a));
+        Assert.Contains(answers, a => a.Item1 == HttpStatusCode.TooManyRequests);
+    }
+
     private static (HttpStatusCode, string) Pick((HttpStatusCode Status, string Body, HttpResponseMessage Response) answer)
     {
         answer.Response.Dispose();
