@@ -39,6 +39,16 @@ else
   started_clickhouse=1
 fi
 
+# The build takes the dashboard's chart library (uPlot) from the npm registry once (FastIngest.Server.csproj).
+if ! command -v npm >/dev/null 2>&1 && [ ! -e src/FastIngest.Server/Dashboard/client/node_modules/uplot ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "run.sh: installing npm (build time only, for the dashboard's chart library)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  else
+    echo "run.sh: the build needs npm once (the dashboard's chart library): apt-get install -y npm" >&2
+    exit 1
+  fi
+fi
 dotnet build src/FastIngest.Server -c Release --nologo -v quiet
 dotnet src/FastIngest.Server/bin/Release/net10.0/FastIngest.Server.dll "$@" &
 server=$!

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need (clickhouse-server, nginx-light, rsyslog with its GnuTLS driver, openssl,
-# wrk, logger, npm and through it chDB, the modern ClickHouse of clickhouse/chdb.sh) when missing, builds,
+# wrk, logger, npm and through it chDB, the modern ClickHouse of clickhouse/chdb.sh and the dashboard's uPlot,
+# chromium for the dashboard's browser tests) when missing, builds,
 # and runs every test of the solution. Integration tests start their own private ClickHouse, NGINX and
 # rsyslogd on free loopback ports. Ends with one line: "N passed, N failed".
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter Category!=Integration
@@ -17,6 +18,9 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v logger >/dev/null 2>&1 || need+=(bsdutils)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# Debian's chromium, driven by Playwright (tests/FastIngest.IntegrationTests/Dashboard): Playwright's own
+# browser download cannot work on these machines.
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "test.sh: need root to install ${need[*]}" >&2; exit 1; }
   apt-get update -qq

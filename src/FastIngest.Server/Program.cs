@@ -1,3 +1,4 @@
+using FastIngest.Server.Dashboard;
 using FastIngest.Server.Events;
 using FastIngest.Server.Hosting;
 using FastIngest.Server.Http;
@@ -44,11 +45,14 @@ try
     // Authentication before any limiter: an invented key is a 401, never a partition of its own.
     app.UseRouting();
     app.UseApiAuthentication();
+    app.UseDashboardAuthentication();
     app.UseRateLimiter();
     app.MapEvents();
     app.MapStats();
+    app.MapDashboardApi();
     app.MapHealth();
     app.MapMetrics();
+    app.MapDashboard();
     await app.RunAsync();
     return 0;
 }

@@ -1,6 +1,7 @@
 using ClickHouse.Driver;
 using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Reading;
+using FastIngest.Core.Reading.Dashboard;
 using Microsoft.Extensions.Options;
 
 namespace FastIngest.Server.Reading;
@@ -13,6 +14,14 @@ internal sealed class ClickHouseQueries(IOptions<ClickHouseOptions> options) : I
 
     public Task<SiteStats> StatsAsync(string siteId, DateOnly? date, CancellationToken cancellationToken) =>
         SiteStats.QueryAsync(_client, _database, siteId, date, cancellationToken);
+
+    /// <summary>The dashboard's tenant list (<see cref="TenantList"/>).</summary>
+    public Task<(IReadOnlyList<string> Tenants, bool Truncated)> TenantsAsync(string? prefix, int limit, CancellationToken cancellationToken) =>
+        TenantList.QueryAsync(_client, _database, prefix, limit, cancellationToken);
+
+    /// <summary>One dashboard panel (<see cref="DashboardPanels"/>).</summary>
+    public Task<PanelTable> PanelAsync(string panel, PanelRequest request, CancellationToken cancellationToken) =>
+        DashboardPanels.QueryAsync(_client, _database, panel, request, cancellationToken);
 
     /// <summary>True when ClickHouse answers a trivial query within <paramref name="timeout"/>.</summary>
     public async Task<bool> PingAsync(TimeSpan timeout, CancellationToken cancellationToken)
