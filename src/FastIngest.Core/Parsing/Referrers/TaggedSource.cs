@@ -36,18 +36,18 @@ internal static class TaggedSource
         return length != 0 ? length : ReadParameter(query, "ref"u8, destination);
     }
 
-    /// <summary>The text between the first <c>?</c> and the first <c>#</c> after it; empty when there is none.</summary>
+    /// <summary>The text between the first <c>?</c> and the fragment; empty when there is none.</summary>
     public static ReadOnlySpan<byte> QueryOf(ReadOnlySpan<byte> target)
     {
-        int question = target.IndexOf((byte)'?');
-        if (question < 0)
+        // The fragment goes first: a '?' inside it ("/a#?x=1") starts no query.
+        int hash = target.IndexOf((byte)'#');
+        if (hash >= 0)
         {
-            return default;
+            target = target[..hash];
         }
 
-        ReadOnlySpan<byte> query = target[(question + 1)..];
-        int hash = query.IndexOf((byte)'#');
-        return hash < 0 ? query : query[..hash];
+        int question = target.IndexOf((byte)'?');
+        return question < 0 ? default : target[(question + 1)..];
     }
 
     /// <summary>
