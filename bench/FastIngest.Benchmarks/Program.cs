@@ -8,6 +8,13 @@ if (args is ["rawrows", string n])
     return;
 }
 
+if (args is ["referrers", string referrerRounds])
+{
+    // Issue 18: referrer classification per referrer, interleaved; see ReferrerRounds.
+    FastIngest.Benchmarks.ReferrerRounds.Run(int.Parse(referrerRounds, CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args is ["rounds", string count, ..])
 {
     // Interleaved parse rounds for a shared machine; see ParseRounds. A third argument runs one method
