@@ -95,7 +95,7 @@ internal static partial class UserAgentClassifier
         ("headless", BotFamily.Unnamed),
         ("bot", BotFamily.Unnamed), ("crawl", BotFamily.Unnamed), ("spider", BotFamily.Unnamed),
         ("slurp", BotFamily.Unnamed), ("scanner", BotFamily.Unnamed), ("zgrab", BotFamily.Unnamed),
-        ("masscan", BotFamily.Unnamed), ("Nmap Scripting Engine", BotFamily.Unnamed), ("CensysInspect", BotFamily.Unnamed),
+        ("masscan", BotFamily.Unnamed), ("Expanse, a Palo Alto", BotFamily.Unnamed), ("Nmap Scripting Engine", BotFamily.Unnamed), ("CensysInspect", BotFamily.Unnamed),
         ("+http", BotFamily.Unnamed), ("http://", BotFamily.Unnamed), ("https://", BotFamily.Unnamed),
     ];
 
