@@ -2,7 +2,7 @@ namespace FastIngest.Core.Parsing.Agents;
 
 /// <summary>
 /// What <see cref="UserAgentClassifier.Classify"/> read from one user agent: small enough to copy by
-/// value into a record or a counter key (six bytes of enums and an int).
+/// value into a record or a counter key (five one-byte enums and an int).
 /// </summary>
 internal readonly record struct UserAgentClass(
     BrowserFamily Browser,
