@@ -15,6 +15,13 @@ if (args is ["referrers", string referrerRounds])
     return;
 }
 
+if (args is ["agents", string agentRounds])
+{
+    // The user-agent classifier (issue 18), interleaved with the JSON parse it will follow; see AgentRounds.
+    FastIngest.Benchmarks.AgentRounds.Run(int.Parse(agentRounds, CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args is ["rounds", string count, ..])
 {
     // Interleaved parse rounds for a shared machine; see ParseRounds. A third argument runs one method
