@@ -12,7 +12,7 @@ namespace FastIngest.Core.Aggregation;
 /// </summary>
 internal sealed class TenantMetrics(IngestPipeline pipeline, TenantMetricsOptions options) : IMetricsPublisher
 {
-    private static readonly string[] s_classes = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"];
+    private static readonly string[] s_classes = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
     private static readonly string[] s_caches = ["none", "hit", "miss", "expired", "stale", "updating", "revalidated", "bypass", "other"];
 

@@ -18,7 +18,7 @@ public sealed class TenantMetricsOptions : IValidatableObject
 {
     public const string SectionName = "FastIngest:Metrics";
 
-    /// <summary>At most this many tenants: each costs 15 series (6 status classes, 9 cache statuses).</summary>
+    /// <summary>At most this many tenants: each costs 14 series (5 status classes, 9 cache statuses).</summary>
     public const int MaxTenantLabels = 200;
 
     /// <summary>Tenants with their own series; empty (the default): none, and no cost per line.</summary>

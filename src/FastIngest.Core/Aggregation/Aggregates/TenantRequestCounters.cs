@@ -9,8 +9,8 @@ namespace FastIngest.Core.Aggregation.Aggregates;
 /// </summary>
 internal sealed class TenantRequestCounters
 {
-    /// <summary>1xx..5xx and <c>other</c> (0, or 600 and up).</summary>
-    public const int StatusClasses = 6;
+    /// <summary>1xx..5xx: every parser refuses a status outside 100..599 (<see cref="RejectReason.InvalidStatus"/>).</summary>
+    public const int StatusClasses = 5;
 
     /// <summary>One per <see cref="CacheStatus"/> value, <see cref="CacheStatus.None"/> included.</summary>
     public const int CacheStatuses = (int)CacheStatus.Other + 1;
@@ -48,9 +48,13 @@ internal sealed class TenantRequestCounters
         }
 
         int index = slot - 1;
-        int statusClass = status is >= 100 and < 600 ? (status / 100) - 1 : StatusClasses - 1;
-        ref long byStatus = ref _statuses[(index * StatusClasses) + statusClass];
-        Volatile.Write(ref byStatus, byStatus + 1);
+        int statusClass = (status / 100) - 1;
+        if ((uint)statusClass < StatusClasses)
+        {
+            ref long byStatus = ref _statuses[(index * StatusClasses) + statusClass];
+            Volatile.Write(ref byStatus, byStatus + 1);
+        }
+
         ref long byCache = ref _caches[(index * CacheStatuses) + (int)cache];
         Volatile.Write(ref byCache, byCache + 1);
     }
