@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need (clickhouse-server, nginx-light, rsyslog with its GnuTLS driver, openssl,
-# wrk, logger, prometheus (promtool and a real Prometheus for the alert rules), npm and through it chDB, the modern ClickHouse of clickhouse/chdb.sh) when missing, builds,
+# wrk, logger, prometheus (promtool and a real Prometheus for the alert rules), npm and through it chDB,
+# the modern ClickHouse of clickhouse/chdb.sh) when missing, builds,
 # and runs every test of the solution. Integration tests start their own private ClickHouse, NGINX and
 # rsyslogd on free loopback ports. Ends with one line: "N passed, N failed".
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter Category!=Integration
