@@ -105,6 +105,27 @@ public sealed class TenantRequestCountersTests
     }
 
     [Fact]
+    public void TheListIsBoundedAndEachTenantNamedOnce()
+    {
+        static string[] Errors(IEnumerable<string> tenants)
+        {
+            var options = new TenantMetricsOptions();
+            foreach (string tenant in tenants)
+            {
+                options.TenantLabels.Add(tenant);
+            }
+
+            var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+            System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true);
+            return [.. results.Select(r => r.ErrorMessage!)];
+        }
+
+        Assert.Empty(Errors(Enumerable.Range(0, TenantMetricsOptions.MaxTenantLabels).Select(i => "t" + i)));
+        Assert.Single(Errors(Enumerable.Range(0, TenantMetricsOptions.MaxTenantLabels + 1).Select(i => "t" + i)));
+        Assert.Equal(["FastIngest:Metrics:TenantLabels lists a tenant twice"], Errors(["shop", "blog", "shop"]));
+    }
+
+    [Fact]
     public async Task CountingForListedTenantsAllocatesNothingPerLineOnceWarm()
     {
         (IngestPipeline pipeline, _) = NewPipeline(1, "shop_example");
