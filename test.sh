@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need (clickhouse-server, nginx-light, rsyslog with its GnuTLS driver, openssl,
-# wrk, logger, npm and through it chDB, the modern ClickHouse of clickhouse/chdb.sh and the dashboard's uPlot,
-# chromium for the dashboard's browser tests) when missing, builds,
-# and runs every test of the solution. Integration tests start their own private ClickHouse, NGINX and
-# rsyslogd on free loopback ports. Ends with one line: "N passed, N failed".
+# wrk, logger, prometheus (promtool and a real Prometheus for the alert rules), npm and through it chDB,
+# the modern ClickHouse of clickhouse/chdb.sh and the dashboard's uPlot, chromium for the dashboard's
+# browser tests) when missing, builds, and runs every test of the solution. Integration tests start their
+# own private ClickHouse, NGINX and rsyslogd on free loopback ports. Ends with one line: "N passed, N failed".
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter Category!=Integration
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,10 +21,12 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 # Debian's chromium, driven by Playwright (tests/FastIngest.IntegrationTests/Dashboard): Playwright's own
 # browser download cannot work on these machines.
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# promtool checks deploy/prometheus/alerts.yml; the packaged prometheus daemon must not start (policy-rc.d).
+{ command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; } || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "test.sh: need root to install ${need[*]}" >&2; exit 1; }
   apt-get update -qq
-  # The packaged nginx and rsyslog daemons must not start (port 80, the machine's logs): the tests
+  # The packaged nginx, rsyslog and prometheus daemons must not start (port 80, the machine's logs): the tests
   # run private ones. policy-rc.d is Debian's way to say so to the packages' scripts.
   had_policy=0; [ -e /usr/sbin/policy-rc.d ] && had_policy=1
   [ "$had_policy" = 1 ] || printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
@@ -34,6 +36,7 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$had_policy" = 1 ] || rm -f /usr/sbin/policy-rc.d
   [ "$installed" = 1 ] || { echo "test.sh: apt-get install ${need[*]} failed" >&2; exit 1; }
   service nginx stop >/dev/null 2>&1 || true
+  service prometheus stop >/dev/null 2>&1 || true
 fi
 
 # Modern ClickHouse (26.7) in-process for the tests that need it: npm, into tests/.chdb, once.

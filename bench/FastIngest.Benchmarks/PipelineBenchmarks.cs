@@ -24,6 +24,7 @@ public class PipelineBenchmarks
     private Shard _flushed = null!;
     private Shard _rawRows = null!;
     private Shard _notListed = null!;
+    private Shard _tenantMetrics = null!;
     private IngestBatch _batch = null!;
 
     [GlobalSetup]
@@ -50,6 +51,17 @@ public class PipelineBenchmarks
         var notListedPool = new ObjectPool<FlushBatch>();
         _notListed = new IngestPipeline(new AggregationOptions { Shards = 1 }, new DiscardingSink(notListedPool), notListedPool, NullLogger.Instance,
             rawRows: new RawRowsOptions { Tenants = { "nobody" } }).Shards[0];
+
+        // Per-tenant metrics for every tenant of Data (issue 18, item 3): two counter increments a line.
+        var metricsPool = new ObjectPool<FlushBatch>();
+        var tenantMetrics = new TenantMetricsOptions();
+        foreach (string tenant in rawRows.Tenants)
+        {
+            tenantMetrics.TenantLabels.Add(tenant);
+        }
+
+        _tenantMetrics = new IngestPipeline(new AggregationOptions { Shards = 1 }, new DiscardingSink(metricsPool), metricsPool, NullLogger.Instance,
+            tenantMetrics: tenantMetrics).Shards[0];
         _batch = new IngestBatch();
         for (int i = 0; i < Data.Lines; i++)
         {
@@ -80,6 +92,13 @@ public class PipelineBenchmarks
     {
         _notListed.Process(_batch);
         _notListed.FlushAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
+
+    [Benchmark(OperationsPerInvoke = Data.Lines)]
+    public void ShardCountsLinesAndFlushesWithTenantMetrics()
+    {
+        _tenantMetrics.Process(_batch);
+        _tenantMetrics.FlushAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
     }
 
     [Benchmark(OperationsPerInvoke = Data.Lines)]

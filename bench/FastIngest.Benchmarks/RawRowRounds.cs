@@ -6,7 +6,7 @@ namespace FastIngest.Benchmarks;
 /// <summary>
 /// <c>FastIngest.Benchmarks rawrows N</c>: what raw rows cost a line (issue 16, item 4), as N interleaved
 /// rounds in one process of <see cref="PipelineBenchmarks"/>' flushed shards (none, raw rows for every
-/// tenant, raw rows for a tenant that sends nothing), each round running each 5 × 4096 lines and a flush
+/// tenant, raw rows for a tenant that sends nothing; per-tenant metrics for every tenant, issue 18), each round running each 5 × 4096 lines and a flush
 /// after each 4096, rotating their order; the median and fastest round per line, and the bytes each
 /// allocated over the rounds (after a warm-up that grows every arena). Rounds, as in <see cref="ParseRounds"/>,
 /// because a short job's mean moves by 2–5× on the shared machine.
@@ -22,6 +22,7 @@ public static class RawRowRounds
             ("no raw rows", benchmarks.ShardCountsLinesAndFlushes),
             ("raw rows, every tenant", benchmarks.ShardCountsLinesAndFlushesWithRawRows),
             ("raw rows, another tenant", benchmarks.ShardCountsLinesAndFlushesWithRawRowsOfAnotherTenant),
+            ("tenant metrics, every tenant", benchmarks.ShardCountsLinesAndFlushesWithTenantMetrics),
         ];
         var times = new List<double>[methods.Length];
         var allocated = new long[methods.Length];
@@ -59,7 +60,7 @@ public static class RawRowRounds
         {
             times[m].Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{methods[m].Name,-26} median {times[m][times[m].Count / 2],6:F0} ns/line, fastest {times[m][0],6:F0}, allocated {allocated[m]} B over {(long)rounds * 5 * Data.Lines} lines"));
+                $"{methods[m].Name,-28} median {times[m][times[m].Count / 2],6:F0} ns/line, fastest {times[m][0],6:F0}, allocated {allocated[m]} B over {(long)rounds * 5 * Data.Lines} lines"));
         }
     }
 }

@@ -33,8 +33,9 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
     /// <param name="formats">The operator's compiled log formats, which every shard's decoder reads custom lines with.</param>
     /// <param name="routingSeed">The tenant → shard hash's seed; <see cref="TenantRouting.ProcessSeed"/> unless a test sets it.</param>
     /// <param name="rawRows">Tenants opted in to <c>requests_raw</c>; null: none.</param>
+    /// <param name="tenantMetrics">Tenants with their own <c>/metrics</c> series; null: none.</param>
     public IngestPipeline(AggregationOptions options, IBatchSink sink, ObjectPool<FlushBatch> flushBatches, ILogger logger, TenantAllowList? pixelTenants = null, bool anyAge = false,
-        KnownTenants? known = null, long? routingSeed = null, RawRowsOptions? rawRows = null, LogFormats? formats = null)
+        KnownTenants? known = null, long? routingSeed = null, RawRowsOptions? rawRows = null, LogFormats? formats = null, TenantMetricsOptions? tenantMetrics = null)
     {
         RoutingSeed = routingSeed ?? TenantRouting.ProcessSeed;
         Formats = formats ?? LogFormats.None;
@@ -52,7 +53,7 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
             TenantAdmission admission = anyAge
                 ? TenantAdmission.Unlimited(tenantsPerShard)
                 : new TenantAdmission(options.NewTenantsPerMinutePerDoor, options.NewTenantsPerMinutePerAddress, shardCount, tenantsPerShard);
-            _shards[i] = new Shard(i, IngestBatches, flushBatches, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger, window, known, admission, rawRows, Formats);
+            _shards[i] = new Shard(i, IngestBatches, flushBatches, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger, window, known, admission, rawRows, Formats, tenantMetrics);
         }
     }
 

@@ -36,6 +36,12 @@ internal sealed class InternedName
     /// </summary>
     public bool? KeepsRawRows { get; set; }
 
+    /// <summary>
+    /// For a tenant: 1 + its index in <c>FastIngest:Metrics:TenantLabels</c>, -1 when not listed, 0 until its
+    /// first access-log line asks (<see cref="Aggregates.TenantRequestCounters.Count"/>).
+    /// </summary>
+    public int MetricsSlot { get; set; }
+
     /// <summary>A configured tenant: outside the cap, never forgotten.</summary>
     public bool Pinned { get; init; }
 

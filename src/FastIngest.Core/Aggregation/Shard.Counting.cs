@@ -101,6 +101,7 @@ internal sealed partial class Shard
         uint minute = (uint)(record.TimestampMs / 60_000 * 60);
         _traffic.Count(tenant, minute, in record);
         _statuses.Count(tenant, minute, record.Status);
+        _tenantCounters?.Count(tenant, record.Status, record.CacheStatus);
         ulong visitor = 0;
         if (!record.DoNotTrack)
         {

@@ -39,6 +39,7 @@ internal sealed partial class Shard
     private readonly EventAggregate _events;
     private readonly RejectAggregate _rejects;
     private readonly RawRowAggregate? _rawRows;
+    private readonly TenantRequestCounters? _tenantCounters;
     private readonly KnownTenants _known;
     private readonly TenantAdmission _admission;
     private readonly int _idleSeconds;
@@ -61,9 +62,11 @@ internal sealed partial class Shard
     /// <param name="admission">The policy for other new tenants; by default <paramref name="options"/>' limits for one shard.</param>
     /// <param name="rawRows">Tenants opted in to <c>requests_raw</c> and its cap; null or no tenant: none.</param>
     /// <param name="formats">The operator's compiled log formats, for <see cref="MessageKind.CustomLog"/> lines.</param>
+    /// <param name="tenantMetrics">Tenants with their own <c>/metrics</c> series; null or none: no counters.</param>
     public Shard(int id, ObjectPool<IngestBatch> ingestBatches, ObjectPool<FlushBatch> flushBatches, IBatchSink sink, AggregationOptions options, int maxTenants, int maxPixelKeys, TenantAllowList pixelTenants, ILogger logger, TimeWindow window,
-        KnownTenants? known = null, TenantAdmission? admission = null, RawRowsOptions? rawRows = null, LogFormats? formats = null)
+        KnownTenants? known = null, TenantAdmission? admission = null, RawRowsOptions? rawRows = null, LogFormats? formats = null, TenantMetricsOptions? tenantMetrics = null)
     {
+        _tenantCounters = tenantMetrics is { TenantLabels.Count: > 0 } ? new TenantRequestCounters(tenantMetrics.TenantLabels) : null;
         _decoder = new MessageDecoder(formats ?? LogFormats.None);
         _rawRows = rawRows is { Tenants.Count: > 0 } ? new RawRowAggregate(rawRows) : null;
         _known = known ?? KnownTenants.None;
@@ -152,6 +155,9 @@ internal sealed partial class Shard
 
     /// <summary>Requests of opted-in tenants past <see cref="RawRowsOptions.MaxRowsPerFlush"/>: counted everywhere but without a raw row.</summary>
     public long RawRowsDropped => _rawRows?.Dropped ?? 0;
+
+    /// <summary>Per-tenant status-class and cache counters of the opted-in tenants; null when none is.</summary>
+    public TenantRequestCounters? TenantCounters => _tenantCounters;
 
     /// <summary>Events counted under an <c>(other)</c> type or path (or both); each event once.</summary>
     public long EventsFolded => _events.Folded;

@@ -53,6 +53,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddValidatedOptions<AggregationOptions>(AggregationOptions.SectionName);
         services.AddSingleton<IPostConfigureOptions<AggregationOptions>, UserHashSecretSetup>();
         services.AddValidatedOptions<RawRowsOptions>(RawRowsOptions.SectionName);
+        services.AddValidatedOptions<TenantMetricsOptions>(TenantMetricsOptions.SectionName);
         services.AddValidatedOptions<ClickHouseOptions>(ClickHouseOptions.SectionName);
         services.AddValidatedOptions<SpoolOptions>(SpoolOptions.SectionName);
         // The pixel's allowed tenants are the shards' policy, so the pipeline needs them wherever it runs.
@@ -81,7 +82,8 @@ internal static class FastIngestServiceCollectionExtensions
             anyAge,
             sp.GetRequiredService<KnownTenants>(),
             rawRows: sp.GetRequiredService<IOptions<RawRowsOptions>>().Value,
-            formats: sp.GetRequiredService<LogFormats>()));
+            formats: sp.GetRequiredService<LogFormats>(),
+            tenantMetrics: sp.GetRequiredService<IOptions<TenantMetricsOptions>>().Value));
         services.AddSingleton(sp => new KnownTenants(ConfiguredTenants(sp)));
         return services;
     }
@@ -89,7 +91,7 @@ internal static class FastIngestServiceCollectionExtensions
     /// <summary>
     /// Every tenant the operator named (issue 13: always admitted, never forgotten): <c>Aggregation:KnownTenants</c>,
     /// <c>FastIngest:Tenants</c>, the pixel's allowed tenants, the file sources' fixed tenants and the
-    /// tenants opted in to raw rows. The
+    /// tenants opted in to raw rows or to their own metrics. The
     /// sections the import command does not register resolve to their empty defaults.
     /// </summary>
     private static IEnumerable<string> ConfiguredTenants(IServiceProvider sp)
@@ -110,6 +112,11 @@ internal static class FastIngestServiceCollectionExtensions
         }
 
         foreach (string tenant in sp.GetRequiredService<IOptions<RawRowsOptions>>().Value.Tenants)
+        {
+            yield return tenant;
+        }
+
+        foreach (string tenant in sp.GetRequiredService<IOptions<TenantMetricsOptions>>().Value.TenantLabels)
         {
             yield return tenant;
         }
@@ -169,6 +176,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<IMetricsPublisher, SyslogMetrics>();
         services.AddSingleton<IMetricsPublisher, PixelMetrics>();
         services.AddSingleton<IMetricsPublisher, ShardMetrics>();
+        services.AddSingleton<IMetricsPublisher>(sp => new TenantMetrics(sp.GetRequiredService<IngestPipeline>(), sp.GetRequiredService<IOptions<TenantMetricsOptions>>().Value));
         services.AddSingleton<IMetricsPublisher, SinkMetrics>();
         services.AddSingleton<IMetricsPublisher, IdempotencyMetrics>();
         services.AddSingleton<IMetricsPublisher, ApiRefusalMetrics>();

@@ -36,6 +36,7 @@ public sealed class StartupFailureTests : IDisposable
     [InlineData("FastIngest:Aggregation:Shards", "many", "'FastIngest:Aggregation:Shards'")]
     [InlineData("FastIngest:Pixel:AllowedTenants:0", "a b", "FastIngest:Pixel:AllowedTenants:0 'a b' is not a valid tenant name")]
     [InlineData("FastIngest:RawRows:Tenants:0", "*", "FastIngest:RawRows:Tenants:0 '*' is not a valid tenant name")]
+    [InlineData("FastIngest:Metrics:TenantLabels:0", "*", "FastIngest:Metrics:TenantLabels:0 '*' is not a valid tenant name")]
     [InlineData("FastIngest:RawRows:MaxRowsPerFlush", "0", "FastIngest:RawRows:MaxRowsPerFlush must be between 1 and 1000000")]
     public void ABadSettingFailsValidationWithOneLineNamingItsKey(string key, string value, string expected)
     {

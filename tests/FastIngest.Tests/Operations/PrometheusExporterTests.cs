@@ -16,7 +16,8 @@ namespace FastIngest.Tests.Operations;
 /// </summary>
 public sealed partial class PrometheusExporterTests : IDisposable
 {
-    // Every HELP and TYPE line of a8e36c2's /metrics, in its order (captured from a running server).
+    // Every HELP and TYPE line of a8e36c2's /metrics, in its order (captured from a running server), and
+    // families added since in their place (fastingest_spool_max_bytes, issue 18).
     private static readonly string[] s_headers =
     [
         "# HELP fastingest_udp_datagrams_total UDP syslog datagrams received.",
@@ -81,6 +82,8 @@ public sealed partial class PrometheusExporterTests : IDisposable
         "# TYPE fastingest_clickhouse_partial_inserts_total counter",
         "# HELP fastingest_spool_bytes Bytes of the spool's segment files.",
         "# TYPE fastingest_spool_bytes gauge",
+        "# HELP fastingest_spool_max_bytes The spool's cap (Spool:MaxBytes): past it, rounds ClickHouse cannot take are dropped.",
+        "# TYPE fastingest_spool_max_bytes gauge",
         "# HELP fastingest_spool_segments Spool segment files.",
         "# TYPE fastingest_spool_segments gauge",
         "# HELP fastingest_spool_records Flush rounds waiting in the spool.",

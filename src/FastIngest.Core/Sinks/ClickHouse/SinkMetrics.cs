@@ -26,6 +26,8 @@ internal sealed class SinkMetrics(ClickHouseSink sink) : IMetricsPublisher
             description: "Inserts found in insert_ledger before a retry, so not sent twice.");
         meter.CreateObservableCounter("fastingest_clickhouse_partial_inserts_total", () => sink.PartialInserts, description: "Inserts ClickHouse applied only in part (see the log).");
         meter.CreateObservableGauge("fastingest_spool_bytes", () => sink.Spool.Bytes, unit: "By", description: "Bytes of the spool's segment files.");
+        // The cap as a series of its own, so an alert compares spool_bytes with what this server is configured to hold.
+        meter.CreateObservableGauge("fastingest_spool_max_bytes", () => sink.Spool.MaxBytes, unit: "By", description: "The spool's cap (Spool:MaxBytes): past it, rounds ClickHouse cannot take are dropped.");
         meter.CreateObservableGauge("fastingest_spool_segments", () => sink.Spool.Segments, description: "Spool segment files.");
         meter.CreateObservableGauge("fastingest_spool_records", () => sink.Spool.Records, description: "Flush rounds waiting in the spool.");
         meter.CreateObservableCounter("fastingest_spool_records_written_total", () => sink.RoundsSpooled, description: "Flush rounds written to the spool.");
