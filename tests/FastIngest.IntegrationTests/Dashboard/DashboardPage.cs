@@ -50,6 +50,12 @@ internal sealed class DashboardPage(IPage page)
         return (parts[0], parts[1], parts[2]);
     }
 
+    /// <summary>A number on a tenant's card of the "All tenants" overview: its exact value.</summary>
+    public Task<string> CardAsync(string tenant, string metric) =>
+        Page.EvaluateAsync<string>(
+            "([t, m]) => { const b = document.querySelector(`.tenant-card[data-tenant=\"${t}\"] [data-metric=\"${m}\"]`); return b ? b.dataset.value : ''; }",
+            new object[] { tenant, metric });
+
     /// <summary>The rows of a panel's table: each cell's exact value (data-value), in the page's order.</summary>
     public async Task<List<string>> RowsAsync(string panel, int columns)
     {

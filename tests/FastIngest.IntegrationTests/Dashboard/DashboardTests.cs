@@ -46,6 +46,48 @@ public sealed class DashboardTests(PrivateClickHouse clickHouse, ChromiumBrowser
         tab.Request += (_, request) => requested.Add(request.Url);
         var page = new DashboardPage(tab);
 
+        // No tenant in the URL: the "All tenants" overview, a card per tenant with ClickHouse's numbers and a chart.
+        await page.OpenAsync(server.HttpUri, "/?range=24h&tz=UTC");
+        Assert.True(await tab.IsVisibleAsync("#overview"));
+        Assert.False(await tab.IsVisibleAsync("#panels"));
+        Assert.Equal(["blog", "shop"], await tab.EvalOnSelectorAllAsync<string[]>(".tenant-card", "cs => cs.map(c => c.dataset.tenant)"));
+        (DateTimeOffset overviewFrom, DateTimeOffset overviewTo) = await page.WindowAsync();
+        foreach (string tenant in new[] { "blog", "shop" })
+        {
+            long truth = await new ClickHouseTruth(clickHouse, db, tenant, overviewFrom, overviewTo).RequestsAsync();
+            Assert.Equal(Text(truth), await page.CardAsync(tenant, "requests"));
+            Assert.Equal(1, await tab.Locator($".tenant-card[data-tenant={tenant}] .spark canvas").CountAsync());
+        }
+
+        if (Environment.GetEnvironmentVariable("FASTINGEST_SCREENSHOT") is { Length: > 0 } overviewShot)
+        {
+            string path = Path.Combine(RepoPaths.Root, Path.ChangeExtension(overviewShot, null) + "-overview.png");
+            await tab.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        }
+
+        // Live: more traffic for blog, its card follows without a reload.
+        int blogMore = await KnownTraffic.SyslogAsync(server, "blog", 7, DateTimeOffset.UtcNow, spreadMinutes: 5);
+        blog += blogMore;
+        await TrafficTotals.WaitForRequestsAsync(clickHouse, db, blog, s_timeout, "blog");
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                (DateTimeOffset f, DateTimeOffset t) = await page.WindowAsync();
+                long truth = await new ClickHouseTruth(clickHouse, db, "blog", f, t).RequestsAsync();
+                return await page.CardAsync("blog", "requests") == Text(truth) && truth == blog;
+            },
+            s_timeout,
+            "the overview's blog card to show the new requests");
+
+        // A card's name opens that tenant's full view, keeping range and zone.
+        int overviewLoads = await page.LoadsAsync();
+        await tab.ClickAsync(".tenant-card[data-tenant=shop] h3 a");
+        await page.WaitForLoadAsync(overviewLoads);
+        Assert.Contains("tenant=shop", tab.Url, StringComparison.Ordinal);
+        Assert.Contains("range=24h", tab.Url, StringComparison.Ordinal);
+        Assert.True(await tab.IsVisibleAsync("#panels"));
+        Assert.False(await tab.IsVisibleAsync("#overview"));
+
         await page.OpenAsync(server.HttpUri, "/?tenant=shop&range=24h&tz=UTC&live=off");
         await AssertPanelsAsync(page, db, "shop");
         Assert.Equal("hour", await tab.GetAttributeAsync("[data-panel=traffic]", "data-grain"));
@@ -67,7 +109,7 @@ public sealed class DashboardTests(PrivateClickHouse clickHouse, ChromiumBrowser
         await tab.SelectOptionAsync("#tenant", "blog");
         await page.WaitForLoadAsync(loads);
         Assert.Contains("tenant=blog", tab.Url, StringComparison.Ordinal);
-        Assert.Equal(["blog", "shop"], await tab.EvalOnSelectorAllAsync<string[]>("#tenant option", "os => os.map(o => o.value)"));
+        Assert.Equal(["", "blog", "shop"], await tab.EvalOnSelectorAllAsync<string[]>("#tenant option", "os => os.map(o => o.value)"));
         await AssertPanelsAsync(page, db, "blog");
 
         // Back: the previous view (shop, 7 d) again, from the URL alone.

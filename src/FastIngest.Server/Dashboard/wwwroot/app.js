@@ -1,5 +1,6 @@
 // FastIngest dashboard: one module, no framework. The view's whole state lives in the URL
 // (?tenant=&range=&tz=&from=&to=&live=), so a link reproduces it and back/forward walk through views.
+// No tenant in the URL = the "All tenants" overview (a card per tenant) for callers who may read several.
 // Data: the JSON API of docs/dashboard.md (/api/v1/...); the key, when the server needs one, stays in
 // sessionStorage and goes out as "Authorization: Bearer".
 
@@ -7,6 +8,7 @@ const PANELS = ['summary', 'traffic', 'status', 'cache', 'top_files_downloads', 
   'visitors', 'pixel', 'events', 'event_paths', 'refusals'];
 const RANGES = ['today', '24h', '7d', '30d', '12m', 'custom'];
 const LIVE_MS = 5000;
+const OVERVIEW_MAX = 12;     // cards on the overview: 24 panel requests per refresh at most
 const KEY_STORE = 'fastingest.key';
 const BYTE_COLUMNS = new Set(['bytes_sent', 'body_bytes_sent']);
 const METRIC_LABELS = {
@@ -25,6 +27,8 @@ let generation = 0;          // a newer load makes older answers stale
 let inFlight = null;         // AbortController of the load under way
 let liveTimer = 0;
 let charts = [];
+let cardCharts = [];
+let lastTenants = [];
 let me = null;
 
 // ---- state <-> URL ---------------------------------------------------------------------------------
@@ -43,15 +47,19 @@ function readState() {
 }
 
 function writeState(state, replace) {
+  const url = urlOf(state);
+  if (url === location.pathname + location.search) return;
+  if (replace) history.replaceState(null, '', url); else history.pushState(null, '', url);
+}
+
+function urlOf(state) {
   const q = new URLSearchParams();
   if (state.tenant) q.set('tenant', state.tenant);
   q.set('range', state.range);
   q.set('tz', state.tz);
   if (state.range === 'custom') { q.set('from', state.from); q.set('to', state.to); }
   if (!state.live) q.set('live', 'off');
-  const url = '/?' + q.toString();
-  if (url === location.pathname + location.search) return;
-  if (replace) history.replaceState(null, '', url); else history.pushState(null, '', url);
+  return '/?' + q.toString();
 }
 
 function validZone(tz) {
@@ -263,7 +271,7 @@ function showError(error) {
   if (error.name === 'AbortError') return;
   // Without access (no key, or a tenant this key may not read) the last view's numbers must not stay up
   // under another tenant's name.
-  if (error.status === 401 || error.status === 404) $('panels').hidden = true;
+  if (error.status === 401 || error.status === 404) { $('panels').hidden = true; $('overview').hidden = true; }
   if (error.status === 401) {
     $('key-form').hidden = false;
     showMessage(sessionStorage.getItem(KEY_STORE) ? 'That API key is not accepted here.' : '');
@@ -288,13 +296,16 @@ async function loadTenants(state) {
   const body = await (await api('/api/v1/tenants?' + q)).json();
   const names = body.tenants.slice();
   if (state.tenant && !names.includes(state.tenant)) names.unshift(state.tenant);
+  if (!(me && me.tenant)) names.unshift('');
   const select = $('tenant');
   // Rewritten only when it changed, so a live refresh never closes a list the user has open.
   if ([...select.options].map((o) => o.value).join('\n') !== names.join('\n')) {
-    select.replaceChildren(...names.map((n) => el('option', { value: n, text: n })));
+    select.replaceChildren(...names.map((n) => el('option', { value: n, text: n || 'All tenants' })));
   }
   select.value = state.tenant;
   $('tenant-note').textContent = body.truncated ? 'More tenants than shown: type to narrow.' : `${integer.format(body.tenants.length)} tenant(s)`;
+  lastTenants = body.tenants;
+  lastTenants.truncated = body.truncated;
   return body.tenants;
 }
 
@@ -309,24 +320,38 @@ async function load({ quiet = false } = {}) {
     if (!me) await loadMe();
     // A live refresh updates the list too (a new tenant shows up), unless the user is in the picker.
     const inPicker = document.activeElement === $('tenant') || document.activeElement === $('tenant-filter');
-    if (!quiet || !$('tenant').options.length || !inPicker) {
-      const tenants = await loadTenants(state);
-      if (!state.tenant && tenants.length) {
-        state.tenant = me && me.tenant ? me.tenant : tenants[0];
-        writeState(state, true);
-        syncControls(state);
-      }
+    if (!state.tenant && me && me.tenant) {
+      // A tenant key reads one tenant: straight to it.
+      state.tenant = me.tenant;
+      writeState(state, true);
     }
-    if (!state.tenant) { showMessage('No tenant has data yet: send some traffic, then reload.'); return; }
+    if (!quiet || !$('tenant').options.length || !inPicker) await loadTenants(state);
+    syncControls(state);
     const [from, to] = window_(state);
-    document.querySelector('.range-label').textContent =
-      `${formatTime(new Date(from).toISOString(), state.tz)} – ${formatTime(new Date(to).toISOString(), state.tz)} (${state.tz})`;
-    const answers = await Promise.all(PANELS.map(async (panel) => [panel, await (await api(panelQuery(state, panel), controller.signal)).json()]));
-    if (mine !== generation) return;
-    for (const [panel, data] of answers) renderPanel(panel, data, state);
+    for (const label of document.querySelectorAll('.range-label')) {
+      label.textContent = `${formatTime(new Date(from).toISOString(), state.tz)} – ${formatTime(new Date(to).toISOString(), state.tz)} (${state.tz})`;
+    }
+    let answers;
+    if (state.tenant) {
+      answers = await Promise.all(PANELS.map(async (panel) => [panel, await (await api(panelQuery(state, panel), controller.signal)).json()]));
+      if (mine !== generation) return;
+      for (const [panel, data] of answers) renderPanel(panel, data, state);
+    } else {
+      if (!lastTenants.length) { showMessage('No tenant has data yet: send some traffic, then reload.'); return; }
+      const shown = lastTenants.slice(0, OVERVIEW_MAX);
+      const cards = await Promise.all(shown.map(async (tenant) => {
+        const one = { ...state, tenant };
+        const [summary, traffic] = await Promise.all(['summary', 'traffic'].map(async (panel) => (await api(panelQuery(one, panel), controller.signal)).json()));
+        return { tenant, summary, traffic };
+      }));
+      if (mine !== generation) return;
+      renderOverview(cards, state);
+      answers = cards.map((c) => [c.tenant, c.traffic]);
+    }
     showMessage('');
     $('key-form').hidden = true;
-    $('panels').hidden = false;
+    $('panels').hidden = !state.tenant;
+    $('overview').hidden = !!state.tenant;
     const latest = answers.map(([, d]) => d.updated).filter(Boolean).sort().pop();
     const mark = $('updated');
     mark.dataset.updated = latest || new Date().toISOString();
@@ -340,6 +365,46 @@ async function load({ quiet = false } = {}) {
   } finally {
     if (inFlight === controller) inFlight = null;
     scheduleLive();
+  }
+}
+
+// The overview: per tenant its name (a link to its full view, same range and zone), its requests and
+// bytes (from `summary`) and a small requests chart (from `traffic`).
+function renderOverview(cards, state) {
+  for (const chart of cardCharts) chart.destroy();
+  cardCharts = [];
+  const total = lastTenants.length;
+  $('overview-note').textContent = total > cards.length || lastTenants.truncated
+    ? `showing ${cards.length} of ${integer.format(total)}${lastTenants.truncated ? '+' : ''}: filter to narrow` : '';
+  const nodes = cards.map(({ tenant, summary, traffic }) => {
+    const value = (metric) => (summary.rows.find((r) => r[0] === metric) || [])[1] ?? null;
+    const requests = value('requests'), bytes = value('bytes_sent');
+    const link = el('a', { href: urlOf({ ...state, tenant }), text: tenant });
+    link.addEventListener('click', (e) => {
+      if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      e.preventDefault();
+      change((s) => { s.tenant = tenant; });
+    });
+    const spark = el('div', { class: 'spark', role: 'img', 'aria-label': `Requests over time for ${tenant}` });
+    const card = el('article', { class: 'tenant-card', 'data-tenant': tenant },
+      el('h3', {}, link),
+      el('div', { class: 'figures' },
+        el('span', {}, el('b', { 'data-metric': 'requests', 'data-value': requests === null ? '' : String(requests), text: requests === null ? '–' : integer.format(requests) }), ' requests'),
+        el('span', {}, el('b', { 'data-metric': 'bytes_sent', 'data-value': bytes === null ? '' : String(bytes), text: formatBytes(bytes) }), ' sent')),
+      spark);
+    return [card, spark, traffic];
+  });
+  $('tenant-cards').replaceChildren(...nodes.map(([card]) => card));
+  if (typeof uPlot === 'undefined') return;
+  for (const [, spark, traffic] of nodes) {
+    cardCharts.push(new uPlot({
+      width: Math.max(200, spark.clientWidth), height: 80, legend: { show: false }, cursor: { show: false },
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), state.tz),
+      scales: { y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] } },
+      series: [{}, { stroke: '#2563eb', fill: '#2563eb22', width: 1.5 }],
+      axes: [{ show: false }, { show: false }],
+      data: [traffic.rows.map((r) => Date.parse(r[0]) / 1000), traffic.rows.map((r) => r[1])],
+    }, undefined, spark));
   }
 }
 
@@ -384,7 +449,8 @@ function wire() {
   let filterTimer = 0;
   $('tenant-filter').addEventListener('input', () => {
     clearTimeout(filterTimer);
-    filterTimer = setTimeout(() => loadTenants(readState()).catch(showError), 200);
+    // The overview's cards follow the filter; a tenant's view only narrows the list.
+    filterTimer = setTimeout(() => (readState().tenant ? loadTenants(readState()).catch(showError) : load()), 200);
   });
   for (const radio of document.querySelectorAll('input[name="range"]')) {
     radio.addEventListener('change', () => change((s) => {
