@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text;
 using FastIngest.Core.Parsing;
 
 namespace FastIngest.Core.Aggregation;
@@ -31,16 +30,6 @@ public sealed class RawRowsOptions : IValidatableObject
     public int MaxRowsPerFlush { get; set; } = 4096;
 
     /// <inheritdoc/>
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        for (int i = 0; i < Tenants.Count; i++)
-        {
-            if (!NameRules.IsValid(Encoding.UTF8.GetBytes(Tenants[i])))
-            {
-                yield return new ValidationResult(
-                    $"{SectionName}:Tenants:{i} '{Tenants[i]}' is not a valid tenant name: 1-{NameRules.MaxLength} characters of [A-Za-z0-9_.-] (there is no \"*\": list each tenant)",
-                    [nameof(Tenants)]);
-            }
-        }
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        TenantNameList.Validate(Tenants, $"{SectionName}:Tenants", nameof(Tenants), TenantNameList.NoWildcard);
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text;
 using FastIngest.Core.Parsing;
 
 namespace FastIngest.Core.Aggregation;
@@ -28,14 +27,9 @@ public sealed class TenantMetricsOptions : IValidatableObject
     /// <inheritdoc/>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        for (int i = 0; i < TenantLabels.Count; i++)
+        foreach (ValidationResult invalid in TenantNameList.Validate(TenantLabels, $"{SectionName}:TenantLabels", nameof(TenantLabels), TenantNameList.NoWildcard))
         {
-            if (!NameRules.IsValid(Encoding.UTF8.GetBytes(TenantLabels[i])))
-            {
-                yield return new ValidationResult(
-                    $"{SectionName}:TenantLabels:{i} '{TenantLabels[i]}' is not a valid tenant name: 1-{NameRules.MaxLength} characters of [A-Za-z0-9_.-] (there is no \"*\": list each tenant)",
-                    [nameof(TenantLabels)]);
-            }
+            yield return invalid;
         }
 
         if (TenantLabels.Distinct(StringComparer.Ordinal).Count() != TenantLabels.Count)

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text;
 using FastIngest.Core.Parsing;
 
 namespace FastIngest.Server.Pixel;
@@ -43,16 +42,6 @@ public sealed class PixelOptions : IValidatableObject
     public bool UseEndpointRouting { get; set; }
 
     /// <inheritdoc/>
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        for (int i = 0; i < AllowedTenants.Count; i++)
-        {
-            if (!NameRules.IsValid(Encoding.UTF8.GetBytes(AllowedTenants[i])))
-            {
-                yield return new ValidationResult(
-                    $"{SectionName}:AllowedTenants:{i} '{AllowedTenants[i]}' is not a valid tenant name: 1-{NameRules.MaxLength} characters of [A-Za-z0-9_.-]",
-                    [nameof(AllowedTenants)]);
-            }
-        }
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        TenantNameList.Validate(AllowedTenants, $"{SectionName}:AllowedTenants", nameof(AllowedTenants));
 }
