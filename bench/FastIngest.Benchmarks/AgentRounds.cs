@@ -4,6 +4,7 @@ using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Agents;
 using FastIngest.Core.Parsing.Json;
 using FastIngest.Tests.Parsing.Agents;
+using static FastIngest.Benchmarks.RoundStatistics;
 
 namespace FastIngest.Benchmarks;
 
@@ -67,13 +68,6 @@ public static class AgentRounds
         double[] added = perItem[2].Zip(perItem[1], static (with, without) => with - without).ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT_AGENTS classify_table_ns={Median(perItem[0]):F1} json_parse_ns={Median(perItem[1]):F1} json_parse_classify_ns={Median(perItem[2]):F1} classify_added_ns={Median(added):F1} classify_bytes_per_agent={(double)bytes[0] / ((long)rounds * s_table.Length):F3}"));
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = [.. values];
-        Array.Sort(sorted);
-        return sorted[sorted.Length / 2];
     }
 
     private static long ClassifyTable()

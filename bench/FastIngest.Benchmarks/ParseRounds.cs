@@ -5,6 +5,7 @@ using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Combined;
 using FastIngest.Core.Parsing.Formats;
 using FastIngest.Core.Parsing.Json;
+using static FastIngest.Benchmarks.RoundStatistics;
 
 namespace FastIngest.Benchmarks;
 
@@ -126,13 +127,6 @@ public static class ParseRounds
         // One line for scripts (bench/compare.sh): medians per line, and what the parser allocated per line.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT walk_ns={Median(perLine[0]):F1} parser_ns={Median(perLine[1]):F1} serializer_ns={Median(perLine[3]):F1} combined_ns={Median(perLine[4]):F1} walk_over_parser={Median(walkOverParser):F3} serializer_over_parser={Median(serializerOverParser):F3} parser_bytes_per_line={(double)parserBytes / ((long)rounds * Data.Lines):F3}"));
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = [.. values];
-        Array.Sort(sorted);
-        return sorted[sorted.Length / 2];
     }
 
     private static long Walk()

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Referrers;
+using static FastIngest.Benchmarks.RoundStatistics;
 
 namespace FastIngest.Benchmarks;
 
@@ -68,10 +69,8 @@ public static class ReferrerRounds
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rounds} rounds of {Count} referrers (sink {sink})"));
         for (int m = 0; m < s_methods.Length; m++)
         {
-            double[] sorted = [.. perCall[m]];
-            Array.Sort(sorted);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{s_methods[m].Name,-14} min {sorted[0],6:F1} ns  median {sorted[sorted.Length / 2],6:F1} ns  {(double)bytes[m] / ((long)rounds * Count),6:F3} B/call"));
+                $"{s_methods[m].Name,-14} min {perCall[m].Min(),6:F1} ns  median {Median(perCall[m]),6:F1} ns  {(double)bytes[m] / ((long)rounds * Count),6:F3} B/call"));
         }
     }
 
