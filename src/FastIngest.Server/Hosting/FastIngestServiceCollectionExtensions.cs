@@ -16,6 +16,7 @@ using FastIngest.Server.Reading;
 using FastIngest.Server.Syslog;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -137,6 +138,8 @@ internal static class FastIngestServiceCollectionExtensions
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = InlineScheduling.Enabled);
         services.AddFastIngestCore(builder.Configuration, "spool");
         services.AddValidatedOptions<SyslogOptions>(SyslogOptions.SectionName);
+        // Syslog:ReusePort: SO_REUSEPORT on the TCP and TLS syslog listening sockets (Kestrel binds them).
+        services.AddSingleton<IConfigureOptions<SocketTransportOptions>, SyslogListenSocketSetup>();
         services.AddSingleton<IPostConfigureOptions<SyslogOptions>, LogFormatNamesSetup>();
         services.AddSingleton<IPostConfigureOptions<FileSourceOptions>, LogFormatNamesSetup>();
         services.AddSingleton(sp => new SyslogFormats(
