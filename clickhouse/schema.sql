@@ -631,3 +631,52 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.requests_raw_in_ledger TO fast
 AS SELECT insert_id, 'requests_raw' AS target, count() AS rows, now() AS time
 FROM fastingest.requests_raw_in
 GROUP BY insert_id;
+
+-- Referrers (issue 18, item 1): where requests came from, per tenant, UTC day, source group, referring
+-- host and tagged source (utm_source, source or ref of the pixel's page URL). FastIngest inserts one row
+-- per (referrer, visitor) and flush into referrers_1d_in (Null); the view sums visits and folds visitors
+-- into uniq states, visitor 0 being requests without one (no address, DNT/GPC). visits counts requests
+-- arriving with that referrer: for an external group (search, social, email, other) the entries from it
+-- plus the assets their pages loaded (an asset carries its page as referrer), for internal mostly the
+-- site's own pages and assets; direct is requests without a referrer. Bots are not counted. Host is the
+-- referrer's host without www. and port, '' for direct; past FastIngest:Referrers:MaxSourcesPerTenant
+-- names per tenant and flush interval a row counts as host '(other)' with tagged source '' in its own
+-- group, so totals per group stay exact. Read with sumMerge(visits) and uniqIfMerge(visitors); see
+-- clickhouse/queries/top_referrers.sql.
+CREATE TABLE IF NOT EXISTS fastingest.referrers_1d_in
+(
+    tenant String,
+    day Date,
+    source_group Enum8('direct' = 0, 'other' = 1, 'internal' = 2, 'search' = 3, 'social' = 4, 'email' = 5),
+    host String,
+    tagged_source String,
+    visits UInt64,
+    visitor UInt64,
+    insert_id UInt64
+)
+ENGINE = Null;
+
+CREATE TABLE IF NOT EXISTS fastingest.referrers_1d
+(
+    tenant String,
+    day Date,
+    source_group Enum8('direct' = 0, 'other' = 1, 'internal' = 2, 'search' = 3, 'social' = 4, 'email' = 5),
+    host String,
+    tagged_source String,
+    visits AggregateFunction(sum, UInt64),
+    visitors AggregateFunction(uniqIf, UInt64, UInt8)
+)
+ENGINE = AggregatingMergeTree()
+PARTITION BY toYYYYMM(day)
+ORDER BY (tenant, day, source_group, host, tagged_source);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.referrers_1d_in_mv TO fastingest.referrers_1d
+AS SELECT tenant, day, source_group, host, tagged_source,
+    sumState(visits) AS visits, uniqIfState(visitor, visitor != 0) AS visitors
+FROM fastingest.referrers_1d_in
+GROUP BY tenant, day, source_group, host, tagged_source;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.referrers_1d_in_ledger TO fastingest.insert_ledger
+AS SELECT insert_id, 'referrers_1d' AS target, count() AS rows, now() AS time
+FROM fastingest.referrers_1d_in
+GROUP BY insert_id;

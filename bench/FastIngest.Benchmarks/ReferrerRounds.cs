@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using FastIngest.Core.Aggregation;
+using FastIngest.Core.Aggregation.Aggregates;
 using FastIngest.Core.Parsing;
+using FastIngest.Core.Parsing.Agents;
 using FastIngest.Core.Parsing.Referrers;
 using static FastIngest.Benchmarks.RoundStatistics;
 
@@ -23,12 +26,19 @@ public static class ReferrerRounds
     private static readonly byte[] s_value = new byte[TaggedSource.MaxBytes];
     private static readonly byte[][] s_referrers = MakeReferrers();
     private static readonly byte[][] s_targets = MakeTargets();
+    // The shard's wiring (issue 18, item 1): a warm aggregate counting into buckets it already has, as a
+    // shard does mid-interval; 512 visitors, so about every referrer and visitor has its bucket.
+    private static readonly ReferrerAggregate s_aggregate = NewAggregate(out s_tenant);
+    private static readonly InternedName s_tenant;
+    private static readonly byte[] s_agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"u8.ToArray();
 
     private static readonly (string Name, Func<long> Run)[] s_methods =
     [
         ("host only", HostOnly),
         ("classify", Classify),
         ("tagged source", Tagged),
+        ("count", CountLines),
+        ("agent+count", AgentAndCount),
     ];
 
     public static void Run(int rounds)
@@ -95,6 +105,43 @@ public static class ReferrerRounds
         }
 
         return sum;
+    }
+
+    /// <summary>What <c>Shard.CountAccessLog</c> adds per line: classify, budget, bucket.</summary>
+    private static long CountLines()
+    {
+        for (int i = 0; i < s_referrers.Length; i++)
+        {
+            s_aggregate.Count(s_tenant, 1_795_390_925_000, s_referrers[i], s_requestHost, default, (ulong)(i & 511) + 1);
+        }
+
+        return s_aggregate.Held;
+    }
+
+    /// <summary>The same with the bot check in front (the agent classification the agents wiring shares).</summary>
+    private static long AgentAndCount()
+    {
+        long bots = 0;
+        for (int i = 0; i < s_referrers.Length; i++)
+        {
+            if (UserAgentClassifier.Classify(s_agent).IsBot)
+            {
+                bots++;
+                continue;
+            }
+
+            s_aggregate.Count(s_tenant, 1_795_390_925_000, s_referrers[i], s_requestHost, default, (ulong)(i & 511) + 1);
+        }
+
+        return s_aggregate.Held + bots;
+    }
+
+    private static ReferrerAggregate NewAggregate(out InternedName tenant)
+    {
+        var options = new ReferrerOptions();
+        options.OwnHosts["shop"] = ["shop.mysite.test"];
+        tenant = new InternedName(0, 0, "shop"u8);
+        return new ReferrerAggregate(options);
     }
 
     private static long Tagged()

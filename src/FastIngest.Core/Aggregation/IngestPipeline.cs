@@ -35,7 +35,8 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
     /// <param name="rawRows">Tenants opted in to <c>requests_raw</c>; null: none.</param>
     /// <param name="tenantMetrics">Tenants with their own <c>/metrics</c> series; null: none.</param>
     public IngestPipeline(AggregationOptions options, IBatchSink sink, ObjectPool<FlushBatch> flushBatches, ILogger logger, TenantAllowList? pixelTenants = null, bool anyAge = false,
-        KnownTenants? known = null, long? routingSeed = null, RawRowsOptions? rawRows = null, LogFormats? formats = null, TenantMetricsOptions? tenantMetrics = null)
+        KnownTenants? known = null, long? routingSeed = null, RawRowsOptions? rawRows = null, LogFormats? formats = null, TenantMetricsOptions? tenantMetrics = null,
+        ReferrerOptions? referrers = null)
     {
         RoutingSeed = routingSeed ?? TenantRouting.ProcessSeed;
         Formats = formats ?? LogFormats.None;
@@ -53,7 +54,7 @@ internal sealed class IngestPipeline : IShardChannels, IDisposable
             TenantAdmission admission = anyAge
                 ? TenantAdmission.Unlimited(tenantsPerShard)
                 : new TenantAdmission(options.NewTenantsPerMinutePerDoor, options.NewTenantsPerMinutePerAddress, shardCount, tenantsPerShard);
-            _shards[i] = new Shard(i, IngestBatches, flushBatches, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger, window, known, admission, rawRows, Formats, tenantMetrics);
+            _shards[i] = new Shard(i, IngestBatches, flushBatches, sink, options, tenantsPerShard, pixelKeys, pixelTenants ?? TenantAllowList.Everyone, logger, window, known, admission, rawRows, Formats, tenantMetrics, referrers);
         }
     }
 

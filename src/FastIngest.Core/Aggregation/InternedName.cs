@@ -42,6 +42,12 @@ internal sealed class InternedName
     /// </summary>
     public int MetricsSlot { get; set; }
 
+    /// <summary>
+    /// For a tenant: its own hosts (<see cref="ReferrerOptions.OwnHosts"/>, or none); null until its first
+    /// referrer asks (<see cref="Aggregates.ReferrerAggregate"/>), so the options are looked up once per tenant.
+    /// </summary>
+    public Parsing.Referrers.OwnHosts? OwnHosts { get; set; }
+
     /// <summary>A configured tenant: outside the cap, never forgotten.</summary>
     public bool Pinned { get; init; }
 

@@ -2,6 +2,7 @@ using System.IO.Hashing;
 using FastIngest.Core.Aggregation.Aggregates;
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
+using FastIngest.Core.Parsing.Agents;
 
 namespace FastIngest.Core.Aggregation;
 
@@ -83,7 +84,14 @@ internal sealed partial class Shard
             {
                 case MessageKind.PixelHit:
                     PixelHit hit = message.Pixel;
-                    CountPixel(tenant, hit.Key, hit.TimestampMs, hit.CountVisitor, hit.Address, hit.UserAgent);
+                    ulong pixelVisitor = CountPixel(tenant, hit.Key, hit.TimestampMs, hit.CountVisitor, hit.Address, hit.UserAgent);
+                    // The page embedding the pixel is its referrer and the page URL its tags are read from; bots
+                    // don't count (referrer spam comes from bots), as in CountAccessLog.
+                    if (!UserAgentClassifier.Classify(hit.UserAgent).IsBot)
+                    {
+                        _referrers.Count(tenant, hit.TimestampMs, hit.Referer, hit.Host, hit.Referer, pixelVisitor);
+                    }
+
                     break;
                 case MessageKind.Event:
                     _events.Count(tenant, message.Event);
@@ -95,9 +103,10 @@ internal sealed partial class Shard
         }
     }
 
-    /// <summary>An access-log line counts as traffic, a status, a visitor, a path, maybe a pixel hit, and maybe a raw row.</summary>
+    /// <summary>An access-log line counts as traffic, a status, a visitor, a path, a referrer unless a bot sent it, maybe a pixel hit, and maybe a raw row.</summary>
     private void CountAccessLog(InternedName tenant, in AccessLogRecord record, IngestSource source, in IngestEntry entry)
     {
+        UserAgentClass agent = UserAgentClassifier.Classify(record.Text(record.UserAgent));
         uint minute = (uint)(record.TimestampMs / 60_000 * 60);
         _traffic.Count(tenant, minute, in record);
         _statuses.Count(tenant, minute, record.Status);
@@ -117,6 +126,13 @@ internal sealed partial class Shard
         if (!record.Path.IsEmpty)
         {
             _paths.Count(tenant, in record);
+        }
+
+        // Referrer spam comes from bots: their referrers are not counted (issue 18). The record's path has no
+        // query (issue 14), so an access-log line has no tagged source; a pixel's page URL does.
+        if (!agent.IsBot)
+        {
+            _referrers.Count(tenant, record.TimestampMs, record.Text(record.Referer), record.Text(record.Host), default, visitor);
         }
 
         if (record.Path.Length > 3)
@@ -145,12 +161,10 @@ internal sealed partial class Shard
         }
     }
 
-    private void CountPixel(InternedName tenant, ReadOnlySpan<byte> key, long timestampMs, bool countVisitor, ReadOnlySpan<byte> address, ReadOnlySpan<byte> userAgent)
+    /// <returns>The hit's visitor hash; 0 when it has none (DNT/GPC, no address).</returns>
+    private ulong CountPixel(InternedName tenant, ReadOnlySpan<byte> key, long timestampMs, bool countVisitor, ReadOnlySpan<byte> address, ReadOnlySpan<byte> userAgent)
     {
         int keyId = _pixels.Count(tenant, key, timestampMs);
-        if (countVisitor)
-        {
-            _visitors.Count(tenant, keyId, timestampMs, address, userAgent);
-        }
+        return countVisitor ? _visitors.Count(tenant, keyId, timestampMs, address, userAgent) : 0;
     }
 }

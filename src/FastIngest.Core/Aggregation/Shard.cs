@@ -40,6 +40,7 @@ internal sealed partial class Shard
     private readonly RejectAggregate _rejects;
     private readonly RawRowAggregate? _rawRows;
     private readonly TenantRequestCounters? _tenantCounters;
+    private readonly ReferrerAggregate _referrers;
     private readonly KnownTenants _known;
     private readonly TenantAdmission _admission;
     private readonly int _idleSeconds;
@@ -63,9 +64,12 @@ internal sealed partial class Shard
     /// <param name="rawRows">Tenants opted in to <c>requests_raw</c> and its cap; null or no tenant: none.</param>
     /// <param name="formats">The operator's compiled log formats, for <see cref="MessageKind.CustomLog"/> lines.</param>
     /// <param name="tenantMetrics">Tenants with their own <c>/metrics</c> series; null or none: no counters.</param>
+    /// <param name="referrers">Tenants' own hosts and the referrer budgets; null: the defaults.</param>
     public Shard(int id, ObjectPool<IngestBatch> ingestBatches, ObjectPool<FlushBatch> flushBatches, IBatchSink sink, AggregationOptions options, int maxTenants, int maxPixelKeys, TenantAllowList pixelTenants, ILogger logger, TimeWindow window,
-        KnownTenants? known = null, TenantAdmission? admission = null, RawRowsOptions? rawRows = null, LogFormats? formats = null, TenantMetricsOptions? tenantMetrics = null)
+        KnownTenants? known = null, TenantAdmission? admission = null, RawRowsOptions? rawRows = null, LogFormats? formats = null, TenantMetricsOptions? tenantMetrics = null,
+        ReferrerOptions? referrers = null)
     {
+        _referrers = new ReferrerAggregate(referrers ?? new ReferrerOptions());
         _tenantCounters = tenantMetrics is { TenantLabels.Count: > 0 } ? new TenantRequestCounters(tenantMetrics.TenantLabels) : null;
         _decoder = new MessageDecoder(formats ?? LogFormats.None);
         _rawRows = rawRows is { Tenants.Count: > 0 } ? new RawRowAggregate(rawRows) : null;
@@ -162,6 +166,9 @@ internal sealed partial class Shard
     /// <summary>Events counted under an <c>(other)</c> type or path (or both); each event once.</summary>
     public long EventsFolded => _events.Folded;
 
+    /// <summary>Requests whose referrer counted under the host <c>(other)</c>, past <see cref="ReferrerOptions.MaxSourcesPerTenant"/>.</summary>
+    public long ReferrersFolded => _referrers.Folded;
+
     /// <summary>
     /// Reads batches until the channel completes, then flushes what is left. A null item is the flush
     /// timer's tick; a busy shard also checks the clock after every batch, so a full channel that drops
@@ -198,7 +205,7 @@ internal sealed partial class Shard
                 }
 
                 // Early when the visitor set reaches its bound: memory stays bounded at any line rate.
-                if (Environment.TickCount64 >= _nextFlushAt || _visitors.Held >= _maxVisitors)
+                if (Environment.TickCount64 >= _nextFlushAt || _visitors.Held >= _maxVisitors || _referrers.Held >= _maxVisitors)
                 {
                     await FlushAsync(CancellationToken.None).ConfigureAwait(false);
                 }
@@ -213,7 +220,7 @@ internal sealed partial class Shard
     public async ValueTask FlushAsync(CancellationToken cancellationToken, TaskCompletionSource? barrier = null)
     {
         _nextFlushAt = Environment.TickCount64 + _flushIntervalMs;
-        bool empty = _traffic.IsEmpty && _statuses.IsEmpty && _rejects.IsEmpty && _pixels.IsEmpty && _visitors.IsEmpty && _events.IsEmpty && _paths.IsEmpty && (_rawRows?.IsEmpty ?? true);
+        bool empty = _traffic.IsEmpty && _statuses.IsEmpty && _rejects.IsEmpty && _pixels.IsEmpty && _visitors.IsEmpty && _events.IsEmpty && _paths.IsEmpty && (_rawRows?.IsEmpty ?? true) && _referrers.IsEmpty;
         if (empty)
         {
             // Nothing refers to a tenant id: an idle shard forgets its idle tenants too, without a batch.
@@ -239,6 +246,7 @@ internal sealed partial class Shard
         _events.ProjectInto(batch, tenants, _names.Paths);
         _paths.ProjectInto(batch, tenants, _names.Paths);
         _rawRows?.ProjectInto(batch);
+        _referrers.ProjectInto(batch, tenants);
         _rejects.ProjectInto(batch, tenants, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
         Volatile.Write(ref _linesCounted, _linesCounted + batch.Lines);
@@ -251,6 +259,7 @@ internal sealed partial class Shard
         _events.Clear();
         _paths.Clear();
         _rejects.Clear();
+        _referrers.Clear();
         // No bucket refers to a name id now (rows carry the names' bytes), so the tables may forget.
         _names.Recycle();
         _pathBudget.Clear();

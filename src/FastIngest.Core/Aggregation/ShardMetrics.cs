@@ -106,12 +106,13 @@ internal sealed class ShardMetrics(IngestPipeline pipeline) : IMetricsPublisher
 
     private static Measurement<long>[] Folded(IReadOnlyList<Shard> shards)
     {
-        long paths = 0, pixelKeys = 0, eventTypes = 0;
+        long paths = 0, pixelKeys = 0, eventTypes = 0, referrers = 0;
         foreach (Shard shard in shards)
         {
             paths += shard.PathsFolded;
             pixelKeys += shard.PixelKeysFolded;
             eventTypes += shard.EventTypesFolded;
+            referrers += shard.ReferrersFolded;
         }
 
         return
@@ -119,6 +120,7 @@ internal sealed class ShardMetrics(IngestPipeline pipeline) : IMetricsPublisher
             new Measurement<long>(paths, new KeyValuePair<string, object?>("kind", "path")),
             new Measurement<long>(pixelKeys, new KeyValuePair<string, object?>("kind", "pixel_key")),
             new Measurement<long>(eventTypes, new KeyValuePair<string, object?>("kind", "event_type")),
+            new Measurement<long>(referrers, new KeyValuePair<string, object?>("kind", "referrer")),
         ];
     }
 }

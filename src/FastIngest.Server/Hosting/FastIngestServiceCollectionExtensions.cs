@@ -56,6 +56,7 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton<IPostConfigureOptions<AggregationOptions>, UserHashSecretSetup>();
         services.AddValidatedOptions<RawRowsOptions>(RawRowsOptions.SectionName);
         services.AddValidatedOptions<TenantMetricsOptions>(TenantMetricsOptions.SectionName);
+        services.AddValidatedOptions<ReferrerOptions>(ReferrerOptions.SectionName);
         services.AddValidatedOptions<ClickHouseOptions>(ClickHouseOptions.SectionName);
         services.AddValidatedOptions<SpoolOptions>(SpoolOptions.SectionName);
         // The pixel's allowed tenants are the shards' policy, so the pipeline needs them wherever it runs.
@@ -83,7 +84,8 @@ internal static class FastIngestServiceCollectionExtensions
             sp.GetRequiredService<KnownTenants>(),
             rawRows: sp.GetRequiredService<IOptions<RawRowsOptions>>().Value,
             formats: sp.GetRequiredService<LogFormats>(),
-            tenantMetrics: sp.GetRequiredService<IOptions<TenantMetricsOptions>>().Value));
+            tenantMetrics: sp.GetRequiredService<IOptions<TenantMetricsOptions>>().Value,
+            referrers: sp.GetRequiredService<IOptions<ReferrerOptions>>().Value));
         services.AddSingleton(sp => new KnownTenants(ConfiguredTenants(sp)));
         return services;
     }
@@ -112,7 +114,7 @@ internal static class FastIngestServiceCollectionExtensions
     /// <summary>
     /// Every tenant the operator named (issue 13: always admitted, never forgotten): <c>Aggregation:KnownTenants</c>,
     /// <c>FastIngest:Tenants</c>, the pixel's allowed tenants, the file sources' fixed tenants and the
-    /// tenants opted in to raw rows or to their own metrics. The
+    /// tenants opted in to raw rows or to their own metrics, and those listing their own referrer hosts. The
     /// sections the import command does not register resolve to their empty defaults.
     /// </summary>
     private static IEnumerable<string> ConfiguredTenants(IServiceProvider sp)
@@ -138,6 +140,11 @@ internal static class FastIngestServiceCollectionExtensions
         }
 
         foreach (string tenant in sp.GetRequiredService<IOptions<TenantMetricsOptions>>().Value.TenantLabels)
+        {
+            yield return tenant;
+        }
+
+        foreach (string tenant in sp.GetRequiredService<IOptions<ReferrerOptions>>().Value.OwnHosts.Keys)
         {
             yield return tenant;
         }

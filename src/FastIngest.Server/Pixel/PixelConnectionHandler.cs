@@ -155,7 +155,7 @@ internal sealed class PixelConnectionHandler : ConnectionHandler
             client = _addresses.Resolve(state.Peer, Encoding.ASCII.GetString(request.ForwardedFor));
         }
 
-        ValueTask counted = _counter.Count(request.Path, client, request.UserAgent, !request.DoNotTrack, out bool isPixel);
+        ValueTask counted = _counter.Count(request.Path, client, request.UserAgent, request.Host, request.Referer, !request.DoNotTrack, out bool isPixel);
         // The answer goes out with this read's flush, which waits for the count if it pends.
         PixelResponses.Write(output, isPixel ? PixelResponse.Gif : PixelResponse.NotFound, head, open, http10);
         return counted;

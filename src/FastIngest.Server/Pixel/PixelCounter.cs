@@ -44,7 +44,8 @@ internal sealed class PixelCounter
     /// Validates <paramref name="path"/> (the raw path bytes, no query) and queues the hit, or the reject;
     /// synchronous unless the shards push back. <paramref name="isPixel"/>: answer with the GIF (else 404).
     /// </summary>
-    public ValueTask Count(ReadOnlySpan<byte> path, IPAddress? client, ReadOnlySpan<byte> userAgent, bool countVisitor, out bool isPixel)
+    /// <param name="host">The Host header; <paramref name="referer"/> the Referer header: the hit's referrer (issue 18).</param>
+    public ValueTask Count(ReadOnlySpan<byte> path, IPAddress? client, ReadOnlySpan<byte> userAgent, ReadOnlySpan<byte> host, ReadOnlySpan<byte> referer, bool countVisitor, out bool isPixel)
     {
         isPixel = false;
         long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -83,6 +84,8 @@ internal sealed class PixelCounter
             Key = path[key],
             Address = FormatAddress(client, address),
             UserAgent = userAgent.Length > PixelHit.MaxUserAgentBytes ? userAgent[..PixelHit.MaxUserAgentBytes] : userAgent,
+            Host = host,
+            Referer = referer,
         };
         return _writer.AddAsync(MessageKind.PixelHit, RejectReason.None, path[tenant], message[..hit.Encode(message)], now, SenderKey.Of(client));
     }

@@ -26,6 +26,12 @@ internal ref struct PixelRequest
 
     public ReadOnlySpan<byte> UserAgent;
 
+    /// <summary>The Host header's value: which referrers are the site's own (issue 18).</summary>
+    public ReadOnlySpan<byte> Host;
+
+    /// <summary>The Referer header's value: the page embedding the pixel (issue 18).</summary>
+    public ReadOnlySpan<byte> Referer;
+
     /// <summary>X-Forwarded-For, the last such line; read only when the peer is a known proxy.</summary>
     public ReadOnlySpan<byte> ForwardedFor;
 }

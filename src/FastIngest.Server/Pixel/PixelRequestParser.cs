@@ -93,9 +93,13 @@ internal static class PixelRequestParser
                     }
 
                     host = true;
+                    request.Host = value;
                     break;
                 case 7 when Ascii.EqualsIgnoreCase(name, "Sec-GPC"u8):
                     request.DoNotTrack |= value.SequenceEqual("1"u8);
+                    break;
+                case 7 when Ascii.EqualsIgnoreCase(name, "Referer"u8):
+                    request.Referer = value;
                     break;
                 case 10 when Ascii.EqualsIgnoreCase(name, "User-Agent"u8):
                     request.UserAgent = value;

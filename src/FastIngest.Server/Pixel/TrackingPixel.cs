@@ -82,9 +82,11 @@ internal sealed class TrackingPixel
         Span<byte> pathBytes = stackalloc byte[PixelCounter.MaxPathBytes];
         pathBytes = pathBytes[..Encoding.ASCII.GetBytes(path, pathBytes)];
         Span<byte> agent = stackalloc byte[PixelHit.MaxUserAgentBytes];
+        Span<byte> host = stackalloc byte[PixelHit.MaxHostBytes];
+        Span<byte> referer = stackalloc byte[PixelHit.MaxRefererBytes];
         IHeaderDictionary headers = request.Headers;
         bool countVisitor = !(headers["DNT"] == s_one || headers["Sec-GPC"] == s_one);
-        return _counter.Count(pathBytes, context.Connection.RemoteIpAddress, ToUtf8(headers.UserAgent, agent), countVisitor, out isPixel);
+        return _counter.Count(pathBytes, context.Connection.RemoteIpAddress, ToUtf8(headers.UserAgent, agent), ToUtf8(headers.Host, host), ToUtf8(headers.Referer, referer), countVisitor, out isPixel);
     }
 
     private static ReadOnlySpan<byte> ToUtf8(StringValues value, Span<byte> destination)

@@ -54,6 +54,11 @@ internal sealed class ClickHouseTruth(PrivateClickHouse clickHouse, string db, s
     public Task<List<string>> RefusalsAsync() => RowsAsync(
         $"SELECT reason, sum(count) AS c FROM {db}.ingest_errors WHERE {Range("time")} GROUP BY reason ORDER BY c DESC, reason");
 
+    /// <summary>The top referrers of the UTC days the window touches (referrers_1d is per UTC day).</summary>
+    public Task<List<string>> SourcesAsync() => RowsAsync(
+        $"SELECT toString(source_group) AS g, host, sumMerge(visits) AS v, uniqIfMerge(visitors) FROM {db}.referrers_1d " +
+        $"WHERE tenant = '{tenant}' AND day >= toDate({Time(from)}) AND day <= toDate({Time(to.AddSeconds(-1))}) GROUP BY g, host ORDER BY v DESC, g, host LIMIT 10");
+
     /// <summary>Unique visitors of one UTC day, over every key of the tenant.</summary>
     public Task<long> VisitorsOnAsync(string day) =>
         ScalarAsync($"SELECT uniqMerge(visitors) FROM {db}.visitors_1d WHERE tenant = '{tenant}' AND day = toDate('{day}')");

@@ -305,6 +305,9 @@ public sealed class DashboardTests(PrivateClickHouse clickHouse, ChromiumBrowser
         Assert.Equal(Sorted(await truth.EventTypesAsync()), Sorted(await page.RowsAsync("events", 2)));
         Assert.Equal(Sorted(await truth.EventPathsAsync()), Sorted(await page.RowsAsync("event_paths", 2)));
         Assert.Equal(Sorted(await truth.RefusalsAsync()), Sorted(await page.RowsAsync("refusals", 2)));
+        List<string> sources = await page.RowsAsync("sources", 4);
+        Assert.Equal(await truth.SourcesAsync(), sources);
+        Assert.Contains(sources, s => s.StartsWith("search\tgoogle.com\t", StringComparison.Ordinal));
 
         // The chart's table: every bucket's requests add up to the headline, shown with grouping.
         List<string> traffic = await page.RowsAsync("traffic", 3);

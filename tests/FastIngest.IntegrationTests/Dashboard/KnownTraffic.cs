@@ -52,7 +52,8 @@ internal static class KnownTraffic
                 .Set("upstream_response_time", "")
                 .Set("upstream_cache_status", s_cache[j % s_cache.Length])
                 .Set("http_host", tenant + ".example")
-                .Set("http_referer", "")
+                // Direct, search, social and the site's own pages (issue 18: the sources panel).
+                .Set("http_referer", (j % 4) switch { 0 => "", 1 => "https://www.google.com/", 2 => "https://t.co/x", _ => $"https://{tenant}.example/pricing" })
                 .Set("http_user_agent", "Mozilla/5.0 (X11; Linux x86_64) dashboard-test")
                 .Set("http_x_forwarded_for", "")
                 .Set("scheme", "https")

@@ -98,6 +98,7 @@ public sealed partial class DeliveryGuaranteeTests(PrivateClickHouse clickHouse,
         Assert.True(duplicatesAvoided >= proxy.Dropped, $"{duplicatesAvoided} duplicates avoided, {proxy.Dropped} answers dropped");
         Assert.Equal(30_000, lines.Expected.Values.Sum(t => t.Requests));
         await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
+        await ReferrerTotals.AssertAsync(clickHouse, db, lines.Expected);
     }
 
     [Fact]
@@ -136,6 +137,7 @@ public sealed partial class DeliveryGuaranteeTests(PrivateClickHouse clickHouse,
 
         Assert.Equal(20_000, lines.Expected.Values.Sum(t => t.Requests));
         await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
+        await ReferrerTotals.AssertAsync(clickHouse, db, lines.Expected);
         Assert.Empty(Directory.GetFiles(Path.Combine(state, "spool"), "segment-*.spool"));
     }
 

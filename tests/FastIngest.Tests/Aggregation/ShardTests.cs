@@ -205,6 +205,13 @@ public sealed class ShardTests
             messages.Add(("blog", line));
         }
 
+        // Referrers of every group and a bot's (issue 18): classified and counted on the same path.
+        foreach (string referrer in (string[])["https://www.google.co.uk/", "https://t.co/x", "https://mail.google.com/", "https://shop.example/cart", "https://partner.example:8080/a", "-"])
+        {
+            messages.Add(("shop_example", ReferrerAggregateTests.Line(referrer)));
+            messages.Add(("blog", ReferrerAggregateTests.Line(referrer, agent: ReferrerAggregateTests.Bot)));
+        }
+
         IngestBatch batch = Batch(pipeline, [.. messages]);
         shard.Process(batch); // warm: tenants, buckets, scratch buffer grow once
         shard.Process(batch);

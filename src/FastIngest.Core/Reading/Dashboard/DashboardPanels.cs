@@ -20,6 +20,7 @@ internal static class DashboardPanels
         ["events"] = TopListPanels.EventsAsync,
         ["event_paths"] = TopListPanels.EventPathsAsync,
         ["refusals"] = TopListPanels.RefusalsAsync,
+        ["sources"] = SourcesPanel.QueryAsync,
     };
 
     public static IEnumerable<string> Names => s_panels.Keys;

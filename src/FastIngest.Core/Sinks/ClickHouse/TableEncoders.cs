@@ -10,6 +10,12 @@ internal static class TableEncoders
     public const int Traffic = 0, Status = 1, Errors = 2, Pixel = 3, Visitors = 4, Events = 5, Users = 6, Paths = 7, RawRows = 8;
 
     /// <summary>
+    /// <c>referrers_1d</c> (issue 18, item 1). Index 9 is <c>agents_1d</c>'s, wired in parallel: until it lands
+    /// the slot holds <see cref="ReservedColumns"/>, which no batch writes, so spool records agree on indexes.
+    /// </summary>
+    public const int Referrers = 10;
+
+    /// <summary>
     /// The tables FastIngest writes, by the indexes above (spool records store the index). Inserts go
     /// through each table's write door <c>{Name}_in</c>, whose rows also carry <c>insert_id</c>.
     /// </summary>
@@ -24,6 +30,8 @@ internal static class TableEncoders
         ("users_1d", UserColumns),
         ("paths_1h", PathColumns),
         ("requests_raw", RawRowColumns),
+        ("agents_1d", ReservedColumns),
+        ("referrers_1d", ReferrerColumns),
     ];
 
     public static string InsertSql(string database, int table) =>
@@ -52,6 +60,11 @@ internal static class TableEncoders
 
     public const string RawRowColumns =
         "time, time_ms, tenant, method, status, path, bytes_sent, body_bytes_sent, request_time_ms, cache_status, referrer_host, agent_class, visitor";
+
+    /// <summary>Index 9's columns until <c>agents_1d</c> lands (see <see cref="Referrers"/>): never inserted.</summary>
+    public const string ReservedColumns = "";
+
+    public const string ReferrerColumns = "tenant, day, source_group, host, tagged_source, visits, visitor";
 
     public delegate void RowEncoder<TRow>(RowBinaryWriter writer, in TRow row);
 
@@ -143,6 +156,18 @@ internal static class TableEncoders
         writer.UInt64(row.Counters.CacheHit);
         writer.UInt64(row.Counters.CacheMiss);
         writer.DateTime(row.Counters.LastHit);
+    }
+
+    public static void Append(RowBinaryWriter writer, in ReferrerRow row)
+    {
+        writer.String(row.Tenant);
+        writer.Date(row.Day);
+        // Enum8 travels as Int8: the value of Parsing.Referrers.ReferrerGroup, which the schema's Enum8 spells out.
+        writer.UInt8(row.Group);
+        writer.String(row.Host);
+        writer.String(row.TaggedSource);
+        writer.UInt64(row.Visits);
+        writer.UInt64(row.Visitor);
     }
 
     /// <summary>A <c>requests_raw</c> row; its text is in <paramref name="set"/>'s arena.</summary>

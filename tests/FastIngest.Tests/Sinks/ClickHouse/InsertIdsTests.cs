@@ -39,6 +39,12 @@ public sealed class InsertIdsTests
         expected.Reset();
         foreach (TableInsert table in round.Tables)
         {
+            if (TableEncoders.Tables[table.Index].Columns.Length == 0)
+            {
+                // Index 9, reserved for agents_1d until it lands (TableEncoders.Referrers): no rows to rekey.
+                continue;
+            }
+
             Assert.Equal(2, table.Rows);
             table.Rekey(3);
             Assert.Equal(3, table.Generation);
@@ -111,6 +117,7 @@ public sealed class InsertIdsTests
         batch.RawRows.Add(
             new RawRow { Tenant = name, Time = 1_700_000_041, TimeMs = 999, Status = 503, BytesSent = 700, BodyBytesSent = 500, RequestTimeMs = 12, CacheStatus = 2, Visitor = 42 },
             "GET"u8, longText, "ref.example.com"u8);
+        batch.Referrers.Add(new ReferrerRow(name, 19_700, 3, longText, "newsletter"u8.ToArray(), 9, 42));
         return batch;
     }
 }

@@ -115,6 +115,32 @@ public sealed class InsertRoundTests
         Assert.Equal(77UL, BitConverter.ToUInt64(body.AsSpan(body.Length - 8)));
     }
 
+    [Fact]
+    public void ReferrerRowsTravelThroughTheSpoolRecordAndTakeANewInsertId()
+    {
+        var batch = new FlushBatch();
+        batch.Referrers.Add(new ReferrerRow("shop"u8.ToArray(), 20_780, 3, "google.com"u8.ToArray(), "newsletter"u8.ToArray(), 5, 42));
+        batch.Referrers.Add(new ReferrerRow("shop"u8.ToArray(), 20_780, 0, [], [], 1, 0));
+        using var round = new InsertRound();
+        round.Reset();
+        round.Add(batch);
+        TableInsert referrers = round.Tables[TableEncoders.Referrers];
+        Assert.Equal("referrers_1d", referrers.Name);
+        // tenant (1 + 4), day (2), group (1), host (1 + 10), tagged (1 + 10), visits (8), visitor (8), insert_id (8); then (1 + 4) + 2 + 1 + 1 + 1 + 24.
+        Assert.Equal((5 + 2 + 1 + 11 + 11 + 24) + (5 + 2 + 1 + 1 + 1 + 24), referrers.Body.WrittenCount);
+        using var record = new PooledBufferWriter();
+        round.WriteTo(record);
+
+        using var replayed = new InsertRound();
+        Assert.True(replayed.TryReadFrom(record.WrittenSpan));
+        TableInsert back = replayed.Tables[TableEncoders.Referrers];
+        Assert.Equal((2, referrers.InsertId), (back.Rows, back.InsertId));
+        byte[] body = back.Body.WrittenSpan.ToArray();
+        InsertIdRewriter.Rewrite(body, TableEncoders.Referrers, 2, 77);
+        Assert.Equal(2, Occurrences(body, BitConverter.GetBytes(77UL)));
+        Assert.Equal(0, Occurrences(body, BitConverter.GetBytes(referrers.InsertId)));
+    }
+
     private static int Occurrences(ReadOnlySpan<byte> haystack, ReadOnlySpan<byte> needle)
     {
         int count = 0;
