@@ -39,6 +39,7 @@ internal static class ShardSplitter
         Route(pieces, batch.Events, static b => b.Events, static (in EventRow r) => r.Tenant);
         Route(pieces, batch.Users, static b => b.Users, static (in UserRow r) => r.Tenant);
         Route(pieces, batch.Paths, static b => b.Paths, static (in PathRow r) => r.Tenant);
+        Route(pieces, batch.Referrers, static b => b.Referrers, static (in ReferrerRow r) => r.Tenant);
         RouteRawRows(pieces, batch.RawRows);
 
         long lines = 0, hits = 0, events = 0;

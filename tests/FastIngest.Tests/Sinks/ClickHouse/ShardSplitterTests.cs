@@ -29,6 +29,7 @@ public sealed class ShardSplitterTests
             batch.Events.Add(new EventRow(tenant, minute, "view"u8.ToArray(), "/"u8.ToArray(), n * 100));
             batch.Users.Add(new UserRow(tenant, day, n));
             batch.Paths.Add(new PathRow(tenant, minute / 3600 * 3600, "/"u8.ToArray(), new PathCounters { Requests = n }));
+            batch.Referrers.Add(new ReferrerRow(tenant, day, 1, "search.example"u8.ToArray(), [], n, n));
             batch.RawRows.Add(new RawRow { Tenant = tenant, Time = minute, Status = 200 }, "GET"u8, "/"u8, ""u8);
             batch.Lines += (long)n;
             batch.PixelHits += (long)n * 10;
