@@ -20,6 +20,7 @@ internal sealed class CollectingSink : IBatchSink
     public List<EventRow> Events { get; } = [];
     public List<UserRow> Users { get; } = [];
     public List<RawRowText> RawRows { get; } = [];
+    public List<AgentRow> Agents { get; } = [];
     public int Batches { get; private set; }
 
     public Core.Internal.ObjectPool<FlushBatch> Pool { get; } = new();
@@ -37,6 +38,7 @@ internal sealed class CollectingSink : IBatchSink
             Visitors.AddRange(batch.Visitors);
             Paths.AddRange(batch.Paths);
             Events.AddRange(batch.Events);
+            Agents.AddRange(batch.Agents);
             foreach (ref readonly RawRow row in batch.RawRows.Rows)
             {
                 RawRows.Add(RawRowText.Of(batch.RawRows, in row));

@@ -25,6 +25,7 @@ internal static class InsertIdRewriter
         "S28", // users_1d
         "S4S88884", // paths_1h
         "42SS2S8841SS8", // requests_raw
+        "S2SSS1S88", // agents_1d
     ];
 
     public static void Rewrite(Span<byte> body, int table, int rows, ulong insertId)

@@ -7,7 +7,7 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 /// </summary>
 internal static class TableEncoders
 {
-    public const int Traffic = 0, Status = 1, Errors = 2, Pixel = 3, Visitors = 4, Events = 5, Users = 6, Paths = 7, RawRows = 8;
+    public const int Traffic = 0, Status = 1, Errors = 2, Pixel = 3, Visitors = 4, Events = 5, Users = 6, Paths = 7, RawRows = 8, Agents = 9;
 
     /// <summary>
     /// The tables FastIngest writes, by the indexes above (spool records store the index). Inserts go
@@ -24,6 +24,7 @@ internal static class TableEncoders
         ("users_1d", UserColumns),
         ("paths_1h", PathColumns),
         ("requests_raw", RawRowColumns),
+        ("agents_1d", AgentColumns),
     ];
 
     public static string InsertSql(string database, int table) =>
@@ -52,6 +53,8 @@ internal static class TableEncoders
 
     public const string RawRowColumns =
         "time, time_ms, tenant, method, status, path, bytes_sent, body_bytes_sent, request_time_ms, cache_status, referrer_host, agent_class, visitor";
+
+    public const string AgentColumns = "tenant, day, browser, os, device, is_bot, bot, hits, visitor";
 
     public delegate void RowEncoder<TRow>(RowBinaryWriter writer, in TRow row);
 
@@ -160,8 +163,21 @@ internal static class TableEncoders
         // Enum8 travels as Int8: the value of Parsing.CacheStatus, which the schema's Enum8 spells out.
         writer.UInt8(row.CacheStatus);
         writer.String(set.ReferrerHost(in row));
-        // agent_class: empty until the user-agent classifier (the next issue) lands; never the agent itself.
-        writer.String(ReadOnlySpan<byte>.Empty);
+        // agent_class: the class's short text (AgentClassText), never the agent itself.
+        writer.String(set.AgentClass(in row));
+        writer.UInt64(row.Visitor);
+    }
+
+    public static void Append(RowBinaryWriter writer, in AgentRow row)
+    {
+        writer.String(row.Tenant);
+        writer.Date(row.Day);
+        writer.String(row.Browser);
+        writer.String(row.Os);
+        writer.String(row.Device);
+        writer.UInt8(row.IsBot ? (byte)1 : (byte)0);
+        writer.String(row.Bot);
+        writer.UInt64(row.Hits);
         writer.UInt64(row.Visitor);
     }
 }

@@ -110,7 +110,8 @@ public sealed class InsertIdsTests
         batch.Paths.Add(new PathRow(name, 1_700_000_000, longText, new PathCounters { Requests = 4, BodyBytes = 10, CacheHit = 1, CacheMiss = 2, LastHit = 1_700_000_050 }));
         batch.RawRows.Add(
             new RawRow { Tenant = name, Time = 1_700_000_041, TimeMs = 999, Status = 503, BytesSent = 700, BodyBytesSent = 500, RequestTimeMs = 12, CacheStatus = 2, Visitor = 42 },
-            "GET"u8, longText, "ref.example.com"u8);
+            "GET"u8, longText, "ref.example.com"u8, "chrome/android/mobile"u8);
+        batch.Agents.Add(new AgentRow(name, 19_700, "chrome", "android", "mobile", true, "google", 3, 0));
         return batch;
     }
 }
