@@ -21,6 +21,8 @@ public sealed class AgentClassTextTests
     [InlineData("", "bot:no_agent")]
     [InlineData("Mozilla/5.0 (compatible; SomethingBot/1.0)", "bot:generic")]
     [InlineData("Dalvik/2.1.0 (Linux; U; Android 13)", "other/android/unknown")]
+    [InlineData("Mozilla/5.0 AliceBrowser", "other/other/unknown")] // the integration tests' agents
+    [InlineData("Mozilla/5.0 (X11; Linux x86_64) \\ test", "other/linux/unknown")]
     public void ABrowserReadsAsBrowserOsDeviceAndABotAsItsFamilyOrKind(string agent, string expected) =>
         Assert.Equal(expected, Text(UserAgentClassifier.Classify(Encoding.UTF8.GetBytes(agent))));
 
