@@ -7,9 +7,11 @@ namespace FastIngest.Core.Aggregation;
 /// <summary>
 /// The classification of recently seen user agents, in front of <see cref="UserAgentClassifier.Classify"/>
 /// (issue 18): classifying costs ~0.7-1 µs an agent, more than parsing the line, while real traffic has
-/// few distinct agents. Direct-mapped: <see cref="Slots"/> slots of (64-bit hash, class), fixed at
+/// few distinct agents. <see cref="Slots"/> slots of (64-bit hash, class) in sets of two, fixed at
 /// construction, so it holds ~96 KiB whatever a sender invents; a flood of distinct agents only evicts
 /// (each miss classifies, as without the cache) and costs no byte. Owned by one shard: no lock.
+/// Two ways per set, the latest used first: direct-mapped, the 371 agents of the test table hit 92 % of
+/// the time (some twenty pairs share a slot and evict each other in turn); with two ways, ~99 %.
 /// </summary>
 /// <remarks>
 /// Keyed by XxHash3 of the bytes the classifier reads (the first <see cref="UserAgentClassifier.MaxScannedBytes"/>)
@@ -18,10 +20,10 @@ namespace FastIngest.Core.Aggregation;
 /// </remarks>
 internal sealed class AgentClassCache
 {
-    /// <summary>Slots of the cache (a power of two: the hash's top bits pick one).</summary>
+    /// <summary>Slots of the cache: 2048 sets (the hash's top 11 bits pick one) of two.</summary>
     public const int Slots = 4096;
 
-    private const int IndexShift = 64 - 12;
+    private const int IndexShift = 64 - 11;
 
     // One per process: a value that is never written anywhere, so a sender can't aim at a slot.
     private static readonly long s_seed = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(sizeof(long)));
@@ -60,16 +62,26 @@ internal sealed class AgentClassCache
 
         // Bit 0 set: a hash is never 0, the mark of an empty slot.
         ulong hash = XxHash3.HashToUInt64(userAgent, s_seed) | 1;
-        ref Slot slot = ref _slots[(int)(hash >> IndexShift)];
-        if (slot.Hash == hash)
+        int set = (int)(hash >> IndexShift) * 2;
+        ref Slot first = ref _slots[set];
+        if (first.Hash == hash)
         {
             Hits++;
-            return slot.Class;
+            return first.Class;
+        }
+
+        ref Slot second = ref _slots[set + 1];
+        if (second.Hash == hash)
+        {
+            Hits++;
+            (first, second) = (second, first);
+            return first.Class;
         }
 
         Misses++;
         UserAgentClass found = UserAgentClassifier.Classify(userAgent);
-        slot = new Slot(hash, found);
+        second = first;
+        first = new Slot(hash, found);
         return found;
     }
 

@@ -23,10 +23,10 @@ public sealed class AgentClassCacheTests
         int rows = UserAgentTable.Rows.Count;
         int distinct = UserAgentTable.Rows.Select(r => Convert.ToHexString(r.Agent[..Math.Min(r.Agent.Length, UserAgentClassifier.MaxScannedBytes)])).Distinct().Count();
         Assert.Equal(3L * rows, cache.Hits + cache.Misses);
-        // Each distinct agent is classified once, but for the few that share a slot (with 371 agents in
-        // 4096 slots, ~17 pairs are expected) and evict each other on every pass: far more hits than misses.
-        Assert.InRange(cache.Misses, distinct, distinct + (4 * 50));
-        Assert.True(cache.Hits > rows * 3 / 2, $"only {cache.Hits} hits of {3 * rows}");
+        // Each distinct agent is classified once, but for the rare three that share a set of two slots
+        // (with 371 agents in 2048 sets, ~2 such triples are expected) and evict each other on every pass.
+        Assert.InRange(cache.Misses, distinct, distinct + (2 * 3 * 10));
+        Assert.True(cache.Hits > rows * 17 / 10, $"only {cache.Hits} hits of {3 * rows}");
     }
 
     [Fact]
