@@ -305,6 +305,8 @@ public sealed class DashboardTests(PrivateClickHouse clickHouse, ChromiumBrowser
         Assert.Equal(Sorted(await truth.EventTypesAsync()), Sorted(await page.RowsAsync("events", 2)));
         Assert.Equal(Sorted(await truth.EventPathsAsync()), Sorted(await page.RowsAsync("event_paths", 2)));
         Assert.Equal(Sorted(await truth.RefusalsAsync()), Sorted(await page.RowsAsync("refusals", 2)));
+        // Devices (issue 18): people's hits and visitors per device class, as agents_1d holds them.
+        Assert.Equal(await truth.DevicesAsync(), await page.RowsAsync("devices", 3));
 
         // The chart's table: every bucket's requests add up to the headline, shown with grouping.
         List<string> traffic = await page.RowsAsync("traffic", 3);

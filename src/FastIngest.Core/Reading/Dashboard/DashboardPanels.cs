@@ -20,6 +20,7 @@ internal static class DashboardPanels
         ["events"] = TopListPanels.EventsAsync,
         ["event_paths"] = TopListPanels.EventPathsAsync,
         ["refusals"] = TopListPanels.RefusalsAsync,
+        ["devices"] = TopListPanels.DevicesAsync,
     };
 
     public static IEnumerable<string> Names => s_panels.Keys;
