@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (clickhouse-server, nginx-light, rsyslog with its GnuTLS driver, openssl,
+# Installs what the tests need (clickhouse-server, nginx-light and its stream module, haproxy, rsyslog with its GnuTLS driver, openssl,
 # wrk, logger, prometheus (promtool and a real Prometheus for the alert rules), npm and through it chDB,
 # the modern ClickHouse of clickhouse/chdb.sh and the dashboard's uPlot, chromium for the dashboard's
 # browser tests) when missing, builds, and runs every test of the solution. Integration tests start their
@@ -15,6 +15,10 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light
 # rsyslog's TLS stream driver (RFC 5425 forwarding) and s_client, for the syslog-over-TLS tests.
 compgen -G '/usr/lib/*/rsyslog/lmnsd_gtls.so' >/dev/null || need+=(rsyslog-gnutls)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The balancers of deploy/balancer/ (tests/FastIngest.IntegrationTests/Nodes): NGINX's stream module and HAProxy 2.6;
+# the packaged haproxy daemon must not start (policy-rc.d).
+[ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || need+=(libnginx-mod-stream)
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v logger >/dev/null 2>&1 || need+=(bsdutils)
 command -v npm >/dev/null 2>&1 || need+=(npm)
@@ -37,6 +41,7 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$installed" = 1 ] || { echo "test.sh: apt-get install ${need[*]} failed" >&2; exit 1; }
   service nginx stop >/dev/null 2>&1 || true
   service prometheus stop >/dev/null 2>&1 || true
+  service haproxy stop >/dev/null 2>&1 || true
 fi
 
 # Modern ClickHouse (26.7) in-process for the tests that need it: npm, into tests/.chdb, once.

@@ -25,7 +25,7 @@ internal sealed class LoadGenOptions
           --count N              stop after N messages                                  (unbounded)
           --duration S           stop after S seconds                                   (10)
           --tenants N            distinct tenants in the traffic                        (50)
-          --connections N        tcp/pixel/ingest connections                           (1; pixel 32; ingest 4)
+          --connections N        tcp/pixel/ingest connections; udp sending sockets      (1; pixel 32; ingest 4)
           --batch N              events per /ingest request                             (1000)
           --search               udp/tcp: find the highest loss-free rate: double from --rate until
                                  a step loses, then bisect --search-steps times

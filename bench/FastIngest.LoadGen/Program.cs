@@ -37,7 +37,7 @@ int distinct = Math.Max(16_384, options.Tenants * 2);
 Request[] traffic = workload.Requests(distinct, DateTimeOffset.UtcNow, TimeSpan.Zero);
 ISender sender = options.Mode switch
 {
-    "udp" => new UdpSender(target, traffic.Select(Workload.SyslogDatagram).ToArray()),
+    "udp" => new UdpSender(target, traffic.Select(Workload.SyslogDatagram).ToArray(), options.Connections),
     "tcp" => new TcpSyslogSender(target, traffic.Select(Workload.SyslogDatagram).ToArray(), options.Connections),
     "pixel" => new PixelSender(target, PixelSender.BuildRequests(traffic), options.Connections),
     _ => new IngestSender(target, traffic.Select(Workload.Event).ToArray(), options.Connections, options.Batch),

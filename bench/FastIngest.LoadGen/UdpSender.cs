@@ -8,7 +8,10 @@ namespace FastIngest.LoadGen;
 /// One datagram per NGINX line, as NGINX's syslog output sends them, through <c>sendmmsg(2)</c> on a
 /// connected socket: up to 64 datagrams per syscall, described once in native memory before the
 /// clock starts. A plain <see cref="Socket.Send(ReadOnlySpan{byte})"/> per datagram topped out
-/// near 45k/s on one loaded core, below every receiver it was meant to measure.
+/// near 45k/s on one loaded core, below every receiver it was meant to measure. With several sockets
+/// (<c>--connections</c>, issue 19) the bursts go to each in turn: several source ports, as several NGINX
+/// workers or <c>access_log</c> lines have, so <c>SO_REUSEPORT</c> (which hashes a sender's address and port)
+/// or a balancer can spread them over several receivers.
 /// </summary>
 internal sealed unsafe partial class UdpSender : ISender, IDisposable
 {
@@ -19,13 +22,15 @@ internal sealed unsafe partial class UdpSender : ISender, IDisposable
 
     private readonly IPEndPoint _target;
     private readonly int _count;
+    private readonly int _sockets;
     private readonly MMsgHdr* _messages;
     private readonly IoVec* _vectors;
     private readonly byte[] _payload;
 
-    public UdpSender(IPEndPoint target, byte[][] datagrams)
+    public UdpSender(IPEndPoint target, byte[][] datagrams, int sockets = 1)
     {
         _target = target;
+        _sockets = Math.Max(1, sockets);
         _count = datagrams.Length;
         // One pinned block for every payload: the iovecs point into it for the whole run.
         _payload = GC.AllocateUninitializedArray<byte>(datagrams.Sum(d => d.Length), pinned: true);
@@ -47,10 +52,32 @@ internal sealed unsafe partial class UdpSender : ISender, IDisposable
 
     public Task<long> RunAsync(long rate, long count, TimeSpan duration)
     {
-        using var socket = new Socket(_target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        socket.SendBufferSize = 4 * 1024 * 1024;
-        socket.Connect(_target);
-        int fd = (int)socket.Handle;
+        var sockets = new Socket[_sockets];
+        var fds = new int[_sockets];
+        for (int i = 0; i < sockets.Length; i++)
+        {
+            sockets[i] = new Socket(_target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            sockets[i].SendBufferSize = 4 * 1024 * 1024;
+            sockets[i].Connect(_target);
+            fds[i] = (int)sockets[i].Handle;
+        }
+
+        try
+        {
+            return Task.FromResult(Send(fds, rate, count, duration));
+        }
+        finally
+        {
+            foreach (Socket socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    private long Send(int[] fds, long rate, long count, TimeSpan duration)
+    {
+        int turn = 0;
         var pacer = new Pacer(rate, count, duration);
         int next = 0;
         long refused = 0;
@@ -61,7 +88,8 @@ internal sealed unsafe partial class UdpSender : ISender, IDisposable
             while (left > 0)
             {
                 uint batch = (uint)Math.Min(left, _count - next);
-                int sent = SendMMsg(fd, _messages + next, batch, 0);
+                int sent = SendMMsg(fds[turn], _messages + next, batch, 0);
+                turn = turn + 1 == fds.Length ? 0 : turn + 1;
                 if (sent < 0)
                 {
                     int errno = Marshal.GetLastPInvokeError();
@@ -88,7 +116,7 @@ internal sealed unsafe partial class UdpSender : ISender, IDisposable
             Console.WriteLine($"  {refused} sends refused by the local stack (counted as sent)");
         }
 
-        return Task.FromResult(pacer.Sent);
+        return pacer.Sent;
     }
 
     public void Dispose()

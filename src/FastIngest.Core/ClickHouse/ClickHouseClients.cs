@@ -11,7 +11,13 @@ namespace FastIngest.Core.ClickHouse;
 /// </summary>
 internal static class ClickHouseClients
 {
-    public static ClickHouseClient CreateClient(ClickHouseOptions options)
+    public static ClickHouseClient CreateClient(ClickHouseOptions options) => CreateClient(options, replicas: null);
+
+    /// <summary>
+    /// A client for one shard of a cluster: requests go to the first of <paramref name="replicas"/> and move
+    /// to the next on a connection failure (<see cref="ReplicaFailover"/>). Null: <see cref="ClickHouseOptions.Url"/> only.
+    /// </summary>
+    public static ClickHouseClient CreateClient(ClickHouseOptions options, IReadOnlyList<Uri>? replicas)
     {
         Uri url = options.Url;
         var handler = new SocketsHttpHandler
@@ -34,7 +40,9 @@ internal static class ClickHouseClients
             // 18.16 knows neither the JSON type nor its settings; these keep the driver from asking.
             JsonReadMode = JsonReadMode.None,
             JsonWriteMode = JsonWriteMode.None,
-            HttpClient = new HttpClient(new OffSocketThreadHandler(handler)) { Timeout = options.Timeout },
+            HttpClient = new HttpClient(new OffSocketThreadHandler(
+                replicas is { Count: > 1 } ? new ReplicaFailover(replicas, handler) : handler))
+            { Timeout = options.Timeout },
         };
         return new ClickHouseClient(settings);
     }

@@ -7,6 +7,8 @@ public sealed class ClickHouseOptions : IValidatableObject
 {
     public const string SectionName = "FastIngest:ClickHouse";
 
+    private string? _localDatabase;
+
     /// <summary>The HTTP interface, e.g. <c>http://127.0.0.1:8123</c>.</summary>
     [Required]
     public Uri Url { get; set; } = new("http://127.0.0.1:8123");
@@ -54,6 +56,42 @@ public sealed class ClickHouseOptions : IValidatableObject
     [Range(1, 1000)]
     public int PoisonRetries { get; set; } = 3;
 
+    /// <summary>
+    /// The shards of a ClickHouse cluster (issue 19), each a list of replica URLs:
+    /// <c>Shards:0:Replicas:0=http://10.0.0.1:8123</c>. Rows go to a shard by tenant (<c>TenantShard</c>),
+    /// each shard with a spool, ledger and replay of its own. Empty (the default): the one server at
+    /// <see cref="Url"/>, as before.
+    /// </summary>
+    public List<ClickHouseShardOptions> Shards { get; set; } = [];
+
+    /// <summary>The cluster's name in the servers' <c>remote_servers</c>, which the <c>Distributed</c> tables name.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z_][A-Za-z0-9_]*$")]
+    public string Cluster { get; set; } = "fastingest";
+
+    /// <summary>
+    /// With <see cref="Shards"/>: the database of each shard's local tables, where inserts go
+    /// (<c>&lt;LocalDatabase&gt;.&lt;table&gt;_in</c>); reads keep using <see cref="Database"/> (its
+    /// <c>Distributed</c> tables). Default <c>&lt;Database&gt;_local</c>.
+    /// </summary>
+    [RegularExpression("^[A-Za-z_][A-Za-z0-9_]*$")]
+    public string LocalDatabase
+    {
+        get => _localDatabase ?? Database + "_local";
+        set => _localDatabase = value;
+    }
+
+    /// <summary>These options for one shard's sink: its first replica's URL and the local database.</summary>
+    internal ClickHouseOptions ForShard(ClickHouseShardOptions shard)
+    {
+        var copy = (ClickHouseOptions)MemberwiseClone();
+        copy.Url = shard.Replicas[0];
+        copy.Database = LocalDatabase;
+        copy._localDatabase = LocalDatabase;
+        copy.Shards = [];
+        return copy;
+    }
+
     /// <inheritdoc/>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -63,6 +101,33 @@ public sealed class ClickHouseOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"{SectionName}:Url '{Url.OriginalString}' is not an absolute http:// or https:// URL (e.g. http://127.0.0.1:8123)", [nameof(Url)]);
+        }
+
+        for (int i = 0; i < Shards.Count; i++)
+        {
+            List<Uri> replicas = Shards[i].Replicas;
+            if (replicas.Count == 0)
+            {
+                yield return new ValidationResult(
+                    $"{SectionName}:Shards:{i} has no replicas: give at least {SectionName}:Shards:{i}:Replicas:0 (e.g. http://10.0.0.1:8123)", [nameof(Shards)]);
+            }
+
+            for (int j = 0; j < replicas.Count; j++)
+            {
+                Uri replica = replicas[j];
+                if (replica is null || !(replica.IsAbsoluteUri && (replica.Scheme == Uri.UriSchemeHttp || replica.Scheme == Uri.UriSchemeHttps)))
+                {
+                    yield return new ValidationResult(
+                        $"{SectionName}:Shards:{i}:Replicas:{j} '{replica?.OriginalString}' is not an absolute http:// or https:// URL (e.g. http://10.0.0.1:8123)", [nameof(Shards)]);
+                }
+            }
+        }
+
+        if (Shards.Count > 0 && string.Equals(LocalDatabase, Database, StringComparison.Ordinal))
+        {
+            // Reads go through Database's Distributed tables, inserts into LocalDatabase's: one name can't be both.
+            yield return new ValidationResult(
+                $"{SectionName}:LocalDatabase '{LocalDatabase}' must differ from {SectionName}:Database when {SectionName}:Shards is set", [nameof(LocalDatabase)]);
         }
     }
 }

@@ -15,13 +15,17 @@ namespace FastIngest.Core.ClickHouse;
 /// paths only, <see cref="ClickHouseClients"/>), no LowCardinality, CODEC, DateTime64, Map or IPv4 in the
 /// schema, materialized views fed from the <c>_in</c> write doors rather than chained (18.16 runs a door's
 /// views by name, <c>_in_ledger</c> before <c>_in_mv</c>: see <c>ReplayGenerations</c>), and no
-/// <c>X-ClickHouse-Summary</c> (rows are counted client-side). The one that does branch:
-/// <see cref="HasTtl"/> (retention: a table <c>TTL</c>, or FastIngest dropping expired partitions).
+/// <c>X-ClickHouse-Summary</c> (rows are counted client-side). The ones that do branch:
+/// <see cref="HasTtl"/> (retention: a table <c>TTL</c>, or FastIngest dropping expired partitions) and
+/// <see cref="HasInsertDeduplicationToken"/> (a cluster's sink: ClickHouse's own deduplication of retries).
 /// </remarks>
 internal sealed class ServerCapabilities
 {
     /// <summary>Table TTL came with ClickHouse 19.6.</summary>
     public static readonly Version FirstWithTtl = new(19, 6);
+
+    /// <summary><c>insert_deduplication_token</c> came with ClickHouse 22.2.</summary>
+    public static readonly Version FirstWithDeduplicationToken = new(22, 2);
 
     private ServerCapabilities(Version version) => Version = version;
 
@@ -30,6 +34,12 @@ internal sealed class ServerCapabilities
 
     /// <summary><c>TTL</c> on MergeTree tables (19.6 and later); without it expired partitions are dropped by FastIngest.</summary>
     public bool HasTtl => Version >= FirstWithTtl;
+
+    /// <summary>
+    /// The <c>insert_deduplication_token</c> setting (22.2 and later): a retried insert into Replicated
+    /// tables is recognised by ClickHouse too. 18.16 has none; there the ledger alone keeps retries single.
+    /// </summary>
+    public bool HasInsertDeduplicationToken => Version >= FirstWithDeduplicationToken;
 
     /// <summary>Reads <c>version()</c>'s text (<c>18.16.1</c>, <c>26.7.1.1</c>).</summary>
     public static ServerCapabilities Parse(string version)

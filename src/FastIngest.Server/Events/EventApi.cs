@@ -25,12 +25,12 @@ internal sealed partial class EventApi
     private readonly ApiRefusals _refusals;
     private readonly IdempotencyStore _idempotency;
     private readonly IngestPipeline _pipeline;
-    private readonly ClickHouseSink _sink;
+    private readonly ShardedClickHouseSink _sink;
     private readonly DurabilityBarrier _durability;
     private readonly TimeProvider _time;
     private readonly ILogger<EventApi> _logger;
 
-    public EventApi(IOptions<EventsOptions> options, HttpIngestSource source, IngestLimits limits, ApiRefusals refusals, IdempotencyStore idempotency, IngestPipeline pipeline, ClickHouseSink sink, DurabilityBarrier durability, TimeProvider time, ILogger<EventApi> logger)
+    public EventApi(IOptions<EventsOptions> options, HttpIngestSource source, IngestLimits limits, ApiRefusals refusals, IdempotencyStore idempotency, IngestPipeline pipeline, ShardedClickHouseSink sink, DurabilityBarrier durability, TimeProvider time, ILogger<EventApi> logger)
     {
         _pipeline = pipeline;
         _sink = sink;

@@ -3,6 +3,7 @@ using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Parsing.Formats;
 using FastIngest.Core.Retention;
+using FastIngest.Core.Sinks;
 using FastIngest.Core.Sinks.ClickHouse;
 using FastIngest.Core.Sinks.Spool;
 using FastIngest.Server.Events;
@@ -16,6 +17,7 @@ using FastIngest.Server.Reading;
 using FastIngest.Server.Syslog;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -68,14 +70,12 @@ internal static class FastIngestServiceCollectionExtensions
         services.AddSingleton(sp => DiskSpool.Open(
             sp.GetRequiredService<IOptions<SpoolOptions>>().Value.WithDirectoryUnder(sp.GetRequiredService<IOptions<StateOptions>>().Value.FullPath, spoolFolder),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<DiskSpool>()));
-        services.AddSingleton(sp => new ClickHouseSink(
-            sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value,
-            sp.GetRequiredService<DiskSpool>(),
-            sp.GetRequiredService<IngestPipelineParts>().FlushBatches,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClickHouseSink>()));
+        services.AddSingleton(sp => CreateSink(sp, spoolFolder));
+        // The single server's sink (a cluster's shard 0): what the sink's own tests look at.
+        services.AddSingleton(sp => sp.GetRequiredService<ShardedClickHouseSink>().Shards[0]);
         services.AddSingleton(sp => new IngestPipeline(
             sp.GetRequiredService<IOptions<AggregationOptions>>().Value,
-            sp.GetRequiredService<ClickHouseSink>(),
+            sp.GetRequiredService<ShardedClickHouseSink>(),
             sp.GetRequiredService<IngestPipelineParts>().FlushBatches,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<IngestPipeline>(),
             sp.GetRequiredService<TenantAllowList>(),
@@ -86,6 +86,27 @@ internal static class FastIngestServiceCollectionExtensions
             tenantMetrics: sp.GetRequiredService<IOptions<TenantMetricsOptions>>().Value));
         services.AddSingleton(sp => new KnownTenants(ConfiguredTenants(sp)));
         return services;
+    }
+
+    /// <summary>
+    /// The sink: the one server at <c>ClickHouse:Url</c> with the spool in <paramref name="spoolFolder"/>, as
+    /// always; or, with <c>ClickHouse:Shards</c> (issue 19), a sink per shard, each spooling in
+    /// <c>shard-&lt;i&gt;</c> under that folder.
+    /// </summary>
+    private static ShardedClickHouseSink CreateSink(IServiceProvider sp, string spoolFolder)
+    {
+        ClickHouseOptions clickHouse = sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value;
+        ObjectPool<FlushBatch> batches = sp.GetRequiredService<IngestPipelineParts>().FlushBatches;
+        ILoggerFactory loggers = sp.GetRequiredService<ILoggerFactory>();
+        if (clickHouse.Shards.Count == 0)
+        {
+            return new ShardedClickHouseSink(
+                [new ClickHouseSink(clickHouse, sp.GetRequiredService<DiskSpool>(), batches, loggers.CreateLogger<ClickHouseSink>())], batches);
+        }
+
+        SpoolOptions spool = sp.GetRequiredService<IOptions<SpoolOptions>>().Value
+            .WithDirectoryUnder(sp.GetRequiredService<IOptions<StateOptions>>().Value.FullPath, spoolFolder);
+        return ShardedClickHouseSink.ForCluster(clickHouse, spool, batches, loggers);
     }
 
     /// <summary>
@@ -137,6 +158,8 @@ internal static class FastIngestServiceCollectionExtensions
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = InlineScheduling.Enabled);
         services.AddFastIngestCore(builder.Configuration, "spool");
         services.AddValidatedOptions<SyslogOptions>(SyslogOptions.SectionName);
+        // Syslog:ReusePort: SO_REUSEPORT on the TCP and TLS syslog listening sockets (Kestrel binds them).
+        services.AddSingleton<IConfigureOptions<SocketTransportOptions>, SyslogListenSocketSetup>();
         services.AddSingleton<IPostConfigureOptions<SyslogOptions>, LogFormatNamesSetup>();
         services.AddSingleton<IPostConfigureOptions<FileSourceOptions>, LogFormatNamesSetup>();
         services.AddSingleton(sp => new SyslogFormats(

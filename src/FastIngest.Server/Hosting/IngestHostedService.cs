@@ -15,7 +15,7 @@ namespace FastIngest.Server.Hosting;
 /// first and this last. The host's shutdown timeout bounds how long the sink may retry at the end.
 /// </remarks>
 internal sealed partial class IngestHostedService(
-    ClickHouseSink sink,
+    ShardedClickHouseSink sink,
     IngestPipeline pipeline,
     IEnumerable<IIngestSource> sources,
     IOptions<SyslogOptions> syslog,
@@ -63,7 +63,7 @@ internal sealed partial class IngestHostedService(
         }
         else if (unwritten > 0)
         {
-            Log.StoppedWithSpooled(logger, counted, hits, events, unwritten, sink.Spool.Directory);
+            Log.StoppedWithSpooled(logger, counted, hits, events, unwritten, sink.SpoolDirectory);
         }
         else
         {

@@ -9,7 +9,6 @@ using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Sinks.ClickHouse;
-using FastIngest.Core.Sinks.Spool;
 using FastIngest.Server.Hosting;
 using FastIngest.Server.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -66,14 +65,14 @@ internal static partial class ImportCommand
         });
         services.PostConfigure<ClickHouseOptions>(o => o.MaxQueuedBatches = Math.Min(o.MaxQueuedBatches, ImportMaxQueuedFlushes));
         await using ServiceProvider provider = services.BuildServiceProvider();
-        ClickHouseSink sink;
+        ShardedClickHouseSink sink;
         IngestPipeline pipeline;
         ImportLedger ledger;
         try
         {
             provider.GetService<IStartupValidator>()?.Validate();
             ledger = new ImportLedger(provider.GetRequiredService<IOptions<StateOptions>>().Value.FullPath);
-            sink = provider.GetRequiredService<ClickHouseSink>();
+            sink = provider.GetRequiredService<ShardedClickHouseSink>();
             pipeline = provider.GetRequiredService<IngestPipeline>();
             if (format is not ("combined" or "json") && !pipeline.Formats.TryIndexOf(format, out _))
             {
@@ -100,7 +99,6 @@ internal static partial class ImportCommand
 
         MessageKind kind = format switch { "combined" => MessageKind.CombinedLog, "json" => MessageKind.NginxJson, _ => MessageKind.CustomLog };
         byte[] tenantUtf8 = Encoding.UTF8.GetBytes(tenant);
-        DiskSpool spool = provider.GetRequiredService<DiskSpool>();
         await sink.StartAsync(cancellationToken).ConfigureAwait(false);
         pipeline.Start();
 
@@ -177,8 +175,8 @@ internal static partial class ImportCommand
         if (sink.LinesWritten != counted)
         {
             await Console.Error.WriteLineAsync(sink.RoundsDropped == 0
-                ? string.Create(CultureInfo.InvariantCulture, $"ClickHouse took {sink.LinesWritten:N0} of {counted:N0} counted lines; the rest waits in {spool.Directory}: run the same import again once ClickHouse answers (it skips the files and replays the spool)")
-                : string.Create(CultureInfo.InvariantCulture, $"ClickHouse took {sink.LinesWritten:N0} of {counted:N0} counted lines and the spool {spool.Directory} was full: {sink.DroppedByTenant.Values.Sum():N0} are lost; nothing recorded")).ConfigureAwait(false);
+                ? string.Create(CultureInfo.InvariantCulture, $"ClickHouse took {sink.LinesWritten:N0} of {counted:N0} counted lines; the rest waits in {sink.SpoolDirectory}: run the same import again once ClickHouse answers (it skips the files and replays the spool)")
+                : string.Create(CultureInfo.InvariantCulture, $"ClickHouse took {sink.LinesWritten:N0} of {counted:N0} counted lines and the spool {sink.SpoolDirectory} was full: {sink.DroppedByTenant.Values.Sum():N0} are lost; nothing recorded")).ConfigureAwait(false);
             return 1;
         }
 

@@ -12,7 +12,7 @@ namespace FastIngest.Server.Operations;
 /// but those counts are missing from ClickHouse until an operator fixes the cause and runs
 /// <c>FastIngest.Server spool retry</c>.
 /// </summary>
-internal sealed class ClickHouseHealthCheck(ClickHouseSink sink, ClickHouseReachability clickHouse) : IHealthCheck
+internal sealed class ClickHouseHealthCheck(ShardedClickHouseSink sink, ClickHouseReachability clickHouse) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(Check());
@@ -26,7 +26,7 @@ internal sealed class ClickHouseHealthCheck(ClickHouseSink sink, ClickHouseReach
         {
             ["reachable"] = reachable,
             ["queued_batches"] = sink.QueuedBatches,
-            ["spooled_rounds"] = sink.Spool.Records,
+            ["spooled_rounds"] = sink.SpoolRecords,
             ["seconds_since_success"] = Math.Round(sink.SinceLastSuccess.TotalSeconds, 1),
         };
         if (sink.SpoolDiskFault is { } diskFault)
@@ -44,16 +44,25 @@ internal sealed class ClickHouseHealthCheck(ClickHouseSink sink, ClickHouseReach
             return HealthCheckResult.Degraded("ClickHouse does not answer; writes go to the spool meanwhile", data: data);
         }
 
-        int quarantined = sink.Quarantine.Scan().Rounds;
+        // Per shard (issue 19): one sink for the single server.
+        int quarantined = 0;
+        ClickHouseSink? quarantining = null;
+        foreach (ClickHouseSink shard in sink.Shards)
+        {
+            int rounds = shard.Quarantine.Scan().Rounds;
+            quarantined += rounds;
+            quarantining ??= rounds > 0 ? shard : null;
+        }
+
         data["quarantined_rounds"] = quarantined;
-        if (quarantined > 0)
+        if (quarantining is not null)
         {
             return HealthCheckResult.Degraded(
-                $"{quarantined} round(s) ClickHouse refused for good wait in {sink.Quarantine.Directory} (last: {sink.LastQuarantined ?? "before this start"}); fix the cause, then run `FastIngest.Server spool retry`",
+                $"{quarantined} round(s) ClickHouse refused for good wait in {quarantining.Quarantine.Directory} (last: {quarantining.LastQuarantined ?? "before this start"}); fix the cause, then run `FastIngest.Server spool retry`",
                 data: data);
         }
 
-        return sink.Spool.IsEmpty
+        return sink.SpoolIsEmpty
             ? HealthCheckResult.Healthy("ClickHouse answers", data)
             : HealthCheckResult.Degraded("ClickHouse answers; the spool is being replayed", data: data);
     }

@@ -7,9 +7,10 @@ namespace FastIngest.Server.Operations;
 
 /// <summary>
 /// <c>clickhouse</c> (what <see cref="ClickHouseHealthCheck"/> found, and the sink's counters) and
-/// <c>spool</c> (with its <c>quarantine</c>) of the <c>/health</c> body.
+/// <c>spool</c> (with its <c>quarantine</c>) of the <c>/health</c> body; with <c>ClickHouse:Shards</c>
+/// (issue 19) a <c>shards</c> array instead of <c>spool</c>, each shard with its own <c>spool</c>.
 /// </summary>
-internal sealed class ClickHouseHealthSection(ClickHouseSink sink) : IHealthSection
+internal sealed class ClickHouseHealthSection(ShardedClickHouseSink sink) : IHealthSection
 {
     public void Write(Utf8JsonWriter json, HealthReport report)
     {
@@ -27,6 +28,32 @@ internal sealed class ClickHouseHealthSection(ClickHouseSink sink) : IHealthSect
         json.WriteNumber("inserts_failed", sink.InsertsFailed);
         json.WriteNumber("seconds_since_success", Math.Round(sink.SinceLastSuccess.TotalSeconds, 1));
         json.WriteEndObject();
+        if (sink.Shards.Count == 1)
+        {
+            WriteSpool(json, sink.Shards[0]);
+            return;
+        }
+
+        // A cluster (issue 19): every shard's sink with its spool and quarantine, by shard index.
+        json.WriteStartArray("shards");
+        for (int i = 0; i < sink.Shards.Count; i++)
+        {
+            ClickHouseSink shard = sink.Shards[i];
+            json.WriteStartObject();
+            json.WriteNumber("shard", i);
+            json.WriteNumber("queued_batches", shard.QueuedBatches);
+            json.WriteNumber("lines_written", shard.LinesWritten);
+            json.WriteNumber("inserts_failed", shard.InsertsFailed);
+            json.WriteNumber("seconds_since_success", Math.Round(shard.SinceLastSuccess.TotalSeconds, 1));
+            WriteSpool(json, shard);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteSpool(Utf8JsonWriter json, ClickHouseSink sink)
+    {
         json.WriteStartObject("spool");
         json.WriteString("directory", sink.Spool.Directory);
         json.WriteNumber("records", sink.Spool.Records);

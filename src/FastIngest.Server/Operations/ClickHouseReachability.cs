@@ -10,7 +10,7 @@ namespace FastIngest.Server.Operations;
 /// asks. <c>/health</c> itself never queries ClickHouse, so a flood of health checks is no flood of
 /// queries (issue 14).
 /// </summary>
-internal sealed partial class ClickHouseReachability(ClickHouseSink sink, ClickHouseQueries queries, IOptions<ManagementOptions> options, ILogger<ClickHouseReachability> logger) : BackgroundService
+internal sealed partial class ClickHouseReachability(ShardedClickHouseSink sink, ClickHouseQueries queries, IOptions<ManagementOptions> options, ILogger<ClickHouseReachability> logger) : BackgroundService
 {
     private readonly TimeSpan _interval = options.Value.PingInterval;
     private long _pings;

@@ -22,7 +22,7 @@ internal sealed class RetentionService : BackgroundService
     private long _failures;
     private long _runs;
 
-    public RetentionService(IOptions<ClickHouseOptions> clickHouse, IOptions<RetentionOptions> options, ClickHouseSink sink, TimeProvider time, ILogger<RetentionService> logger)
+    public RetentionService(IOptions<ClickHouseOptions> clickHouse, IOptions<RetentionOptions> options, ShardedClickHouseSink sink, TimeProvider time, ILogger<RetentionService> logger)
     {
         _options = options.Value;
         _logger = logger;
@@ -48,15 +48,23 @@ internal sealed class RetentionService : BackgroundService
     /// The time of the oldest round that may still be sent again: the spool's oldest record, or the oldest
     /// file in its quarantine (a <c>spool retry</c> sends it later, under the ledger's check too).
     /// </summary>
-    internal static DateTimeOffset? OldestUnconfirmed(ClickHouseSink sink)
+    internal static DateTimeOffset? OldestUnconfirmed(ShardedClickHouseSink sink)
     {
-        DateTimeOffset? oldest = sink.Spool.Oldest;
-        foreach (QuarantinedRound round in sink.Quarantine.List())
+        DateTimeOffset? oldest = null;
+        foreach (ClickHouseSink shard in sink.Shards)
         {
-            DateTimeOffset written = File.GetLastWriteTimeUtc(round.RoundPath);
-            if (oldest is null || written < oldest)
+            if (shard.Spool.Oldest is { } spooled && (oldest is null || spooled < oldest))
             {
-                oldest = written;
+                oldest = spooled;
+            }
+
+            foreach (QuarantinedRound round in shard.Quarantine.List())
+            {
+                DateTimeOffset written = File.GetLastWriteTimeUtc(round.RoundPath);
+                if (oldest is null || written < oldest)
+                {
+                    oldest = written;
+                }
             }
         }
 

@@ -35,6 +35,16 @@ public sealed class SyslogOptions : IValidatableObject
     [Range(0, 256)]
     public int UdpReceivers { get; set; }
 
+    /// <summary>
+    /// Lets several FastIngest processes on one host share <see cref="UdpPort"/>, <see cref="TcpPort"/> and
+    /// <see cref="TlsPort"/>: every syslog listening socket gets <c>SO_REUSEPORT</c> before it binds, and the
+    /// kernel spreads datagrams (by sender address and port) and connections over the processes that
+    /// listen (docs/scaling-out.md). Off (the default), a second process on the same port fails to start, so
+    /// a stale server cannot silently take a share of the traffic. Every process sharing the port must set
+    /// it and run as the same user. Linux only.
+    /// </summary>
+    public bool ReusePort { get; set; }
+
     /// <summary><see cref="UdpReceivers"/> with 0 resolved to the processor count.</summary>
     internal int EffectiveUdpReceivers => UdpReceivers > 0 ? UdpReceivers : Environment.ProcessorCount;
 
@@ -130,6 +140,15 @@ public sealed class SyslogOptions : IValidatableObject
                 yield return new ValidationResult(
                     $"{SectionName}:FormatByTag:{tag}: no format '{format}' under FastIngest:Formats", [nameof(FormatByTag)]);
             }
+        }
+
+        if (ReusePort && !OperatingSystem.IsLinux())
+        {
+            // Other systems have SO_REUSEPORT with other meanings (BSD: the last bind takes the port; Windows has
+            // none): refuse rather than run one process that silently gets everything or nothing.
+            yield return new ValidationResult(
+                $"{SectionName}:ReusePort needs Linux (SO_REUSEPORT spreading datagrams and connections over processes); this is {System.Runtime.InteropServices.RuntimeInformation.OSDescription}.",
+                [nameof(ReusePort)]);
         }
 
         if (TlsPort != 0)

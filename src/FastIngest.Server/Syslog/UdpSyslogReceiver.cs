@@ -10,7 +10,8 @@ namespace FastIngest.Server.Syslog;
 /// <summary>
 /// UDP syslog: one datagram is one message. <see cref="SyslogOptions.UdpReceivers"/> sockets share the
 /// port through <c>SO_REUSEPORT</c> (the kernel spreads senders over them by address and port), each with
-/// the configured kernel buffer and its own <see cref="UdpReceiveLoop"/> thread and batch writer.
+/// the configured kernel buffer and its own <see cref="UdpReceiveLoop"/> thread and batch writer. With
+/// <see cref="SyslogOptions.ReusePort"/> the group also takes in other processes' sockets on the port.
 /// </summary>
 /// <remarks>
 /// On Linux each loop reads up to 64 datagrams per <c>recvmmsg(2)</c>, as rsyslog's imudp does, where the
@@ -67,14 +68,16 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
         int bound = 0;
         try
         {
-            if (count > 1)
+            // With ReusePort the group is meant to be shared with other FastIngest processes: no probe.
+            bool shared = count > 1 || _options.ReusePort;
+            if (count > 1 && !_options.ReusePort)
             {
                 port = ProbeExclusive(address, port);
             }
 
             for (; bound < count; bound++)
             {
-                sockets[bound] = Bind(address, port, count > 1);
+                sockets[bound] = Bind(address, port, shared);
                 // Port 0 picks one for the first socket; the others join it.
                 port = ((IPEndPoint)sockets[bound].LocalEndPoint!).Port;
             }
@@ -98,7 +101,7 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
 
         _localEndPoint = (IPEndPoint)sockets[0].LocalEndPoint!;
         _loops = loops;
-        Log.Listening(_logger, _localEndPoint, sockets[0].ReceiveBufferSize, count, Batched ? "recvmmsg" : "recvfrom");
+        Log.Listening(_logger, _localEndPoint, sockets[0].ReceiveBufferSize, count, Batched ? "recvmmsg" : "recvfrom", _options.ReusePort);
         foreach (UdpReceiveLoop loop in loops)
         {
             loop.Start(Batched);
@@ -203,7 +206,7 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
     private static partial class Log
     {
         // Syslog owns EventIds 100-199: UDP 100-109 (next free: 103; 101-102 in UdpReceiveLoop), TCP 110-119 (TcpSyslogConnectionHandler, next free: 112).
-        [LoggerMessage(100, LogLevel.Information, "UDP syslog listening on {EndPoint} (kernel receive buffer {ReceiveBufferBytes} bytes per socket, {Sockets} sockets, {Receive})")]
-        public static partial void Listening(ILogger logger, EndPoint endPoint, int receiveBufferBytes, int sockets, string receive);
+        [LoggerMessage(100, LogLevel.Information, "UDP syslog listening on {EndPoint} (kernel receive buffer {ReceiveBufferBytes} bytes per socket, {Sockets} sockets, {Receive}, shared with other processes: {ReusePort})")]
+        public static partial void Listening(ILogger logger, EndPoint endPoint, int receiveBufferBytes, int sockets, string receive, bool reusePort);
     }
 }

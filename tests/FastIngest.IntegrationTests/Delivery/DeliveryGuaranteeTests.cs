@@ -280,12 +280,20 @@ public sealed partial class DeliveryGuaranteeTests(PrivateClickHouse clickHouse,
         return frames.ToArray();
     }
 
-    /// <summary>Waits until ClickHouse holds at least <paramref name="lines"/> requests and the spool is empty.</summary>
+    /// <summary>
+    /// Waits until ClickHouse holds at least <paramref name="lines"/> requests and every round is in ClickHouse:
+    /// nothing queued or being written, nothing in the spool. Requests alone are not enough: traffic_1m is the
+    /// first table of a round, and a later table's insert may still be failing (a lost answer) and about to
+    /// spool the round, which a stop would then leave for the next start.
+    /// </summary>
     private static async Task WaitUntilStoredAsync(PrivateClickHouse clickHouse, string db, ServerProcess server, long lines, TimeSpan timeout) =>
         await Eventually.UntilAsync(
-            async () => (Requests: await TrafficTotals.RequestsAsync(clickHouse, db), SpoolRecords: await server.MetricAsync("fastingest_spool_records")),
-            stored => stored.Requests >= lines && stored.SpoolRecords == 0,
-            timeout, $"{lines} requests in ClickHouse and the spool empty (requests, spool records)");
+            async () => (
+                Requests: await TrafficTotals.RequestsAsync(clickHouse, db),
+                Unwritten: await server.MetricAsync("fastingest_clickhouse_queued_batches"),
+                SpoolRecords: await server.MetricAsync("fastingest_spool_records")),
+            stored => stored.Requests >= lines && stored.Unwritten == 0 && stored.SpoolRecords == 0,
+            timeout, $"{lines} requests in ClickHouse, no batch queued or being written, the spool empty (requests, batches, spool records)");
 
     /// <summary>Waits until a restarted server has replayed its whole spool.</summary>
     private static async Task WaitUntilSpoolEmptyAsync(ServerProcess server) =>

@@ -39,6 +39,13 @@ public sealed class StartupFailureTests(PrivateClickHouse clickHouse, ITestOutpu
     }
 
     [Fact]
+    public async Task AClickHouseShardReplicaThatIsNoUrlNamesItsKey()
+    {
+        string line = await FailedStartLineAsync(ServerArgs("--FastIngest:ClickHouse:Shards:0:Replicas:0=localhost:8123"));
+        Assert.Contains("FastIngest:ClickHouse:Shards:0:Replicas:0 'localhost:8123' is not an absolute http:// or https:// URL", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ALogFormatTheMatcherCannotReadNamesTheFormatAndTheProblem()
     {
         string line = await FailedStartLineAsync(ServerArgs("--FastIngest:Formats:main='$remote_addr$remote_user [$time_local] $status'"));

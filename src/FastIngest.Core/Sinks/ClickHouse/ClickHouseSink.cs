@@ -29,16 +29,31 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
     private readonly InsertWriter _writer;
     private Task _writeLoop = Task.CompletedTask;
     private Task _replayLoop = Task.CompletedTask;
+    private int _disposed;
 
     public ClickHouseSink(ClickHouseOptions options, DiskSpool spool, ObjectPool<FlushBatch> batchPool, ILogger logger)
+        : this(options, spool, batchPool, logger, replicas: null)
+    {
+    }
+
+    /// <summary>
+    /// One shard of a cluster (issue 19) when <paramref name="replicas"/> is given: <paramref name="options"/>
+    /// name the shard's local database (<see cref="ClickHouseOptions.ForShard"/>), requests move to the next
+    /// replica on a connection failure, inserts carry <c>insert_deduplication_token</c> where the server has
+    /// it, and the schema goes to every replica (<see cref="ShardSchema"/>).
+    /// </summary>
+    public ClickHouseSink(ClickHouseOptions options, DiskSpool spool, ObjectPool<FlushBatch> batchPool, ILogger logger, IReadOnlyList<Uri>? replicas)
     {
         _spool = spool;
         _logger = logger;
-        _client = ClickHouseClients.CreateClient(options);
-        var inserter = new RowBinaryInserter(_client, options.Database, _counters);
+        _client = ClickHouseClients.CreateClient(options, replicas);
+        var inserter = new RowBinaryInserter(_client, options.Database, _counters, deduplicationTokens: replicas is not null);
         var ledger = new InsertLedger(_client, options.Database);
         Quarantine = new RoundQuarantine(spool.Directory, spool.MaxBytes);
-        _replayer = new SpoolReplayer(options, _client, spool, inserter, ledger, Quarantine, _counters, logger, _abort.Token);
+        Func<CancellationToken, Task> applySchema = replicas is null
+            ? cancellationToken => SchemaMigrator.ApplyAsync(_client, options.Database, cancellationToken)
+            : cancellationToken => ShardSchema.ApplyAsync(options, replicas, cancellationToken);
+        _replayer = new SpoolReplayer(options, applySchema, spool, inserter, ledger, Quarantine, _counters, logger, _abort.Token);
         _writer = new InsertWriter(options.MaxQueuedBatches, options.MaxPartitionsPerInsert, spool, inserter, _replayer, _counters, batchPool, logger, _abort.Token);
     }
 
@@ -158,6 +173,12 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Once: the host disposes it, and so does the sharded sink that holds it (the rounds' buffers are pooled).
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
         _client.Dispose();
         _writer.Dispose();

@@ -38,6 +38,9 @@ internal sealed class InsertWriter : IDisposable
     private readonly HashSet<int> _roundMonths = [];
     private readonly HashSet<int> _pieceMonths = [];
     private long _refusedRecordBytes;
+    // Batches taken off the queue into the round being written, until it is confirmed or spooled: written
+    // by the loop only, read by metrics and health from other threads.
+    private int _batchesInRound;
 
     public InsertWriter(
         int maxQueuedBatches,
@@ -66,8 +69,12 @@ internal sealed class InsertWriter : IDisposable
         _abort = abort;
     }
 
-    /// <summary>Batches waiting for the loop; shards wait once it holds the configured maximum (backpressure).</summary>
-    public int QueuedBatches => _queue.Reader.Count;
+    /// <summary>
+    /// Batches not yet in ClickHouse or the spool: those queued (shards wait once the queue holds the
+    /// configured maximum: backpressure) and those of the round being written. Zero means every flushed
+    /// round has landed somewhere, which a stop, a test or an operator can wait for.
+    /// </summary>
+    public int QueuedBatches => _queue.Reader.Count + Volatile.Read(ref _batchesInRound);
 
     public ValueTask WriteAsync(FlushBatch batch, CancellationToken cancellationToken)
     {
@@ -96,6 +103,7 @@ internal sealed class InsertWriter : IDisposable
             _roundMonths.Clear();
             while (reader.TryRead(out FlushBatch? batch))
             {
+                Volatile.Write(ref _batchesInRound, _batchesInRound + 1);
                 _pieces.Clear();
                 _splitter.Split(batch, _pieces);
                 foreach (FlushBatch piece in _pieces)
@@ -105,6 +113,8 @@ internal sealed class InsertWriter : IDisposable
                     if (!FitsRound(piece))
                     {
                         await EndRoundAsync(round, started).ConfigureAwait(false);
+                        // The batch this piece came from is still being written.
+                        Volatile.Write(ref _batchesInRound, 1);
                         started = Stopwatch.GetTimestamp();
                         round.Reset();
                         _roundMonths.Clear();
@@ -172,6 +182,8 @@ internal sealed class InsertWriter : IDisposable
         {
             _batchPool.Return(batch);
         }
+
+        Volatile.Write(ref _batchesInRound, 0);
     }
 
     private async Task WriteOrSpoolAsync(InsertRound round, long started)

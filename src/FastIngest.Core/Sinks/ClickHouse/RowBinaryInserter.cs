@@ -17,11 +17,19 @@ internal sealed class RowBinaryInserter
     private readonly ClickHouseClient _client;
     private readonly SinkCounters _counters;
     private readonly string[] _insertSql;
+    private readonly bool _deduplicationTokens;
+    private ServerCapabilities? _capabilities;
 
-    public RowBinaryInserter(ClickHouseClient client, string database, SinkCounters counters)
+    /// <param name="deduplicationTokens">
+    /// A cluster shard's sink (issue 19): send <c>insert_deduplication_token</c> where the server has it
+    /// (<see cref="ServerCapabilities.HasInsertDeduplicationToken"/>), so Replicated tables recognise a
+    /// retry too. Off for the single server: its inserts stay as they were.
+    /// </param>
+    public RowBinaryInserter(ClickHouseClient client, string database, SinkCounters counters, bool deduplicationTokens = false)
     {
         _client = client;
         _counters = counters;
+        _deduplicationTokens = deduplicationTokens;
         _insertSql = new string[TableEncoders.Tables.Length];
         for (int i = 0; i < _insertSql.Length; i++)
         {
@@ -35,8 +43,17 @@ internal sealed class RowBinaryInserter
     /// </summary>
     public async Task InsertAsync(TableInsert table, CancellationToken cancellationToken)
     {
+        Dictionary<string, object> settings = s_insertSettings;
+        if (_deduplicationTokens)
+        {
+            // Learnt once, on the first insert (the shard may be down at start); a failure here fails the
+            // insert like any other, and the round is spooled.
+            _capabilities ??= await ServerCapabilities.LearnAsync(_client, cancellationToken).ConfigureAwait(false);
+            settings = SettingsFor(table, _capabilities);
+        }
+
         using var body = new ReadOnlyMemoryStream(table.Body.WrittenMemory);
-        var options = new QueryOptions { QueryId = InsertLedger.QueryId(table.InsertId), CustomSettings = s_insertSettings };
+        var options = new QueryOptions { QueryId = InsertLedger.QueryId(table.InsertId), CustomSettings = settings };
         using HttpResponseMessage response = await _client.PostStreamAsync(_insertSql[table.Index], body, isCompressed: false, cancellationToken, options).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
@@ -46,4 +63,29 @@ internal sealed class RowBinaryInserter
 
         _counters.Succeeded();
     }
+
+    /// <summary>
+    /// The settings of <paramref name="table"/>'s insert on a server with <paramref name="capabilities"/>:
+    /// with <c>insert_deduplication_token</c> (the insert's id and table, so a retry of the same
+    /// generation carries the same token and a new generation a new one) and
+    /// <c>deduplicate_blocks_in_dependent_materialized_views</c> (the rows reach the Replicated tables
+    /// through the write door's views) where the server has them.
+    /// </summary>
+    public static Dictionary<string, object> SettingsFor(TableInsert table, ServerCapabilities capabilities)
+    {
+        if (!capabilities.HasInsertDeduplicationToken)
+        {
+            return s_insertSettings;
+        }
+
+        // Per insert, not per line: a small dictionary per table and round.
+        return new Dictionary<string, object>(s_insertSettings)
+        {
+            ["insert_deduplication_token"] = DeduplicationToken(table),
+            ["deduplicate_blocks_in_dependent_materialized_views"] = 1,
+        };
+    }
+
+    /// <summary>The token of an insert: <c>fastingest-&lt;insert id&gt;-&lt;table&gt;</c>.</summary>
+    public static string DeduplicationToken(TableInsert table) => InsertLedger.QueryId(table.InsertId) + "-" + table.Name;
 }

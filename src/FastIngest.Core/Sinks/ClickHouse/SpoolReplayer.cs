@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using ClickHouse.Driver;
 using FastIngest.Core.ClickHouse;
 using FastIngest.Core.Internal;
 using FastIngest.Core.Sinks.Spool;
@@ -27,7 +26,7 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 internal sealed class SpoolReplayer : IDisposable
 {
     private readonly ClickHouseOptions _options;
-    private readonly ClickHouseClient _client;
+    private readonly Func<CancellationToken, Task> _applySchema;
     private readonly DiskSpool _spool;
     private readonly RowBinaryInserter _inserter;
     private readonly LedgerSender _sender;
@@ -46,7 +45,7 @@ internal sealed class SpoolReplayer : IDisposable
 
     public SpoolReplayer(
         ClickHouseOptions options,
-        ClickHouseClient client,
+        Func<CancellationToken, Task> applySchema,
         DiskSpool spool,
         RowBinaryInserter inserter,
         InsertLedger ledger,
@@ -56,7 +55,7 @@ internal sealed class SpoolReplayer : IDisposable
         CancellationToken abort)
     {
         _options = options;
-        _client = client;
+        _applySchema = applySchema;
         _spool = spool;
         _inserter = inserter;
         _sender = new LedgerSender(ledger, inserter, counters, logger);
@@ -86,7 +85,7 @@ internal sealed class SpoolReplayer : IDisposable
         attempt.CancelAfter(TimeSpan.FromSeconds(10));
         try
         {
-            await SchemaMigrator.ApplyAsync(_client, _options.Database, attempt.Token).ConfigureAwait(false);
+            await _applySchema(attempt.Token).ConfigureAwait(false);
             _schemaReady = true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -118,7 +117,7 @@ internal sealed class SpoolReplayer : IDisposable
                 if (!_schemaReady)
                 {
                     // Only false when ApplySchema is on and the attempt at start failed.
-                    await SchemaMigrator.ApplyAsync(_client, _options.Database, abort).ConfigureAwait(false);
+                    await _applySchema(abort).ConfigureAwait(false);
                     _schemaReady = true;
                     Succeeded(ref failures, "schema");
                 }
