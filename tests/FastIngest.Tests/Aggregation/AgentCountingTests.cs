@@ -204,17 +204,19 @@ public sealed class AgentCountingTests
         shard.Process(batch);
         await shard.FlushAsync(CancellationToken.None);
 
-        // Only counting is measured (the test sink copies rows at a flush).
-        long allocated = 0;
-        for (int round = 0; round < 20; round++)
+        // Only counting is measured (the test sink copies rows at a flush), in three blocks of ten rounds of
+        // 742 lines: a cost per line shows in every block, while a one-off of the runtime's (seen: ~5 KB once,
+        // only while other tests run alongside, in UserAgentClassifierAllocationTests too) lands in one.
+        var blocks = new long[3];
+        for (int round = 0; round < 30; round++)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
             shard.Process(batch);
-            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            blocks[round / 10] += GC.GetAllocatedBytesForCurrentThread() - before;
             await shard.FlushAsync(CancellationToken.None);
         }
 
         Assert.Equal(0, shard.Rejected);
-        Assert.Equal(0, allocated);
+        Assert.True(blocks.Count(b => b == 0) >= 2, $"allocated per block of 7,420 lines: {string.Join(", ", blocks)} B");
     }
 }

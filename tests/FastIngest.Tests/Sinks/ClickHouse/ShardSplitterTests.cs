@@ -30,6 +30,7 @@ public sealed class ShardSplitterTests
             batch.Users.Add(new UserRow(tenant, day, n));
             batch.Paths.Add(new PathRow(tenant, minute / 3600 * 3600, "/"u8.ToArray(), new PathCounters { Requests = n }));
             batch.RawRows.Add(new RawRow { Tenant = tenant, Time = minute, Status = 200 }, "GET"u8, "/"u8, ""u8);
+            batch.Agents.Add(new AgentRow(tenant, (ushort)(minute / 86_400), "chrome", "android", "mobile", false, "", n, 7));
             batch.Lines += (long)n;
             batch.PixelHits += (long)n * 10;
             batch.EventCount += (long)n * 100;
