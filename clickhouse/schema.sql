@@ -579,7 +579,10 @@ GROUP BY tenant, day, path;
 -- the user agent, the query string or the full referrer; referrer_host is the referring URL's host
 -- only (lowercased, no user info or port); visitor is the daily-salted hash visitors_1d counts (0
 -- without one or under DNT/GPC), so a visitor can't be followed from one day to the next.
--- agent_class stays empty until the user-agent classifier (the next issue) lands. request_time_ms,
+-- agent_class is the user agent's class as short stable text (issue 18, docs/agents.md): browser/os/
+-- device for a browser ('chrome/android/mobile', 'safari/ios/tablet'), 'bot:' and the bot's family for a
+-- named bot ('bot:google', 'bot:curl'), 'bot:' and its kind for an unnamed one ('bot:generic',
+-- 'bot:no_agent'); never the agent itself. request_time_ms,
 -- bytes_sent and body_bytes_sent are 0 when the log format has no such field. Partitioned by day so
 -- a 7-day retention drops whole partitions on 18.16 too; time_ms keeps the milliseconds beside the
 -- DateTime (no DateTime64 on 18.16).
@@ -679,4 +682,60 @@ GROUP BY tenant, day, source_group, host, tagged_source;
 CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.referrers_1d_in_ledger TO fastingest.insert_ledger
 AS SELECT insert_id, 'referrers_1d' AS target, count() AS rows, now() AS time
 FROM fastingest.referrers_1d_in
+GROUP BY insert_id;
+
+-- Browsers, operating systems, devices and bots per tenant and UTC day (issue 18, docs/agents.md).
+-- browser, os and device are the classifier's stable texts ('chrome', 'android', 'mobile', 'other',
+-- 'unknown'); is_bot is 1 for crawlers, headless browsers, HTTP libraries, monitors, generic tells and
+-- requests without an agent, and bot names the family ('google', 'curl', 'unnamed'), '' for a person's
+-- browser. A bot keeps what its agent claims (Googlebot smartphone is chrome/android/mobile with is_bot 1).
+-- Every access-log line counts once, for its tenant (an NGINX-served pixel line too, not again for the
+-- pixel URL's tenant), and every FastIngest-served pixel hit once. FastIngest inserts one door row per
+-- (tenant, day, class, visitor hash) and flush with its hits; visitor 0 means "not a visitor" (a bot
+-- while FastIngest:Aggregation:CountBotsAsVisitors is off, DNT/GPC, no address), so the view folds only
+-- the others into the uniq state. Read with sumMerge(hits) and uniqMerge(visitors), e.g.
+--   SELECT browser, sumMerge(hits), uniqMerge(visitors) FROM fastingest.agents_1d
+--   WHERE tenant = 'shop' AND is_bot = 0 GROUP BY browser
+-- (clickhouse/queries/browsers.sql, devices.sql, bots.sql). uniqStateIf gives a plain uniq state on
+-- 18.16 and modern alike.
+CREATE TABLE IF NOT EXISTS fastingest.agents_1d_in
+(
+    tenant String,
+    day Date,
+    browser String,
+    os String,
+    device String,
+    is_bot UInt8,
+    bot String,
+    hits UInt64,
+    visitor UInt64,
+    insert_id UInt64
+)
+ENGINE = Null;
+
+CREATE TABLE IF NOT EXISTS fastingest.agents_1d
+(
+    tenant String,
+    day Date,
+    browser String,
+    os String,
+    device String,
+    is_bot UInt8,
+    bot String,
+    hits AggregateFunction(sum, UInt64),
+    visitors AggregateFunction(uniq, UInt64)
+)
+ENGINE = AggregatingMergeTree()
+PARTITION BY toYYYYMM(day)
+ORDER BY (tenant, day, is_bot, browser, os, device, bot);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.agents_1d_in_mv TO fastingest.agents_1d
+AS SELECT tenant, day, browser, os, device, is_bot, bot,
+    sumState(hits) AS hits, uniqStateIf(visitor, visitor != 0) AS visitors
+FROM fastingest.agents_1d_in
+GROUP BY tenant, day, browser, os, device, is_bot, bot;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fastingest.agents_1d_in_ledger TO fastingest.insert_ledger
+AS SELECT insert_id, 'agents_1d' AS target, count() AS rows, now() AS time
+FROM fastingest.agents_1d_in
 GROUP BY insert_id;

@@ -22,6 +22,13 @@ if (args is ["agents", string agentRounds])
     return;
 }
 
+if (args is ["agentcache", string cacheRounds])
+{
+    // Issue 18: a shard's line with and without its user-agent cache, interleaved; see AgentCacheRounds.
+    FastIngest.Benchmarks.AgentCacheRounds.Run(int.Parse(cacheRounds, CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args is ["rounds", string count, ..])
 {
     // Interleaved parse rounds for a shared machine; see ParseRounds. A third argument runs one method

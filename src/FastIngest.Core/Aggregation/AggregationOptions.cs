@@ -157,5 +157,19 @@ public sealed class AggregationOptions
     [Range(typeof(TimeSpan), "00:00:00", "36500.00:00:00")]
     public TimeSpan MaxAhead { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Whether a bot's request (crawler, headless browser, HTTP library, monitor, generic tell, no agent:
+    /// docs/agents.md) counts as a visitor. Off (the default): a bot still counts everywhere as a request
+    /// and a hit, but not into <c>visitors_1d</c> (whole traffic and pixel keys) nor <c>agents_1d</c>'s
+    /// visitors, as analytics products keep crawlers out of "unique visitors" (issue 18).
+    /// </summary>
+    public bool CountBotsAsVisitors { get; set; }
+
+    /// <summary>
+    /// Whether each shard keeps the classes of recent user agents (<see cref="AgentClassCache"/>, ~96 KiB);
+    /// off classifies every agent (benchmarks compare the two). Not configuration.
+    /// </summary>
+    internal bool CacheAgentClasses { get; set; } = true;
+
     public int EffectiveShards => Shards > 0 ? Shards : Environment.ProcessorCount;
 }

@@ -23,7 +23,7 @@ public sealed class RawRowsOptions : IValidatableObject
     /// <summary>
     /// Rows a shard keeps per flush interval, all opted-in tenants together; further requests of the
     /// interval still count everywhere else, and are counted in <c>fastingest_raw_rows_dropped_total</c>.
-    /// A row takes at most ~840 bytes (<see cref="Sinks.RawRowSet.MaxRowTextBytes"/> of text and the row),
+    /// A row takes at most ~870 bytes (<see cref="Sinks.RawRowSet.MaxRowTextBytes"/> of text and the row),
     /// so the default costs at most ~3.4 MiB per shard per set in flight (docs/operations.md#bounds).
     /// </summary>
     [Range(1, 1_000_000)]

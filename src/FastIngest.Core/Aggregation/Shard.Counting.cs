@@ -84,10 +84,12 @@ internal sealed partial class Shard
             {
                 case MessageKind.PixelHit:
                     PixelHit hit = message.Pixel;
-                    ulong pixelVisitor = CountPixel(tenant, hit.Key, hit.TimestampMs, hit.CountVisitor, hit.Address, hit.UserAgent);
+                    UserAgentClass pixelAgent = _agentClasses.Classify(hit.UserAgent);
+                    ulong pixelVisitor = CountPixel(tenant, hit.Key, hit.TimestampMs, CountsAsVisitor(hit.CountVisitor, pixelAgent), hit.Address, hit.UserAgent);
+                    _agents.Count(tenant, hit.TimestampMs, pixelAgent, pixelVisitor);
                     // The page embedding the pixel is its referrer and the page URL its tags are read from; bots
                     // don't count (referrer spam comes from bots), as in CountAccessLog.
-                    if (!UserAgentClassifier.Classify(hit.UserAgent).IsBot)
+                    if (!pixelAgent.IsBot)
                     {
                         _referrers.Count(tenant, hit.TimestampMs, hit.Referer, hit.Host, hit.Referer, pixelVisitor);
                     }
@@ -106,21 +108,25 @@ internal sealed partial class Shard
     /// <summary>An access-log line counts as traffic, a status, a visitor, a path, a referrer unless a bot sent it, maybe a pixel hit, and maybe a raw row.</summary>
     private void CountAccessLog(InternedName tenant, in AccessLogRecord record, IngestSource source, in IngestEntry entry)
     {
-        UserAgentClass agent = UserAgentClassifier.Classify(record.Text(record.UserAgent));
+        // Once per line (issue 18), through the shard's cache: most lines repeat an agent seen moments ago.
+        UserAgentClass agent = _agentClasses.Classify(record.Text(record.UserAgent));
         uint minute = (uint)(record.TimestampMs / 60_000 * 60);
         _traffic.Count(tenant, minute, in record);
         _statuses.Count(tenant, minute, record.Status);
         _tenantCounters?.Count(tenant, record.Status, record.CacheStatus);
         ulong visitor = 0;
-        if (!record.DoNotTrack)
+        if (CountsAsVisitor(!record.DoNotTrack, agent))
         {
             visitor = _visitors.Count(tenant, VisitorAggregate.WholeTraffic, record.TimestampMs, record.Text(record.RemoteAddr), record.Text(record.UserAgent));
         }
 
+        // The line's tenant only: an NGINX-served pixel line below is this line, not a second request.
+        _agents.Count(tenant, record.TimestampMs, agent, visitor);
+
         // Null unless some tenant is opted in; then the tenant's answer is cached on its interned name.
         if (_rawRows is not null && _rawRows.Wants(tenant))
         {
-            _rawRows.Count(tenant, in record, visitor);
+            _rawRows.Count(tenant, in record, visitor, agent);
         }
 
         if (!record.Path.IsEmpty)
@@ -137,16 +143,20 @@ internal sealed partial class Shard
 
         if (record.Path.Length > 3)
         {
-            CountNginxPixel(in record, source, in entry);
+            CountNginxPixel(in record, source, in entry, CountsAsVisitor(!record.DoNotTrack, agent));
         }
     }
+
+    /// <summary>A request counts as a visitor unless the browser asked not to be (DNT, GPC) or it is a bot and bots are kept out.</summary>
+    private bool CountsAsVisitor(bool tracked, UserAgentClass agent) => tracked && (_countBotsAsVisitors || !agent.IsBot);
 
     /// <summary>
     /// NGINX-served pixels (<c>location ~ ^/p/ { empty_gif; }</c>) count as pixel hits of the tenant their
     /// URL names, as if FastIngest had served them, besides counting as the NGINX tenant's traffic.
     /// </summary>
     /// <remarks>The URL's tenant is admitted like any other: a pixel URL is a way to invent tenants too.</remarks>
-    private void CountNginxPixel(in AccessLogRecord record, IngestSource source, in IngestEntry entry)
+    /// <param name="countVisitor">Whether the line counts as a visitor (not DNT, not a bot kept out).</param>
+    private void CountNginxPixel(in AccessLogRecord record, IngestSource source, in IngestEntry entry, bool countVisitor)
     {
         ReadOnlySpan<byte> path = record.Text(record.Path);
         if (record.Status >= 400 || !PixelPath.TryParse(path, out Range tenantRange, out Range keyRange, out _))
@@ -157,11 +167,11 @@ internal sealed partial class Shard
         ReadOnlySpan<byte> tenantName = path[tenantRange];
         if (_pixelTenants.Allows(tenantName) && ResolveTenant(source, in entry, XxHash3.HashToUInt64(tenantName), tenantName, out InternedName tenant) == RejectReason.None)
         {
-            CountPixel(tenant, path[keyRange], record.TimestampMs, !record.DoNotTrack, record.Text(record.RemoteAddr), record.Text(record.UserAgent));
+            CountPixel(tenant, path[keyRange], record.TimestampMs, countVisitor, record.Text(record.RemoteAddr), record.Text(record.UserAgent));
         }
     }
 
-    /// <returns>The hit's visitor hash; 0 when it has none (DNT/GPC, no address).</returns>
+    /// <returns>The hit's visitor hash, or 0 when it counts no visitor (DNT/GPC, no address, a bot kept out).</returns>
     private ulong CountPixel(InternedName tenant, ReadOnlySpan<byte> key, long timestampMs, bool countVisitor, ReadOnlySpan<byte> address, ReadOnlySpan<byte> userAgent)
     {
         int keyId = _pixels.Count(tenant, key, timestampMs);

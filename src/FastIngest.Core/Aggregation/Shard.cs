@@ -39,6 +39,9 @@ internal sealed partial class Shard
     private readonly EventAggregate _events;
     private readonly RejectAggregate _rejects;
     private readonly RawRowAggregate? _rawRows;
+    private readonly AgentAggregate _agents = new();
+    private readonly AgentClassCache _agentClasses;
+    private readonly bool _countBotsAsVisitors;
     private readonly TenantRequestCounters? _tenantCounters;
     private readonly ReferrerAggregate _referrers;
     private readonly KnownTenants _known;
@@ -85,6 +88,8 @@ internal sealed partial class Shard
         _logger = logger;
         _flushIntervalMs = (long)options.FlushInterval.TotalMilliseconds;
         _maxVisitors = options.MaxVisitorsPerFlush;
+        _agentClasses = new AgentClassCache(options.CacheAgentClasses);
+        _countBotsAsVisitors = options.CountBotsAsVisitors;
         _pixelTenants = pixelTenants;
         _names = new ShardNames(maxTenants, maxPixelKeys, options.MaxEventTypes, options.MaxPaths, options.MaxNameBytes, options.MaxNameBytesPerShard);
         _names.Tenants.Generation = (int)ClockSeconds();
@@ -169,6 +174,12 @@ internal sealed partial class Shard
     /// <summary>Requests whose referrer counted under the host <c>(other)</c>, past <see cref="ReferrerOptions.MaxSourcesPerTenant"/>.</summary>
     public long ReferrersFolded => _referrers.Folded;
 
+    /// <summary>User agents classified (not found in the shard's <see cref="AgentClassCache"/>); read by tests and benchmarks, on the shard's thread.</summary>
+    public long AgentsClassified => _agentClasses.Misses;
+
+    /// <summary>User agents answered from the shard's <see cref="AgentClassCache"/>.</summary>
+    public long AgentClassCacheHits => _agentClasses.Hits;
+
     /// <summary>
     /// Reads batches until the channel completes, then flushes what is left. A null item is the flush
     /// timer's tick; a busy shard also checks the clock after every batch, so a full channel that drops
@@ -205,7 +216,7 @@ internal sealed partial class Shard
                 }
 
                 // Early when the visitor set reaches its bound: memory stays bounded at any line rate.
-                if (Environment.TickCount64 >= _nextFlushAt || _visitors.Held >= _maxVisitors || _referrers.Held >= _maxVisitors)
+                if (Environment.TickCount64 >= _nextFlushAt || _visitors.Held >= _maxVisitors || _referrers.Held >= _maxVisitors || _agents.Held >= _maxVisitors)
                 {
                     await FlushAsync(CancellationToken.None).ConfigureAwait(false);
                 }
@@ -220,7 +231,7 @@ internal sealed partial class Shard
     public async ValueTask FlushAsync(CancellationToken cancellationToken, TaskCompletionSource? barrier = null)
     {
         _nextFlushAt = Environment.TickCount64 + _flushIntervalMs;
-        bool empty = _traffic.IsEmpty && _statuses.IsEmpty && _rejects.IsEmpty && _pixels.IsEmpty && _visitors.IsEmpty && _events.IsEmpty && _paths.IsEmpty && (_rawRows?.IsEmpty ?? true) && _referrers.IsEmpty;
+        bool empty = _traffic.IsEmpty && _statuses.IsEmpty && _rejects.IsEmpty && _pixels.IsEmpty && _visitors.IsEmpty && _events.IsEmpty && _paths.IsEmpty && (_rawRows?.IsEmpty ?? true) && _referrers.IsEmpty && _agents.IsEmpty;
         if (empty)
         {
             // Nothing refers to a tenant id: an idle shard forgets its idle tenants too, without a batch.
@@ -247,6 +258,7 @@ internal sealed partial class Shard
         _paths.ProjectInto(batch, tenants, _names.Paths);
         _rawRows?.ProjectInto(batch);
         _referrers.ProjectInto(batch, tenants);
+        _agents.ProjectInto(batch, tenants);
         _rejects.ProjectInto(batch, tenants, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
         Volatile.Write(ref _linesCounted, _linesCounted + batch.Lines);
@@ -258,6 +270,7 @@ internal sealed partial class Shard
         _visitors.Clear();
         _events.Clear();
         _paths.Clear();
+        _agents.Clear();
         _rejects.Clear();
         _referrers.Clear();
         // No bucket refers to a name id now (rows carry the names' bytes), so the tables may forget.

@@ -23,6 +23,9 @@ internal sealed class FlushBatch : IResettable
 
     public List<PathRow> Paths { get; } = [];
 
+    /// <summary><c>agents_1d</c>: hits per agent class and visitor of the interval.</summary>
+    public List<AgentRow> Agents { get; } = [];
+
     /// <summary><c>referrers_1d</c>: visits and visitors per referrer (issue 18, item 1).</summary>
     public List<ReferrerRow> Referrers { get; } = [];
 
@@ -44,7 +47,7 @@ internal sealed class FlushBatch : IResettable
     /// <summary>Pixel hits counted into <see cref="Pixels"/>; equals the sum of its <c>Hits</c>.</summary>
     public long PixelHits { get; set; }
 
-    public bool IsEmpty => Traffic.Count == 0 && Statuses.Count == 0 && Errors.Count == 0 && Pixels.Count == 0 && Visitors.Count == 0 && Events.Count == 0 && Users.Count == 0 && Paths.Count == 0 && RawRows.Count == 0 && Referrers.Count == 0;
+    public bool IsEmpty => Traffic.Count == 0 && Statuses.Count == 0 && Errors.Count == 0 && Pixels.Count == 0 && Visitors.Count == 0 && Events.Count == 0 && Users.Count == 0 && Paths.Count == 0 && RawRows.Count == 0 && Referrers.Count == 0 && Agents.Count == 0;
 
     /// <summary>
     /// Hands this batch <paramref name="rows"/> and returns its own set, emptied, for the shard to fill
@@ -69,6 +72,7 @@ internal sealed class FlushBatch : IResettable
         Users.Clear();
         Paths.Clear();
         RawRows.Clear();
+        Agents.Clear();
         Referrers.Clear();
         Barriers.Clear();
         Lines = 0;

@@ -2,7 +2,7 @@ namespace FastIngest.Core.Sinks;
 
 /// <summary>
 /// One request for <c>requests_raw</c> (opt-in per tenant, issue 16 item 4). Plain data: the row's text
-/// (method, path, referrer host) stands back to back in its <see cref="RawRowSet"/>'s byte arena from
+/// (method, path, referrer host, agent class) stands back to back in its <see cref="RawRowSet"/>'s byte arena from
 /// <see cref="TextStart"/>, so a row holds no string of its own and a flush allocates nothing.
 /// </summary>
 /// <remarks>
@@ -41,6 +41,9 @@ internal struct RawRow
 
     public byte ReferrerHostLength;
 
+    /// <summary>The <c>agent_class</c> text's length (after the referrer host in the arena).</summary>
+    public byte AgentClassLength;
+
     /// <summary>Bytes of text this row holds in the arena.</summary>
-    public readonly int TextLength => MethodLength + PathLength + ReferrerHostLength;
+    public readonly int TextLength => MethodLength + PathLength + ReferrerHostLength + AgentClassLength;
 }

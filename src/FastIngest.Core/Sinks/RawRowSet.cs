@@ -18,8 +18,11 @@ internal sealed class RawRowSet
     /// <summary>Longest referrer host kept: a DNS name has at most 253 bytes.</summary>
     public const int MaxReferrerHostBytes = 253;
 
+    /// <summary>Longest agent class text kept (<c>chrome/android/mobile</c>, <c>bot:google</c>: ~25 in practice).</summary>
+    public const int MaxAgentClassBytes = 32;
+
     /// <summary>Most text one row holds, the bound of the arena per row.</summary>
-    public const int MaxRowTextBytes = MaxMethodBytes + MaxPathBytes + MaxReferrerHostBytes;
+    public const int MaxRowTextBytes = MaxMethodBytes + MaxPathBytes + MaxReferrerHostBytes + MaxAgentClassBytes;
 
     private RawRow[] _rows = [];
     private byte[] _text = [];
@@ -37,12 +40,13 @@ internal sealed class RawRowSet
     /// Appends <paramref name="row"/> with its text (cut to the caps), in place of its <c>TextStart</c>
     /// and lengths. Grows the arrays by doubling, so a set reused across flushes stops growing.
     /// </summary>
-    public void Add(RawRow row, ReadOnlySpan<byte> method, ReadOnlySpan<byte> path, ReadOnlySpan<byte> referrerHost)
+    public void Add(RawRow row, ReadOnlySpan<byte> method, ReadOnlySpan<byte> path, ReadOnlySpan<byte> referrerHost, ReadOnlySpan<byte> agentClass = default)
     {
         method = method[..Math.Min(method.Length, MaxMethodBytes)];
         path = Utf8Prefix(path, MaxPathBytes);
         referrerHost = referrerHost[..Math.Min(referrerHost.Length, MaxReferrerHostBytes)];
-        int length = method.Length + path.Length + referrerHost.Length;
+        agentClass = agentClass[..Math.Min(agentClass.Length, MaxAgentClassBytes)];
+        int length = method.Length + path.Length + referrerHost.Length + agentClass.Length;
         if (Count == _rows.Length)
         {
             Array.Resize(ref _rows, Math.Max(64, _rows.Length * 2));
@@ -57,22 +61,26 @@ internal sealed class RawRowSet
         row.MethodLength = (byte)method.Length;
         row.PathLength = (ushort)path.Length;
         row.ReferrerHostLength = (byte)referrerHost.Length;
+        row.AgentClassLength = (byte)agentClass.Length;
         Span<byte> text = _text.AsSpan(_textLength, length);
         method.CopyTo(text);
         path.CopyTo(text[method.Length..]);
         referrerHost.CopyTo(text[(method.Length + path.Length)..]);
+        agentClass.CopyTo(text[(method.Length + path.Length + referrerHost.Length)..]);
         _textLength += length;
         _rows[Count++] = row;
     }
 
     /// <summary>Copies <paramref name="row"/> of <paramref name="from"/> here (splitting a batch by partition).</summary>
-    public void Add(RawRowSet from, in RawRow row) => Add(row, from.Method(in row), from.Path(in row), from.ReferrerHost(in row));
+    public void Add(RawRowSet from, in RawRow row) => Add(row, from.Method(in row), from.Path(in row), from.ReferrerHost(in row), from.AgentClass(in row));
 
     public ReadOnlySpan<byte> Method(in RawRow row) => _text.AsSpan(row.TextStart, row.MethodLength);
 
     public ReadOnlySpan<byte> Path(in RawRow row) => _text.AsSpan(row.TextStart + row.MethodLength, row.PathLength);
 
     public ReadOnlySpan<byte> ReferrerHost(in RawRow row) => _text.AsSpan(row.TextStart + row.MethodLength + row.PathLength, row.ReferrerHostLength);
+
+    public ReadOnlySpan<byte> AgentClass(in RawRow row) => _text.AsSpan(row.TextStart + row.MethodLength + row.PathLength + row.ReferrerHostLength, row.AgentClassLength);
 
     /// <summary>Empties the set and keeps its arrays (the tenants' names they reference are let go).</summary>
     public void Clear()

@@ -18,7 +18,8 @@ public sealed partial class AnalystQueryTests(PrivateClickHouse clickHouse)
     internal static async Task EveryCookbookQueryRunsAndAddsUpAsync(Func<string, string[], Task<ServerProcess>> startServer, Func<string, Task<string>> query)
     {
         string db = UniqueName.For("queries");
-        var lines = new NginxLines(seed: 3);
+        // Every seventh line a crawler's (both tenants get some): bots.sql has something to answer, and bots are no visitors (issue 18).
+        var lines = new NginxLines(seed: 3, botEvery: 7);
         // shop's requests get raw rows too, for requests_behind_a_spike.sql.
         await using (ServerProcess server = await startServer(db, ["--FastIngest:RawRows:Tenants:0=shop"]))
         {
@@ -102,6 +103,16 @@ public sealed partial class AnalystQueryTests(PrivateClickHouse clickHouse)
             $"SELECT sumIf(requests, status >= 500) AS e FROM {db}.status_1m WHERE tenant = 'shop' GROUP BY minute ORDER BY e DESC LIMIT 1 FORMAT TSV")).Trim();
         Assert.Equal(long.Parse(most5xx), spike.Where(r => int.Parse(r[2]) >= 500).Sum(r => long.Parse(r[4])));
         Assert.True(int.Parse(spike[0][2]) >= 500, "errors come first");
+
+        // People's lines have one agent (other/linux/unknown), the rest are Googlebot's (issue 18).
+        foreach (string tenant in new[] { "blog", "shop" })
+        {
+            long people = lines.Expected[tenant].Requests - lines.BotRequests[tenant];
+            Assert.Equal($"other {people} {lines.Expected[tenant].Visitors.Count}", string.Join(' ', results["browsers.sql"].Single(r => r[0] == tenant).Skip(1)));
+            Assert.Equal($"unknown linux {people} {lines.Expected[tenant].Visitors.Count}", string.Join(' ', results["devices.sql"].Single(r => r[0] == tenant).Skip(1)));
+            string share = Math.Round((double)lines.BotRequests[tenant] / lines.Expected[tenant].Requests, 4).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal($"google {lines.BotRequests[tenant]} {share} 0", string.Join(' ', results["bots.sql"].Single(r => r[0] == tenant).Skip(1)));
+        }
 
         Assert.All(results["cache_hit_ratio.sql"], r => Assert.InRange(double.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture), 0, 1));
     }

@@ -42,7 +42,7 @@ public sealed class PrivateClickHouseTests(PrivateClickHouse clickHouse)
         }
 
         // Every table analysts read, its write door (_in), the door's view to it (_mv) and to the ledger.
-        string[] tables = ["events_1m", "ingest_errors", "paths_1h", "pixel_1m", "requests_raw", "status_1m", "traffic_1m", "users_1d", "visitors_1d", "referrers_1d"];
+        string[] tables = ["agents_1d", "events_1m", "ingest_errors", "paths_1h", "pixel_1m", "requests_raw", "status_1m", "traffic_1m", "users_1d", "visitors_1d", "referrers_1d"];
         // And the rollups (issue 16): X_1h and X_1d beside each minute table, paths_1d beside paths_1h,
         // each with its own view on the write door.
         string[] rollups = ["events_1m", "pixel_1m", "status_1m", "traffic_1m"];

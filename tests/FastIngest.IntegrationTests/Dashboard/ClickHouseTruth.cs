@@ -45,6 +45,11 @@ internal sealed class ClickHouseTruth(PrivateClickHouse clickHouse, string db, s
     public Task<List<string>> PixelKeysAsync() => RowsAsync(
         $"SELECT key, sum(hits) AS hits FROM {db}.pixel_1m WHERE {Range("minute")} GROUP BY key ORDER BY hits DESC, key");
 
+    /// <summary>People's hits and visitors per device over the UTC days the window touches (agents_1d has days only).</summary>
+    public Task<List<string>> DevicesAsync() => RowsAsync(
+        $"SELECT device, sumMerge(hits) AS h, uniqMerge(visitors) FROM {db}.agents_1d WHERE tenant = '{tenant}' AND is_bot = 0 " +
+        $"AND day >= toDate({Time(from)}) AND day <= toDate({Time(to.AddTicks(-1))}) GROUP BY device ORDER BY h DESC, device");
+
     public Task<List<string>> EventTypesAsync() => RowsAsync(
         $"SELECT event_type, sum(events) AS e FROM {db}.events_1m WHERE {Range("minute")} GROUP BY event_type ORDER BY e DESC, event_type");
 

@@ -179,7 +179,7 @@ public sealed class DashboardApiTests(PrivateClickHouse clickHouse)
         Assert.Empty(Rows(await PanelAsync(http, panel("events", "blog"))));
 
         // CSV: the same table, formulas neutralized; the file named after tenant, panel and range.
-        foreach (string name in new[] { "summary", "traffic", "status", "cache", "top_files_downloads", "top_files_bytes", "visitors", "pixel", "events", "event_paths", "refusals", "sources" })
+        foreach (string name in new[] { "summary", "traffic", "status", "cache", "top_files_downloads", "top_files_bytes", "visitors", "pixel", "events", "event_paths", "refusals", "sources", "devices" })
         {
             JsonElement json = await PanelAsync(http, panel(name));
             (HttpStatusCode status, string csv, HttpResponseMessage response) = await GetAsync(http, panel(name) + "&format=csv");

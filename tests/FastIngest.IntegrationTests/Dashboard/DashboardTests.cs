@@ -308,6 +308,8 @@ public sealed class DashboardTests(PrivateClickHouse clickHouse, ChromiumBrowser
         List<string> sources = await page.RowsAsync("sources", 4);
         Assert.Equal(await truth.SourcesAsync(), sources);
         Assert.Contains(sources, s => s.StartsWith("search\tgoogle.com\t", StringComparison.Ordinal));
+        // Devices (issue 18): people's hits and visitors per device class, as agents_1d holds them.
+        Assert.Equal(await truth.DevicesAsync(), await page.RowsAsync("devices", 3));
 
         // The chart's table: every bucket's requests add up to the headline, shown with grouping.
         List<string> traffic = await page.RowsAsync("traffic", 3);

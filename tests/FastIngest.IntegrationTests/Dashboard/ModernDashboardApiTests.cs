@@ -15,7 +15,7 @@ namespace FastIngest.IntegrationTests.Dashboard;
 public sealed class ModernDashboardApiTests(ModernClickHouse clickHouse)
 {
     private static readonly string[] s_panels =
-        ["summary", "traffic", "status", "cache", "top_files_downloads", "top_files_bytes", "visitors", "pixel", "events", "event_paths", "refusals", "sources"];
+        ["summary", "traffic", "status", "cache", "top_files_downloads", "top_files_bytes", "visitors", "pixel", "events", "event_paths", "refusals", "sources", "devices"];
 
     [Fact]
     public async Task EveryPanelAnswersInEveryGrainOnModernClickHouse()

@@ -69,8 +69,10 @@ public sealed partial class DeliveryGuaranteeTests(PrivateClickHouse clickHouse,
     public async Task InsertAnswersLostAfterClickHouseTookTheRowsAreNotCountedTwice()
     {
         string db = UniqueName.For("dropans");
+        using var stateFolder = new TempFolder("dropans");
         await using var proxy = new ClickHouseProxy(clickHouse.HttpPort, dropEveryInsertAnswer: 3);
-        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}");
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            $"--FastIngest:StateDirectory={stateFolder.Path}", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}");
         var lines = new NginxLines(seed: 31);
         using var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
@@ -89,6 +91,14 @@ public sealed partial class DeliveryGuaranteeTests(PrivateClickHouse clickHouse,
         // Anything counted twice would arrive after the last line: stop the server first, so that all it
         // will ever write is in ClickHouse.
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
+        // A stop whose last insert lost its answer spools that round, some of its tables in ClickHouse
+        // already (agents_1d, the last of a round, not yet): the next start replays it, once.
+        await using (ServerProcess next = await ServerProcess.StartAsync(clickHouse, db, $"--FastIngest:StateDirectory={stateFolder.Path}"))
+        {
+            await WaitUntilSpoolEmptyAsync(next);
+            Assert.Equal(0, await next.TerminateAsync(TimeSpan.FromSeconds(60)));
+        }
+
         output.WriteLine($"proxy: {proxy.Inserts} inserts, {proxy.Dropped} answers dropped; duplicates avoided: {duplicatesAvoided}");
         output.WriteLine(await TrafficTotals.RequestsPerTenantAsync(clickHouse, db));
         output.WriteLine(await clickHouse.QueryAsync($"SELECT tenant, path, sumMerge(requests) FROM {db}.paths_1h GROUP BY tenant, path ORDER BY tenant, path FORMAT TSV"));

@@ -10,11 +10,27 @@ internal sealed class NginxLines
     private static readonly string[] s_cache = ["", "", "HIT", "HIT", "MISS", "EXPIRED", "BYPASS"];
     private static readonly string[] s_paths = ["/", "/media/a.webp", "/media/video.mp4", "/api/cart", "/p/acme/home.gif", "/blog/\u00e9t\u00e9"];
 
-    private readonly Random _random;
+    /// <summary>The agent of every <paramref name="botEvery"/>th line of <see cref="NginxLines(int, int)"/>: a crawler, counted as a request but no visitor.</summary>
+    public const string Googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 
-    public NginxLines(int seed) => _random = new Random(seed);
+    private readonly Random _random;
+    private readonly int _botEvery;
+    private long _lines;
+
+    /// <param name="botEvery">Every this many lines come from Googlebot (issue 18: bots are no visitors); 0, the default: none.</param>
+    public NginxLines(int seed, int botEvery = 0)
+    {
+        _random = new Random(seed);
+        _botEvery = botEvery;
+    }
+
+    /// <summary>Lines per tenant that came from Googlebot (see the constructor's <c>botEvery</c>).</summary>
+    public Dictionary<string, long> BotRequests { get; } = [];
 
     public Dictionary<string, TenantTotals> Expected { get; } = [];
+
+    /// <summary>The agent of every person's line: a browser nothing more is known of, on Linux (<c>other/linux/unknown</c>).</summary>
+    public const string Agent = "Mozilla/5.0 (X11; Linux x86_64) \\ test";
 
     /// <summary>Lines for /p/acme/home.gif that NGINX served (status below 400): pixel hits of tenant acme.</summary>
     public long AcmeHomePixelHits { get; private set; }
@@ -42,12 +58,21 @@ internal sealed class NginxLines
         totals.Paths[path] = (file.Requests + 1, file.Body + body, file.Hit + (cache == "HIT" ? 1 : 0), file.Miss + (cache == "MISS" ? 1 : 0));
 
         string address = $"10.0.{_random.Next(256)}.{_random.Next(256)}";
-        // Every line has the same agent, so a visitor is an address on a day.
-        totals.Visitors.Add($"{timeMs / 86_400_000}|{address}");
+        bool bot = _botEvery > 0 && ++_lines % _botEvery == 0;
+        BotRequests[tenant] = BotRequests.GetValueOrDefault(tenant) + (bot ? 1 : 0);
+        // Every person's line has the same agent, so a visitor is an address on a day; a bot is none.
+        if (!bot)
+        {
+            totals.Visitors.Add($"{timeMs / 86_400_000}|{address}");
+        }
+
         if (path == "/p/acme/home.gif" && status < 400)
         {
             AcmeHomePixelHits++;
-            AcmeHomeVisitors.Add($"{timeMs / 86_400_000}|{address}");
+            if (!bot)
+            {
+                AcmeHomeVisitors.Add($"{timeMs / 86_400_000}|{address}");
+            }
         }
 
         // The fields of the corpus's lines (tests/data), in their order.
@@ -71,7 +96,7 @@ internal sealed class NginxLines
             .Set("upstream_cache_status", cache)
             .Set("http_host", "example.com")
             .Set("http_referer", "https://example.com/search?q=\"quoted\"")
-            .Set("http_user_agent", "Mozilla/5.0 (X11; Linux x86_64) \\ test")
+            .Set("http_user_agent", bot ? Googlebot : Agent)
             .Set("http_x_forwarded_for", "")
             .Set("scheme", "http")
             .Set("connection", "29")

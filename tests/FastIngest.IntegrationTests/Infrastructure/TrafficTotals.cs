@@ -43,7 +43,7 @@ internal static class TrafficTotals
     /// Asserts that the tenants with traffic are exactly those of <paramref name="expected"/>, and that each
     /// one's sums in traffic_1m (requests, bytes, status classes, cache hits and misses, request times), its
     /// requests per minute and per status (status_1m), and the requests and body bytes of its lines with a
-    /// path in paths_1h are the expected ones to the unit.
+    /// path in paths_1h, and its hits in agents_1d (every line once), are the expected ones to the unit.
     /// </summary>
     public static async Task AssertAsync(PrivateClickHouse clickHouse, string db, IReadOnlyDictionary<string, TenantTotals> expected)
     {
@@ -58,7 +58,8 @@ internal static class TrafficTotals
                     t.CacheHit, t.CacheMiss, t.RequestTimeCount, t.RequestTimeSumMs),
                 t.RequestsPerMinute.Select(p => $"{p.Key}={p.Value}"),
                 t.Statuses.Select(p => $"{p.Key}={p.Value}"),
-                Texts(t.PathRequests, t.PathBodyBytes));
+                Texts(t.PathRequests, t.PathBodyBytes),
+                Texts(t.Requests));
             Assert.Equal(want, await CountedAsync(clickHouse, db, tenant));
         }
     }
@@ -73,7 +74,10 @@ internal static class TrafficTotals
             $"SELECT status, sum(requests) FROM {db}.status_1m WHERE tenant = '{tenant}' GROUP BY status ORDER BY status FORMAT TSV"));
         string[] paths = Tsv.Rows(await clickHouse.QueryAsync(
             $"SELECT sumMerge(requests), sumMerge(body_bytes_sent) FROM {db}.paths_1h WHERE tenant = '{tenant}' FORMAT TSV")).Single();
-        return Describe(tenant, traffic, minutes.Select(r => $"{r[0]}={r[1]}"), statuses.Select(r => $"{r[0]}={r[1]}"), paths);
+        // agents_1d (issue 18): every line once, whatever its agent; through the same door, ledger and spool.
+        string[] agents = Tsv.Rows(await clickHouse.QueryAsync(
+            $"SELECT sumMerge(hits) FROM {db}.agents_1d WHERE tenant = '{tenant}' FORMAT TSV")).Single();
+        return Describe(tenant, traffic, minutes.Select(r => $"{r[0]}={r[1]}"), statuses.Select(r => $"{r[0]}={r[1]}"), paths, agents);
     }
 
     private static string[] Texts(params long[] values) => [.. values.Select(v => v.ToString(CultureInfo.InvariantCulture))];
@@ -82,13 +86,14 @@ internal static class TrafficTotals
     /// One tenant's counts as "tenant: what value" items, so that a failure names the count that differs
     /// and shows it side by side with the expected one.
     /// </summary>
-    private static List<string> Describe(string tenant, string[] traffic, IEnumerable<string> minutes, IEnumerable<string> statuses, string[] paths)
+    private static List<string> Describe(string tenant, string[] traffic, IEnumerable<string> minutes, IEnumerable<string> statuses, string[] paths, string[] agents)
     {
         List<string> items = [.. s_trafficColumns.Select((column, i) => $"{tenant}: {column} {traffic[i]}")];
         items.AddRange(minutes.Select(m => $"{tenant}: requests in minute {m}"));
         items.AddRange(statuses.Select(s => $"{tenant}: requests with status {s}"));
         items.Add($"{tenant}: paths_1h requests {paths[0]}");
         items.Add($"{tenant}: paths_1h body_bytes_sent {paths[1]}");
+        items.Add($"{tenant}: agents_1d hits {agents[0]}");
         return items;
     }
 }

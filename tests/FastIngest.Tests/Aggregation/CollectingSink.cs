@@ -21,6 +21,7 @@ internal sealed class CollectingSink : IBatchSink
     public List<UserRow> Users { get; } = [];
     public List<RawRowText> RawRows { get; } = [];
     public List<ReferrerRow> Referrers { get; } = [];
+    public List<AgentRow> Agents { get; } = [];
     public int Batches { get; private set; }
 
     public Core.Internal.ObjectPool<FlushBatch> Pool { get; } = new();
@@ -39,6 +40,7 @@ internal sealed class CollectingSink : IBatchSink
             Paths.AddRange(batch.Paths);
             Events.AddRange(batch.Events);
             Referrers.AddRange(batch.Referrers);
+            Agents.AddRange(batch.Agents);
             foreach (ref readonly RawRow row in batch.RawRows.Rows)
             {
                 RawRows.Add(RawRowText.Of(batch.RawRows, in row));

@@ -10,6 +10,9 @@ namespace FastIngest.Tests.Aggregation;
 public sealed class PixelAndVisitorTests
 {
     private const long Minute = 1_795_390_920_000; // a minute start, in ms
+
+    // A browser's agent: a bot's request counts no visitor by default (issue 18; bots have tests of their own).
+    private const string BrowserAgent = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
     private const ushort Day = (ushort)(Minute / 86_400_000);
 
     private static (IngestPipeline Pipeline, CollectingSink Sink) NewPipeline(int maxPixelKeys = 100_000, string[]? allowed = null)
@@ -19,7 +22,7 @@ public sealed class PixelAndVisitorTests
         return (new IngestPipeline(options, sink, sink.Pool, NullLogger.Instance, allowed is null ? null : new TenantAllowList(allowed)), sink);
     }
 
-    private static void AddHit(IngestBatch batch, string tenant, string key, long ms, string address = "192.0.2.1", string agent = "curl/8", bool countVisitor = true)
+    private static void AddHit(IngestBatch batch, string tenant, string key, long ms, string address = "192.0.2.1", string agent = BrowserAgent, bool countVisitor = true)
     {
         byte[] t = Encoding.UTF8.GetBytes(tenant);
         var message = new byte[PixelHit.MaxEncodedLength];
@@ -43,7 +46,7 @@ public sealed class PixelAndVisitorTests
     }
 
     /// <param name="optOut">A header field that opts the visitor out (http_dnt or http_sec_gpc), set to 1.</param>
-    private static string NginxLine(string uri, int status = 200, string address = "192.0.2.1", string agent = "curl/8", string? optOut = null)
+    private static string NginxLine(string uri, int status = 200, string address = "192.0.2.1", string agent = BrowserAgent, string? optOut = null)
     {
         NginxLineBuilder line = new NginxLineBuilder().Msec(Minute + 500).Set("status", status).Set("uri", uri).Set("remote_addr", address).Set("http_user_agent", agent);
         return (optOut is null ? line : line.Set(optOut, "1")).ToJson();

@@ -13,6 +13,9 @@ public sealed class RawRowAggregateTests
 {
     private const long Msec = 1_795_390_925_123;
 
+    // A browser's agent: a bot's request counts no visitor by default (issue 18), and raw rows carry the visitor.
+    private const string Firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+
     private static readonly string[] s_corpus = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "data", "access.json.log"));
 
     private static (Shard Shard, IngestPipeline Pipeline, CollectingSink Sink) NewShard(int maxRows = 4096, params string[] tenants)
@@ -40,10 +43,10 @@ public sealed class RawRowAggregateTests
         return batch;
     }
 
-    private static string Line(string path, int status = 200, long bytes = 100, string cache = "", string referer = "") =>
+    private static string Line(string path, int status = 200, long bytes = 100, string cache = "", string referer = "", string agent = Firefox) =>
         new NginxLineBuilder().Msec(Msec).Set("status", status).Set("bytes_sent", bytes).Set("body_bytes_sent", bytes / 2)
             .RequestTime(120).Set("request_method", "GET").Set("uri", path).Set("upstream_cache_status", cache)
-            .Set("remote_addr", "198.51.100.7").Set("http_user_agent", "curl/8.0").Set("http_referer", referer).ToJson();
+            .Set("remote_addr", "198.51.100.7").Set("http_user_agent", agent).Set("http_referer", referer).ToJson();
 
     [Fact]
     public async Task AnOptedInTenantGetsOneRowPerLineAndOthersNone()
@@ -58,7 +61,7 @@ public sealed class RawRowAggregateTests
         Assert.Equal(3, sink.Traffic.Sum(r => (long)r.Counters.Requests));
         Assert.Equal(["shop"], sink.RawRows.Select(r => r.Tenant).Distinct());
         RawRowText first = sink.RawRows[0];
-        Assert.Equal(new RawRowText("shop", (uint)(Msec / 1000), 123, "GET", 200, "/a", 100, 50, 120, (byte)CacheStatus.Hit, "www.example.com", first.Visitor), first);
+        Assert.Equal(new RawRowText("shop", (uint)(Msec / 1000), 123, "GET", 200, "/a", 100, 50, 120, (byte)CacheStatus.Hit, "www.example.com", first.Visitor, "firefox/linux/desktop"), first);
         Assert.Equal(("/c", (ushort)503, 7UL, (byte)CacheStatus.Miss, ""), (sink.RawRows[1].Path, sink.RawRows[1].Status, sink.RawRows[1].BytesSent, sink.RawRows[1].CacheStatus, sink.RawRows[1].ReferrerHost));
         Assert.Equal(2, shard.RawRowsKept);
         Assert.Equal(0, shard.RawRowsDropped);

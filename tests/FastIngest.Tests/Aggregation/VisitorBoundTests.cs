@@ -22,8 +22,9 @@ public sealed class VisitorBoundTests
         const int Lines = 5_000;
         for (int i = 0; i < Lines; i++)
         {
-            // Every line a new visitor (address), 500 of them seen again.
-            string line = NginxLineBuilder.Combined($"10.2.{i % 4_500 / 256}.{i % 4_500 % 256}", start.AddSeconds(i), "GET / HTTP/1.1", 200, 1, "", "curl/8");
+            // Every line a new visitor (address), 500 of them seen again; a browser's agent, since a bot's
+            // request counts no visitor by default (issue 18).
+            string line = NginxLineBuilder.Combined($"10.2.{i % 4_500 / 256}.{i % 4_500 % 256}", start.AddSeconds(i), "GET / HTTP/1.1", 200, 1, "", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0");
             writer.Add(MessageKind.CombinedLog, RejectReason.None, "acme"u8, Encoding.UTF8.GetBytes(line), 1_795_400_000);
         }
 

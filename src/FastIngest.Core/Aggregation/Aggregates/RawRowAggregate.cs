@@ -1,4 +1,5 @@
 using FastIngest.Core.Parsing;
+using FastIngest.Core.Parsing.Agents;
 using FastIngest.Core.Sinks;
 
 namespace FastIngest.Core.Aggregation.Aggregates;
@@ -14,6 +15,7 @@ internal sealed class RawRowAggregate
     private readonly TenantAllowList _tenants;
     private readonly int _maxRows;
     private readonly byte[] _host = new byte[RawRowSet.MaxReferrerHostBytes];
+    private readonly byte[] _agentClass = new byte[AgentClassText.MaxBytes];
     private RawRowSet _rows = new();
     private long _kept;
     private long _dropped;
@@ -49,8 +51,9 @@ internal sealed class RawRowAggregate
         return wants;
     }
 
-    /// <param name="visitor">The line's visitor hash, as <c>visitors_1d</c> got it; 0 for none (no address, DNT).</param>
-    public void Count(InternedName tenant, in AccessLogRecord record, ulong visitor)
+    /// <param name="visitor">The line's visitor hash, as <c>visitors_1d</c> got it; 0 for none (no address, DNT, a bot).</param>
+    /// <param name="agent">The line's user-agent class, kept as <c>agent_class</c>'s text.</param>
+    public void Count(InternedName tenant, in AccessLogRecord record, ulong visitor, UserAgentClass agent)
     {
         if (_rows.Count >= _maxRows)
         {
@@ -72,7 +75,8 @@ internal sealed class RawRowAggregate
             Visitor = visitor,
         };
         int hostLength = record.Referer.IsEmpty ? 0 : ReferrerHost.Extract(record.Text(record.Referer), _host);
-        _rows.Add(row, record.Text(record.Method), record.Text(record.Path), _host.AsSpan(0, hostLength));
+        int classLength = AgentClassText.Write(agent, _agentClass);
+        _rows.Add(row, record.Text(record.Method), record.Text(record.Path), _host.AsSpan(0, hostLength), _agentClass.AsSpan(0, classLength));
     }
 
     /// <summary>Gives the interval's rows to <paramref name="batch"/> and takes its empty set for the next one.</summary>

@@ -21,6 +21,7 @@ internal static class DashboardPanels
         ["event_paths"] = TopListPanels.EventPathsAsync,
         ["refusals"] = TopListPanels.RefusalsAsync,
         ["sources"] = SourcesPanel.QueryAsync,
+        ["devices"] = TopListPanels.DevicesAsync,
     };
 
     public static IEnumerable<string> Names => s_panels.Keys;

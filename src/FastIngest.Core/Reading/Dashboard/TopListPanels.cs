@@ -5,7 +5,7 @@ namespace FastIngest.Core.Reading.Dashboard;
 
 /// <summary>
 /// The ranked panels: top files (<c>paths_1h</c>/<c>paths_1d</c>, by requests or by body bytes), pixel keys,
-/// event types, event paths and refusals (<c>ingest_errors</c>). At most the request's limit (≤ 100) rows,
+/// event types, event paths, refusals (<c>ingest_errors</c>) and devices (<c>agents_1d</c>). At most the request's limit (≤ 100) rows,
 /// ties broken by name so an answer is stable.
 /// </summary>
 internal static class TopListPanels
@@ -23,6 +23,20 @@ internal static class TopListPanels
 
     public static Task<PanelTable> EventPathsAsync(ClickHouseClient client, string database, PanelRequest request, CancellationToken cancellationToken) =>
         RunAsync(client, CountSql(database, request, "events", "path", "events"), ["path", "events"], cancellationToken);
+
+    public static readonly string[] DeviceColumns = ["device", "hits", "visitors"];
+
+    /// <summary>
+    /// People's hits and unique visitors per device class (issue 18; bots are left out, as they are out of
+    /// visitors), over the UTC days the range touches: <c>agents_1d</c> has days only, like <c>visitors_1d</c>.
+    /// </summary>
+    public static Task<PanelTable> DevicesAsync(ClickHouseClient client, string database, PanelRequest request, CancellationToken cancellationToken) =>
+        RunAsync(client, DevicesSql(database, request), DeviceColumns, cancellationToken);
+
+    public static string DevicesSql(string database, PanelRequest request) =>
+        $"SELECT device, sumMerge(hits) AS hits, uniqMerge(visitors) AS visitors FROM {database}.agents_1d " +
+        $"WHERE {DashboardSql.TenantIs(request.Tenant)} AND is_bot = 0 AND {DashboardSql.DaysOf(request.Range)} " +
+        $"GROUP BY device ORDER BY hits DESC, device LIMIT {request.Limit} FORMAT JSONEachRow";
 
     public static Task<PanelTable> RefusalsAsync(ClickHouseClient client, string database, PanelRequest request, CancellationToken cancellationToken)
     {

@@ -25,7 +25,7 @@ internal static class InsertIdRewriter
         "S28", // users_1d
         "S4S88884", // paths_1h
         "42SS2S8841SS8", // requests_raw
-        "", // agents_1d: reserved, never written here (see TableEncoders.Referrers)
+        "S2SSS1S88", // agents_1d
         "S21SS88", // referrers_1d
     ];
 

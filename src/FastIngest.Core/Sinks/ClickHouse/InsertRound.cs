@@ -65,6 +65,7 @@ internal sealed class InsertRound : IDisposable
         Encode(Tables[TableEncoders.Users], batch.Users, TableEncoders.Append);
         Encode(Tables[TableEncoders.Paths], batch.Paths, TableEncoders.Append);
         EncodeRawRows(Tables[TableEncoders.RawRows], batch.RawRows);
+        Encode(Tables[TableEncoders.Agents], batch.Agents, TableEncoders.Append);
         Encode(Tables[TableEncoders.Referrers], batch.Referrers, TableEncoders.Append);
         Batches.Add(batch);
     }

@@ -93,6 +93,11 @@ internal sealed class PartitionSplitter
         {
             months.Add(DayKey(row.Time));
         }
+
+        foreach (AgentRow row in batch.Agents)
+        {
+            months.Add(MonthOfDay(row.Day));
+        }
     }
 
     /// <summary>
@@ -185,6 +190,11 @@ internal sealed class PartitionSplitter
         foreach (ref readonly RawRow row in rawRows.Rows)
         {
             pieces[first + _pieceOfMonth[DayKey(row.Time)]].RawRows.Add(rawRows, in row);
+        }
+
+        foreach (AgentRow row in batch.Agents)
+        {
+            pieces[first + _pieceOfMonth[MonthOfDay(row.Day)]].Agents.Add(row);
         }
 
         // The batch's totals are the sums of its rows (FlushBatch says so); should they ever differ, the

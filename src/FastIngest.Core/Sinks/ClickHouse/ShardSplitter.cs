@@ -41,6 +41,7 @@ internal static class ShardSplitter
         Route(pieces, batch.Paths, static b => b.Paths, static (in PathRow r) => r.Tenant);
         Route(pieces, batch.Referrers, static b => b.Referrers, static (in ReferrerRow r) => r.Tenant);
         RouteRawRows(pieces, batch.RawRows);
+        Route(pieces, batch.Agents, static b => b.Agents, static (in AgentRow r) => r.Tenant);
 
         long lines = 0, hits = 0, events = 0;
         foreach (FlushBatch piece in pieces)

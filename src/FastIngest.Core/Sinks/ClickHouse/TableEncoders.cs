@@ -7,13 +7,7 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 /// </summary>
 internal static class TableEncoders
 {
-    public const int Traffic = 0, Status = 1, Errors = 2, Pixel = 3, Visitors = 4, Events = 5, Users = 6, Paths = 7, RawRows = 8;
-
-    /// <summary>
-    /// <c>referrers_1d</c> (issue 18, item 1). Index 9 is <c>agents_1d</c>'s, wired in parallel: until it lands
-    /// the slot holds <see cref="ReservedColumns"/>, which no batch writes, so spool records agree on indexes.
-    /// </summary>
-    public const int Referrers = 10;
+    public const int Traffic = 0, Status = 1, Errors = 2, Pixel = 3, Visitors = 4, Events = 5, Users = 6, Paths = 7, RawRows = 8, Agents = 9, Referrers = 10;
 
     /// <summary>
     /// The tables FastIngest writes, by the indexes above (spool records store the index). Inserts go
@@ -30,7 +24,7 @@ internal static class TableEncoders
         ("users_1d", UserColumns),
         ("paths_1h", PathColumns),
         ("requests_raw", RawRowColumns),
-        ("agents_1d", ReservedColumns),
+        ("agents_1d", AgentColumns),
         ("referrers_1d", ReferrerColumns),
     ];
 
@@ -61,8 +55,7 @@ internal static class TableEncoders
     public const string RawRowColumns =
         "time, time_ms, tenant, method, status, path, bytes_sent, body_bytes_sent, request_time_ms, cache_status, referrer_host, agent_class, visitor";
 
-    /// <summary>Index 9's columns until <c>agents_1d</c> lands (see <see cref="Referrers"/>): never inserted.</summary>
-    public const string ReservedColumns = "";
+    public const string AgentColumns = "tenant, day, browser, os, device, is_bot, bot, hits, visitor";
 
     public const string ReferrerColumns = "tenant, day, source_group, host, tagged_source, visits, visitor";
 
@@ -185,8 +178,21 @@ internal static class TableEncoders
         // Enum8 travels as Int8: the value of Parsing.CacheStatus, which the schema's Enum8 spells out.
         writer.UInt8(row.CacheStatus);
         writer.String(set.ReferrerHost(in row));
-        // agent_class: empty until the user-agent classifier (the next issue) lands; never the agent itself.
-        writer.String(ReadOnlySpan<byte>.Empty);
+        // agent_class: the class's short text (AgentClassText), never the agent itself.
+        writer.String(set.AgentClass(in row));
+        writer.UInt64(row.Visitor);
+    }
+
+    public static void Append(RowBinaryWriter writer, in AgentRow row)
+    {
+        writer.String(row.Tenant);
+        writer.Date(row.Day);
+        writer.String(row.Browser);
+        writer.String(row.Os);
+        writer.String(row.Device);
+        writer.UInt8(row.IsBot ? (byte)1 : (byte)0);
+        writer.String(row.Bot);
+        writer.UInt64(row.Hits);
         writer.UInt64(row.Visitor);
     }
 }

@@ -5,7 +5,7 @@
 // sessionStorage and goes out as "Authorization: Bearer".
 
 const PANELS = ['summary', 'traffic', 'status', 'cache', 'top_files_downloads', 'top_files_bytes',
-  'visitors', 'pixel', 'events', 'event_paths', 'refusals', 'sources'];
+  'visitors', 'pixel', 'events', 'event_paths', 'refusals', 'sources', 'devices'];
 const RANGES = ['today', '24h', '7d', '30d', '12m', 'custom'];
 const LIVE_MS = 5000;
 const OVERVIEW_MAX = 12;     // cards on the overview: 24 panel requests per refresh at most

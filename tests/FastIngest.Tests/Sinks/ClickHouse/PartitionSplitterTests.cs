@@ -28,6 +28,7 @@ public sealed class PartitionSplitterTests
             batch.Events.Add(new EventRow(s_tenant, seconds, "view"u8.ToArray(), "/"u8.ToArray(), 3));
             batch.Users.Add(new UserRow(s_tenant, day, (ulong)i));
             batch.Paths.Add(new PathRow(s_tenant, seconds / 3600 * 3600, "/"u8.ToArray(), new PathCounters { Requests = requests }));
+            batch.Agents.Add(new AgentRow(s_tenant, day, "firefox", "linux", "desktop", false, "", requests, (ulong)i));
             batch.Lines += (long)requests;
             batch.PixelHits += 2;
             batch.EventCount += 3;
@@ -102,7 +103,7 @@ public sealed class PartitionSplitterTests
         foreach (Func<FlushBatch, int> rows in new Func<FlushBatch, int>[]
         {
             p => p.Traffic.Count, p => p.Statuses.Count, p => p.Errors.Count, p => p.Pixels.Count,
-            p => p.Visitors.Count, p => p.Events.Count, p => p.Users.Count, p => p.Paths.Count,
+            p => p.Visitors.Count, p => p.Events.Count, p => p.Users.Count, p => p.Paths.Count, p => p.Agents.Count,
         })
         {
             Assert.Equal(months, pieces.Sum(rows));
@@ -142,7 +143,7 @@ public sealed class PartitionSplitterTests
         for (int day = 0; day < 150; day++)
         {
             byte[] path = System.Text.Encoding.UTF8.GetBytes("/day/" + day);
-            batch.RawRows.Add(new RawRow { Tenant = s_tenant, Time = start + ((uint)day * 86_400), Status = 200 }, "GET"u8, path, "ref.example"u8);
+            batch.RawRows.Add(new RawRow { Tenant = s_tenant, Time = start + ((uint)day * 86_400), Status = 200 }, "GET"u8, path, "ref.example"u8, "bot:google"u8);
         }
 
         var pieces = new List<FlushBatch>();
@@ -157,6 +158,7 @@ public sealed class PartitionSplitterTests
             {
                 Assert.Equal("/day/" + ((row.Time - start) / 86_400), System.Text.Encoding.UTF8.GetString(piece.RawRows.Path(in row)));
                 Assert.Equal("ref.example", System.Text.Encoding.UTF8.GetString(piece.RawRows.ReferrerHost(in row)));
+                Assert.Equal("bot:google", System.Text.Encoding.UTF8.GetString(piece.RawRows.AgentClass(in row)));
                 paths.Add(System.Text.Encoding.UTF8.GetString(piece.RawRows.Path(in row)));
             }
         }

@@ -31,6 +31,7 @@ public sealed class ShardSplitterTests
             batch.Paths.Add(new PathRow(tenant, minute / 3600 * 3600, "/"u8.ToArray(), new PathCounters { Requests = n }));
             batch.Referrers.Add(new ReferrerRow(tenant, day, 1, "search.example"u8.ToArray(), [], n, n));
             batch.RawRows.Add(new RawRow { Tenant = tenant, Time = minute, Status = 200 }, "GET"u8, "/"u8, ""u8);
+            batch.Agents.Add(new AgentRow(tenant, (ushort)(minute / 86_400), "chrome", "android", "mobile", false, "", n, 7));
             batch.Lines += (long)n;
             batch.PixelHits += (long)n * 10;
             batch.EventCount += (long)n * 100;
