@@ -11,9 +11,11 @@ namespace FastIngest.Core.ClickHouse;
 /// </summary>
 internal static class ClickHouseClients
 {
-    public static ClickHouseClient CreateClient(ClickHouseOptions options)
+    public static ClickHouseClient CreateClient(ClickHouseOptions options) => CreateClient(options, options.Url);
+
+    /// <summary>A client for the server at <paramref name="url"/> (a replica of a shard) with the rest of <paramref name="options"/>.</summary>
+    public static ClickHouseClient CreateClient(ClickHouseOptions options, Uri url)
     {
-        Uri url = options.Url;
         var handler = new SocketsHttpHandler
         {
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,

@@ -54,6 +54,40 @@ public sealed class ClickHouseOptions : IValidatableObject
     [Range(1, 1000)]
     public int PoisonRetries { get; set; } = 3;
 
+    /// <summary>
+    /// A ClickHouse cluster (issue 19): each shard a list of its replicas' URLs
+    /// (<c>Shards:0:Replicas:0=http://10.0.0.1:8123</c>). Empty (the default) is one server at <see cref="Url"/>,
+    /// as before. The schema for a cluster: <c>clickhouse/cluster/README.md</c>.
+    /// </summary>
+    public IList<ClickHouseShardOptions> Shards { get; } = [];
+
+    /// <summary>The cluster's name in the servers' <c>remote_servers</c>; the Distributed tables and <c>ON CLUSTER</c> name it.</summary>
+    [Required]
+    [RegularExpression(IdentifierPattern)]
+    public string Cluster { get; set; } = "fastingest";
+
+    /// <summary>
+    /// The database of the per-shard (local) tables, the write doors and their views on every server of the
+    /// cluster; <see cref="Database"/> holds the Distributed tables every read goes through. Defaults to
+    /// <c>&lt;Database&gt;_local</c>.
+    /// </summary>
+    [RegularExpression(IdentifierPattern)]
+    public string LocalDatabase
+    {
+        get => _localDatabase ?? Database + "_local";
+        set => _localDatabase = string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    /// <summary>
+    /// Send each schema statement once with <c>ON CLUSTER</c> (needs ZooKeeper or ClickHouse Keeper and the
+    /// servers' <c>distributed_ddl</c>) instead of applying it to every server directly, which works without.
+    /// </summary>
+    public bool OnCluster { get; set; }
+
+    private const string IdentifierPattern = "^[A-Za-z_][A-Za-z0-9_]*$";
+
+    private string? _localDatabase;
+
     /// <inheritdoc/>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -64,5 +98,49 @@ public sealed class ClickHouseOptions : IValidatableObject
             yield return new ValidationResult(
                 $"{SectionName}:Url '{Url.OriginalString}' is not an absolute http:// or https:// URL (e.g. http://127.0.0.1:8123)", [nameof(Url)]);
         }
+
+        foreach (ValidationResult result in ValidateCluster())
+        {
+            yield return result;
+        }
     }
+
+    private IEnumerable<ValidationResult> ValidateCluster()
+    {
+        for (int shard = 0; shard < Shards.Count; shard++)
+        {
+            IList<Uri> replicas = Shards[shard].Replicas;
+            if (replicas.Count == 0)
+            {
+                yield return new ValidationResult(
+                    $"{SectionName}:Shards:{shard} has no replica; give at least one URL as {SectionName}:Shards:{shard}:Replicas:0", [nameof(Shards)]);
+            }
+
+            for (int replica = 0; replica < replicas.Count; replica++)
+            {
+                if (!IsHttpUrl(replicas[replica]))
+                {
+                    yield return new ValidationResult(
+                        $"{SectionName}:Shards:{shard}:Replicas:{replica} '{replicas[replica]?.OriginalString}' is not an absolute http:// or https:// URL", [nameof(Shards)]);
+                }
+            }
+        }
+
+        // A Distributed table over itself would read (and on insert, write) in a loop.
+        if (string.Equals(LocalDatabase, Database, StringComparison.Ordinal))
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:LocalDatabase '{LocalDatabase}' must differ from {SectionName}:Database: one holds the shard's tables, the other the Distributed tables over them",
+                [nameof(LocalDatabase)]);
+        }
+
+        if (OnCluster && Shards.Count == 0)
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:OnCluster needs {SectionName}:Shards (the servers FastIngest writes to); one server needs no ON CLUSTER", [nameof(OnCluster)]);
+        }
+    }
+
+    private static bool IsHttpUrl(Uri? url) =>
+        url is not null && url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
 }
