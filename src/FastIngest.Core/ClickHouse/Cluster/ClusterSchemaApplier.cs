@@ -75,9 +75,7 @@ internal static class ClusterSchemaApplier
 
                 if (options.OnCluster)
                 {
-                    // ON CLUSTER answers with a table of every server's result, and the driver's default format
-                    // for it (RowBinaryWithNamesAndTypes) is unknown to 18.16; a CREATE takes FORMAT on both.
-                    await client.QueryTextAsync(step.Statement + "\nFORMAT TSV", cancellationToken).ConfigureAwait(false);
+                    await OnClusterAsync(client, step.Statement, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -93,4 +91,21 @@ internal static class ClusterSchemaApplier
             }
         }
     }
+
+    /// <summary>
+    /// ON CLUSTER answers with a table of every server's outcome. 18.16 writes it in the URL's
+    /// <c>default_format</c>, even past a FORMAT clause, and the driver's (RowBinaryWithNamesAndTypes) is
+    /// unknown there; a later <c>default_format</c> parameter wins, so this one asks for TSV.
+    /// </summary>
+    private static async Task OnClusterAsync(ClickHouseClient client, string statement, CancellationToken cancellationToken)
+    {
+        var query = new QueryOptions { CustomSettings = s_onClusterSettings };
+        using HttpResponseMessage response = await client.PostStreamAsync(statement, Stream.Null, isCompressed: false, cancellationToken, query).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new ClickHouseException((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    private static readonly Dictionary<string, object> s_onClusterSettings = new(StringComparer.Ordinal) { ["default_format"] = "TabSeparated" };
 }
