@@ -52,6 +52,20 @@ public sealed class PrivateClickHouseCluster : IAsyncDisposable
         try
         {
             await Task.WhenAll(cluster.Servers.Select(s => s.InitializeAsync()));
+            if (zooKeeper is not null)
+            {
+                // A server answers /ping before its ZooKeeper session is up; the first Replicated table
+                // would fail on it.
+                foreach (PrivateClickHouse server in cluster.Servers)
+                {
+                    await Eventually.UntilAsync(
+                        () => ZooKeeperReachableAsync(server),
+                        reachable => reachable,
+                        TimeSpan.FromSeconds(60),
+                        $"ClickHouse on {server.HttpPort} reaches ZooKeeper",
+                        TimeSpan.FromMilliseconds(200));
+                }
+            }
         }
         catch
         {
@@ -104,6 +118,19 @@ public sealed class PrivateClickHouseCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync() =>
         await Task.WhenAll(Servers.Select(s => s.DisposeAsync()));
+
+    private static async Task<bool> ZooKeeperReachableAsync(PrivateClickHouse server)
+    {
+        try
+        {
+            await server.QueryAsync("SELECT count() FROM system.zookeeper WHERE path = '/' FORMAT TSV");
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     private static string RemoteServers(IEnumerable<IEnumerable<int>> tcpPortsByShard)
     {
