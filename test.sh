@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (clickhouse-server, nginx-light and its stream module, haproxy, rsyslog with its GnuTLS driver, openssl,
+# Installs what the tests need (clickhouse-server, zookeeper, docker-compose, nginx-light and its stream module, haproxy, rsyslog with its GnuTLS driver, openssl,
 # wrk, logger, prometheus (promtool and a real Prometheus for the alert rules), npm and through it chDB,
 # the modern ClickHouse of clickhouse/chdb.sh and the dashboard's uPlot, chromium for the dashboard's
 # browser tests) when missing, builds, and runs every test of the solution. Integration tests start their
@@ -25,6 +25,11 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 # Debian's chromium, driven by Playwright (tests/FastIngest.IntegrationTests/Dashboard): Playwright's own
 # browser download cannot work on these machines.
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# Debian's ZooKeeper 3.8 (and its Java) for the replicated ClickHouse cluster tests (issue 19); the tests
+# run a private one (tests/FastIngest.IntegrationTests/Infrastructure/PrivateZooKeeper.cs), never the service.
+[ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
+# A compose client checks docker-compose*.yml (no engine needed): the docker CLI's plugin, else Debian's.
+{ docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1; } || need+=(docker-compose)
 # promtool checks deploy/prometheus/alerts.yml; the packaged prometheus daemon must not start (policy-rc.d).
 { command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; } || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
@@ -42,6 +47,7 @@ if [ ${#need[@]} -gt 0 ]; then
   service nginx stop >/dev/null 2>&1 || true
   service prometheus stop >/dev/null 2>&1 || true
   service haproxy stop >/dev/null 2>&1 || true
+  service zookeeper stop >/dev/null 2>&1 || true
 fi
 
 # Modern ClickHouse (26.7) in-process for the tests that need it: npm, into tests/.chdb, once.

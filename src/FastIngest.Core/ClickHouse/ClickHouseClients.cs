@@ -13,13 +13,17 @@ internal static class ClickHouseClients
 {
     public static ClickHouseClient CreateClient(ClickHouseOptions options) => CreateClient(options, replicas: null);
 
+    /// <summary>A client for the one server at <paramref name="url"/> (a replica of a shard) with the rest of <paramref name="options"/>.</summary>
+    public static ClickHouseClient CreateClient(ClickHouseOptions options, Uri url) => CreateClient(options, [url]);
+
     /// <summary>
     /// A client for one shard of a cluster: requests go to the first of <paramref name="replicas"/> and move
     /// to the next on a connection failure (<see cref="ReplicaFailover"/>). Null: <see cref="ClickHouseOptions.Url"/> only.
     /// </summary>
     public static ClickHouseClient CreateClient(ClickHouseOptions options, IReadOnlyList<Uri>? replicas)
     {
-        Uri url = options.Url;
+        // A shard's options carry its first replica as Url already (ClickHouseOptions.ForShard).
+        Uri url = replicas is { Count: > 0 } ? replicas[0] : options.Url;
         var handler = new SocketsHttpHandler
         {
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,

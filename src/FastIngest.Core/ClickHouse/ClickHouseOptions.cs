@@ -89,8 +89,18 @@ public sealed class ClickHouseOptions : IValidatableObject
         copy.Database = LocalDatabase;
         copy._localDatabase = LocalDatabase;
         copy.Shards = [];
+        copy.Whole = this;
         return copy;
     }
+
+    /// <summary>On a shard's options (<see cref="ForShard"/>): the cluster's, which name the Distributed tables' database.</summary>
+    internal ClickHouseOptions? Whole { get; private set; }
+
+    /// <summary>
+    /// Send each schema statement once with <c>ON CLUSTER</c> (needs ZooKeeper or ClickHouse Keeper and the
+    /// servers' <c>distributed_ddl</c>) instead of applying it to every server directly, which works without.
+    /// </summary>
+    public bool OnCluster { get; set; }
 
     /// <inheritdoc/>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -128,6 +138,12 @@ public sealed class ClickHouseOptions : IValidatableObject
             // Reads go through Database's Distributed tables, inserts into LocalDatabase's: one name can't be both.
             yield return new ValidationResult(
                 $"{SectionName}:LocalDatabase '{LocalDatabase}' must differ from {SectionName}:Database when {SectionName}:Shards is set", [nameof(LocalDatabase)]);
+        }
+
+        if (OnCluster && Shards.Count == 0)
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:OnCluster needs {SectionName}:Shards (the servers FastIngest writes to); one server needs no ON CLUSTER", [nameof(OnCluster)]);
         }
     }
 }

@@ -12,18 +12,52 @@ namespace FastIngest.IntegrationTests.Infrastructure;
 public sealed class PrivateClickHouse : IAsyncLifetime
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    private readonly string? _extraConfig;
+    private readonly int _interserverPort;
     private string _dataDir = "";
     private string[] _ports = [];
 
+    public PrivateClickHouse()
+    {
+    }
+
+    /// <summary>
+    /// A server on given ports with <paramref name="extraConfig"/> (a whole <c>&lt;yandex&gt;</c> document) as
+    /// its <c>config.d/extra.xml</c>: a member of a <see cref="PrivateClickHouseCluster"/>, whose servers must
+    /// know each other's ports before the first starts.
+    /// </summary>
+    internal PrivateClickHouse(int httpPort, int tcpPort, int interserverPort, string extraConfig)
+    {
+        HttpPort = httpPort;
+        TcpPort = tcpPort;
+        _interserverPort = interserverPort;
+        _extraConfig = extraConfig;
+    }
+
     public int HttpPort { get; private set; }
+
+    /// <summary>The native protocol's port (what <c>remote_servers</c> and <c>remote()</c> name).</summary>
+    public int TcpPort { get; private set; }
 
     public Uri HttpUri => new($"http://127.0.0.1:{HttpPort}/");
 
     public async Task InitializeAsync()
     {
-        HttpPort = FreePorts.Tcp();
+        if (HttpPort == 0)
+        {
+            HttpPort = FreePorts.Tcp();
+            TcpPort = FreePorts.Tcp();
+        }
+
         _dataDir = RepoPaths.Combine(".data", $"test-clickhouse-{HttpPort}");
-        _ports = [.. new[] { HttpPort, FreePorts.Tcp(), FreePorts.Tcp() }.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        _ports = [.. new[] { HttpPort, TcpPort, _interserverPort != 0 ? _interserverPort : FreePorts.Tcp() }.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        if (_extraConfig is not null)
+        {
+            // ClickHouse merges config.d/*.xml next to its config.xml, which private-server.sh renders.
+            Directory.CreateDirectory(Path.Combine(_dataDir, "etc", "config.d"));
+            await File.WriteAllTextAsync(Path.Combine(_dataDir, "etc", "config.d", "extra.xml"), _extraConfig);
+        }
+
         await RunScriptAsync("ensure-installed");
         await StartAsync();
     }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using FastIngest.Core.Parsing.Agents;
 using FastIngest.IntegrationTests.Infrastructure;
 
 namespace FastIngest.IntegrationTests.Nodes;
@@ -11,8 +13,18 @@ namespace FastIngest.IntegrationTests.Nodes;
 /// </summary>
 internal sealed class NginxSites : IAsyncDisposable
 {
-    /// <summary>The agents requests are sent with: each (tenant, day, agent) is one visitor, whichever node counts it.</summary>
-    public static readonly string[] Agents = ["curl/8.5.0", "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0", "Wget/1.21.3", "okhttp/4.12.0", "Go-http-client/1.1"];
+    /// <summary>
+    /// The agents requests are sent with: each (tenant, day, agent) is one visitor, whichever node counts it.
+    /// People's browsers: bots are kept out of visitor counts (issue 18).
+    /// </summary>
+    public static readonly string[] Agents =
+    [
+        "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Linux; Android 14; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+    ];
 
     private static readonly string[] s_paths = ["/", "/media/a.webp", "/posts/1", "/missing", "/robots.txt", "/posts/caf%C3%A9"];
 
@@ -102,7 +114,10 @@ internal sealed class NginxSites : IAsyncDisposable
         var visitors = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach ((string tenant, int served) in _served)
         {
-            visitors[tenant] = (await _nginx.AccessLogLinesAsync(tenant, served)).Select(Visitor).Distinct(StringComparer.Ordinal).Count();
+            // Bots are no visitors (issue 18): a site's log also holds the readiness probe's request.
+            visitors[tenant] = (await _nginx.AccessLogLinesAsync(tenant, served))
+                .Where(line => !UserAgentClassifier.Classify(Encoding.UTF8.GetBytes(Agent(line))).IsBot)
+                .Select(Visitor).Distinct(StringComparer.Ordinal).Count();
         }
 
         return visitors;
@@ -116,9 +131,11 @@ internal sealed class NginxSites : IAsyncDisposable
         int open = line.IndexOf('[', StringComparison.Ordinal);
         string time = line[(open + 1)..line.IndexOf(']', open)];
         DateTimeOffset at = DateTimeOffset.ParseExact(time[..^2] + ":" + time[^2..], "dd/MMM/yyyy:HH:mm:ss zzz", CultureInfo.InvariantCulture);
-        string agent = line[(line.LastIndexOf('"', line.Length - 2) + 1)..^1];
-        return $"{at.UtcDateTime:yyyy-MM-dd}|{agent}";
+        return $"{at.UtcDateTime:yyyy-MM-dd}|{Agent(line)}";
     }
+
+    /// <summary>The last quoted field of a combined line: the user agent.</summary>
+    private static string Agent(string line) => line[(line.LastIndexOf('"', line.Length - 2) + 1)..^1];
 
     private static string Config(string prefix, Dictionary<string, int> ports, int syslogPort)
     {

@@ -52,7 +52,7 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
         Quarantine = new RoundQuarantine(spool.Directory, spool.MaxBytes);
         Func<CancellationToken, Task> applySchema = replicas is null
             ? cancellationToken => SchemaMigrator.ApplyAsync(_client, options.Database, cancellationToken)
-            : cancellationToken => ShardSchema.ApplyAsync(options, replicas, cancellationToken);
+            : cancellationToken => ShardSchema.ApplyAsync(options, replicas, logger, cancellationToken);
         _replayer = new SpoolReplayer(options, applySchema, spool, inserter, ledger, Quarantine, _counters, logger, _abort.Token);
         _writer = new InsertWriter(options.MaxQueuedBatches, options.MaxPartitionsPerInsert, spool, inserter, _replayer, _counters, batchPool, logger, _abort.Token);
     }

@@ -14,6 +14,12 @@ internal sealed class RowBinaryInserter
     // A round is one block for ClickHouse, so its write door's views see all of it or none of it.
     private static readonly Dictionary<string, object> s_insertSettings = new() { ["max_insert_block_size"] = 1_000_000_000 };
 
+    // A shard on a server without insert_deduplication_token (18.16): Replicated tables there deduplicate the
+    // blocks the door's views write by their content, so two different flushes whose hour or day rows come
+    // out the same would lose the second in the rollups (ReplicatedClusterTests pins it). Off, as on one
+    // server: a retry is told apart by the ledger instead.
+    private static readonly Dictionary<string, object> s_noContentDeduplication = new(s_insertSettings) { ["insert_deduplicate"] = 0 };
+
     private readonly ClickHouseClient _client;
     private readonly SinkCounters _counters;
     private readonly string[] _insertSql;
@@ -75,7 +81,7 @@ internal sealed class RowBinaryInserter
     {
         if (!capabilities.HasInsertDeduplicationToken)
         {
-            return s_insertSettings;
+            return s_noContentDeduplication;
         }
 
         // Per insert, not per line: a small dictionary per table and round.

@@ -8,7 +8,10 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 /// </summary>
 internal static partial class SinkLog
 {
-    // Sinks own EventIds 500-599; next free: 516.
+    // Sinks own EventIds 500-599; next free: 517.
+    [LoggerMessage(516, LogLevel.Error, "ClickHouse at {Replica} does not know the cluster '{Cluster}' (no remote_servers entry): the Distributed tables of '{Database}' that reads go through are missing there; writes to the shard go on. See clickhouse/cluster/README.md")]
+    public static partial void UnknownCluster(ILogger logger, Exception exception, Uri replica, string cluster, string database);
+
     [LoggerMessage(500, LogLevel.Warning, "ClickHouse {What} failed (attempt {Attempt}); retrying in {Delay}")]
     public static partial void Failed(ILogger logger, Exception exception, string what, int attempt, TimeSpan delay);
 
