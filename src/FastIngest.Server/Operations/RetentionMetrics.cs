@@ -8,11 +8,11 @@ internal sealed class RetentionMetrics(RetentionService retention) : IMetricsPub
 {
     public void Publish(Meter meter)
     {
-        meter.CreateObservableCounter("fastingest_retention_partitions_dropped_total", () => PerTable(retention.Enforcer.PartitionsDropped),
+        meter.CreateObservableCounter("fastingest_retention_partitions_dropped_total", () => PerTable(retention.PartitionsDropped),
             description: "Expired partitions dropped (ALTER TABLE … DROP PARTITION), per table: on servers without TTL, and insert_ledger's months on all.");
-        meter.CreateObservableCounter("fastingest_retention_rows_dropped_total", () => PerTable(retention.Enforcer.RowsDropped),
+        meter.CreateObservableCounter("fastingest_retention_rows_dropped_total", () => PerTable(retention.RowsDropped),
             description: "Rows in the expired partitions dropped, per table.");
-        meter.CreateObservableCounter("fastingest_retention_ttl_changes_total", () => retention.Enforcer.TtlChanges,
+        meter.CreateObservableCounter("fastingest_retention_ttl_changes_total", () => retention.TtlChanges,
             description: "Table TTLs set or removed because the configured retention differed from the table's.");
         meter.CreateObservableCounter("fastingest_retention_runs_total", () => retention.Runs,
             description: "Retention passes run to their end (one at start, then one per Retention:Interval).");

@@ -16,7 +16,8 @@ internal sealed class RetentionService : BackgroundService
     /// <summary>Longest wait after a failed pass: the schema's TTLs should not wait an hour for ClickHouse to return.</summary>
     private static readonly TimeSpan s_retryAfterFailure = TimeSpan.FromMinutes(1);
 
-    private readonly ClickHouseClient _client;
+    private readonly List<ClickHouseClient> _clients = [];
+    private readonly List<RetentionEnforcer> _enforcers = [];
     private readonly RetentionOptions _options;
     private readonly ILogger<RetentionService> _logger;
     private long _failures;
@@ -26,11 +27,40 @@ internal sealed class RetentionService : BackgroundService
     {
         _options = options.Value;
         _logger = logger;
-        _client = ClickHouseClients.CreateClient(clickHouse.Value);
-        Enforcer = new RetentionEnforcer(_client, clickHouse.Value.Database, new RetentionRule(_options.Days), () => OldestUnconfirmed(sink), time, logger);
+        ClickHouseOptions server = clickHouse.Value;
+        var rule = new RetentionRule(_options.Days);
+        if (server.Shards.Count == 0)
+        {
+            ClickHouseClient client = ClickHouseClients.CreateClient(server);
+            _clients.Add(client);
+            _enforcers.Add(new RetentionEnforcer(client, server.Database, rule, () => OldestUnconfirmed(sink), time, logger));
+        }
+        else
+        {
+            // A cluster (issue 19): Database holds Distributed tables, which have no partitions or TTL of their
+            // own; each shard's local tables do. One pass per shard, through its replicas' failover: an ALTER on
+            // a Replicated table reaches its other replicas by itself. The oldest unconfirmed round of any shard
+            // holds every shard's ledger back, which only keeps more.
+            foreach (ClickHouseShardOptions shard in server.Shards)
+            {
+                ClickHouseClient client = ClickHouseClients.CreateClient(server.ForShard(shard), shard.Replicas);
+                _clients.Add(client);
+                _enforcers.Add(new RetentionEnforcer(client, server.LocalDatabase, rule, () => OldestUnconfirmed(sink), time, logger));
+            }
+        }
     }
 
-    public RetentionEnforcer Enforcer { get; }
+    /// <summary>One per server of a single-server setup, one per shard of a cluster.</summary>
+    public IReadOnlyList<RetentionEnforcer> Enforcers => _enforcers;
+
+    /// <summary>Partitions dropped per table, summed over the shards.</summary>
+    public IReadOnlyDictionary<string, long> PartitionsDropped => Sum(static e => e.PartitionsDropped);
+
+    /// <summary>Rows dropped per table, summed over the shards.</summary>
+    public IReadOnlyDictionary<string, long> RowsDropped => Sum(static e => e.RowsDropped);
+
+    /// <summary>TTLs set or removed, over the shards.</summary>
+    public long TtlChanges => _enforcers.Sum(static e => e.TtlChanges);
 
     /// <summary>Passes that failed (<c>fastingest_retention_failures_total</c>).</summary>
     public long Failures => Interlocked.Read(ref _failures);
@@ -40,8 +70,26 @@ internal sealed class RetentionService : BackgroundService
 
     public override void Dispose()
     {
-        _client.Dispose();
+        foreach (ClickHouseClient client in _clients)
+        {
+            client.Dispose();
+        }
+
         base.Dispose();
+    }
+
+    private Dictionary<string, long> Sum(Func<RetentionEnforcer, IReadOnlyDictionary<string, long>> counts)
+    {
+        var sums = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (RetentionEnforcer enforcer in _enforcers)
+        {
+            foreach ((string table, long count) in counts(enforcer))
+            {
+                sums[table] = sums.GetValueOrDefault(table) + count;
+            }
+        }
+
+        return sums;
     }
 
     /// <summary>
@@ -85,7 +133,10 @@ internal sealed class RetentionService : BackgroundService
                 TimeSpan delay = _options.Interval;
                 try
                 {
-                    await Enforcer.RunAsync(stoppingToken).ConfigureAwait(false);
+                    foreach (RetentionEnforcer enforcer in _enforcers)
+                    {
+                        await enforcer.RunAsync(stoppingToken).ConfigureAwait(false);
+                    }
                     Interlocked.Increment(ref _runs);
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)

@@ -81,6 +81,33 @@ public sealed class RetentionTests(PrivateClickHouse clickHouse, ITestOutputHelp
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
     }
 
+    /// <summary>
+    /// Issue 19: with <c>Shards</c>, <c>Database</c> holds Distributed tables (no partitions of their own):
+    /// retention acts on each shard's local tables.
+    /// </summary>
+    [Fact]
+    public async Task WithShardsExpiredPartitionsOfTheShardsLocalTablesDisappear()
+    {
+        string db = UniqueName.For("retention_shards");
+        string local = db + "_local";
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            $"--FastIngest:ClickHouse:Shards:0:Replicas:0={clickHouse.HttpUri}",
+            $"--FastIngest:ClickHouse:LocalDatabase={local}",
+            "--FastIngest:Retention:Enabled=true",
+            $"--FastIngest:Retention:Interval={s_interval:c}");
+        // The shard's sink applied the local schema; the pass at start has run over its empty tables.
+        await Eventually.UntilAsync(() => server.MetricAsync("fastingest_retention_runs_total"), runs => runs >= 1, TimeSpan.FromSeconds(30), "the first retention pass");
+
+        DateTime now = DateTime.UtcNow;
+        await InsertTrafficAsync(local, "traffic_1m", now.AddDays(-80), 5);    // 14 days: dropped
+        await InsertTrafficAsync(local, "traffic_1m", now.AddDays(-1), 7);     // kept
+        await Eventually.UntilAsync(() => SumAsync($"SELECT sum(requests) FROM {local}.traffic_1m"), sum => sum == "7",
+            s_interval + TimeSpan.FromSeconds(5), "the shard's expired traffic_1m month to be dropped");
+        Assert.Equal(0, await server.MetricAsync("fastingest_retention_failures_total"));
+        Assert.Contains($"dropped partition {now.AddDays(-80):yyyyMM} of traffic_1m (1 rows)", server.Output, StringComparison.Ordinal);
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+    }
+
     private static async Task<string> MetricsTextAsync(ServerProcess server)
     {
         using var http = new HttpClient { BaseAddress = server.HttpUri };
