@@ -63,6 +63,31 @@ internal static class SpoolRetryCommand
             return StartupFailure.ExitCode;
         }
 
+        ILogger logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("FastIngest.Server.SpoolRetry");
+        if (clickHouse.Shards.Count == 0)
+        {
+            return await RetryQuarantineAsync(clickHouse, null, spoolDirectory, maxBytes, clickHouse.ApplySchema, logger).ConfigureAwait(false);
+        }
+
+        // A cluster (issue 19): each shard quarantines in its own spool folder and its rounds go to its own
+        // replicas' local tables. The schema is the server's to apply there (Replicated engines, Distributed).
+        int exitCode = 0;
+        for (int i = 0; i < clickHouse.Shards.Count; i++)
+        {
+            ClickHouseShardOptions shard = clickHouse.Shards[i];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"shard {i}:"));
+            int shardExit = await RetryQuarantineAsync(
+                clickHouse.ForShard(shard), shard.Replicas, ShardedClickHouseSink.ShardSpoolDirectory(spoolDirectory, i), maxBytes, applySchema: false, logger).ConfigureAwait(false);
+            exitCode = Math.Max(exitCode, shardExit);
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>Re-sends the rounds quarantined in <paramref name="spoolDirectory"/> to <paramref name="target"/>'s database.</summary>
+    private static async Task<int> RetryQuarantineAsync(
+        ClickHouseOptions target, IReadOnlyList<Uri>? replicas, string spoolDirectory, long maxBytes, bool applySchema, ILogger logger)
+    {
         var quarantine = new RoundQuarantine(spoolDirectory, maxBytes);
         if (quarantine.List().Count == 0)
         {
@@ -79,16 +104,15 @@ internal static class SpoolRetryCommand
 
         // Listed under the lock: what the server quarantines from now on waits for the next retry.
         List<QuarantinedRound> rounds = quarantine.List();
-        ILogger logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("FastIngest.Server.SpoolRetry");
-        using ClickHouse.Driver.ClickHouseClient client = ClickHouseClients.CreateClient(clickHouse);
+        using ClickHouse.Driver.ClickHouseClient client = ClickHouseClients.CreateClient(target, replicas);
         var counters = new SinkCounters();
-        var sender = new LedgerSender(new InsertLedger(client, clickHouse.Database), new RowBinaryInserter(client, clickHouse.Database, counters), counters, logger);
-        if (clickHouse.ApplySchema)
+        var sender = new LedgerSender(new InsertLedger(client, target.Database), new RowBinaryInserter(client, target.Database, counters), counters, logger);
+        if (applySchema)
         {
             // Idempotent (IF NOT EXISTS): brings back a table or view that was dropped by hand.
             try
             {
-                await SchemaMigrator.ApplyAsync(client, clickHouse.Database, CancellationToken.None).ConfigureAwait(false);
+                await SchemaMigrator.ApplyAsync(client, target.Database, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -138,14 +138,51 @@ public sealed partial class DeliveryGuaranteeTests
     private async Task<string> PixelHitsAsync(string db) =>
         (await clickHouse.QueryAsync($"SELECT sum(hits) FROM {db}.pixel_1m WHERE tenant = 'acme' FORMAT TSV")).Trim();
 
-    private async Task<(int Exit, string Output)> SpoolRetryAsync(string db, string stateDirectory)
+    /// <summary>
+    /// Issue 19: with <c>Shards</c>, a shard quarantines in its own spool folder, and <c>spool retry</c> (given
+    /// the same settings as the server) sends each shard's rounds to that shard's local tables, once.
+    /// </summary>
+    [Fact]
+    public async Task WithShardsAShardsQuarantinedRoundIsSentBySpoolRetryToItsShardExactlyOnce()
+    {
+        string db = UniqueName.For("poison_shard");
+        string local = db + "_local";
+        using var state = new TempFolder("poison-shard-state");
+        string[] shard = [$"--FastIngest:ClickHouse:Shards:0:Replicas:0={clickHouse.HttpUri}", $"--FastIngest:ClickHouse:LocalDatabase={local}"];
+        await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
+            [$"--FastIngest:StateDirectory={state.Path}", "--FastIngest:ClickHouse:MaxRetryDelay=00:00:00.200", .. shard]);
+        string quarantine = Path.Combine(state.Path, "spool", "shard-0", "quarantine");
+
+        await clickHouse.ExecuteAsync($"ALTER TABLE {local}.pixel_1m_in DROP COLUMN hits");
+        await SendPixelHitsAsync(server, PoisonPixelHits);
+        await Eventually.UntilAsync(() => QuarantinedPixelHits(quarantine), hits => hits >= PoisonPixelHits, TimeSpan.FromSeconds(60),
+            "the shard's rounds with the pixel hits to be quarantined in its own folder", TimeSpan.FromMilliseconds(200));
+
+        await clickHouse.ExecuteAsync($"ALTER TABLE {local}.pixel_1m_in ADD COLUMN hits UInt64 AFTER minute");
+        (int exit, string printed) = await SpoolRetryAsync(db, state.Path, shard);
+        Assert.True(exit == 0, printed);
+        Assert.Contains("shard 0:", printed, StringComparison.Ordinal);
+        Assert.Contains("ok ", printed, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(quarantine, "*.round"));
+        Assert.Equal(PoisonPixelHits.ToString(System.Globalization.CultureInfo.InvariantCulture), await PixelHitsAsync(local));
+
+        // Once only: a second retry finds nothing, and the hits stay as they are.
+        (exit, printed) = await SpoolRetryAsync(db, state.Path, shard);
+        Assert.True(exit == 0, printed);
+        Assert.Contains("no quarantined rounds", printed, StringComparison.Ordinal);
+        Assert.Equal(PoisonPixelHits.ToString(System.Globalization.CultureInfo.InvariantCulture), await PixelHitsAsync(local));
+        Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    private async Task<(int Exit, string Output)> SpoolRetryAsync(string db, string stateDirectory, params string[] extra)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[]
-        {
+        string[] args =
+        [
             ServerProcess.ServerDll(), "spool", "retry", $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}",
-            $"--FastIngest:ClickHouse:Database={db}", $"--FastIngest:StateDirectory={stateDirectory}",
-        })
+            $"--FastIngest:ClickHouse:Database={db}", $"--FastIngest:StateDirectory={stateDirectory}", .. extra,
+        ];
+        foreach (string arg in args)
         {
             psi.ArgumentList.Add(arg);
         }
