@@ -107,7 +107,7 @@ public sealed class ClickHouseOptions : IValidatableObject
     {
         // The binder turns any text into a Uri (relative when it has no scheme); only an absolute
         // http(s) URL reaches ClickHouse, so anything else fails the start naming the key.
-        if (Url is not null && !(Url.IsAbsoluteUri && (Url.Scheme == Uri.UriSchemeHttp || Url.Scheme == Uri.UriSchemeHttps)))
+        if (Url is not null && !IsHttpUrl(Url))
         {
             yield return new ValidationResult(
                 $"{SectionName}:Url '{Url.OriginalString}' is not an absolute http:// or https:// URL (e.g. http://127.0.0.1:8123)", [nameof(Url)]);
@@ -125,7 +125,7 @@ public sealed class ClickHouseOptions : IValidatableObject
             for (int j = 0; j < replicas.Count; j++)
             {
                 Uri replica = replicas[j];
-                if (replica is null || !(replica.IsAbsoluteUri && (replica.Scheme == Uri.UriSchemeHttp || replica.Scheme == Uri.UriSchemeHttps)))
+                if (!IsHttpUrl(replica))
                 {
                     yield return new ValidationResult(
                         $"{SectionName}:Shards:{i}:Replicas:{j} '{replica?.OriginalString}' is not an absolute http:// or https:// URL (e.g. http://10.0.0.1:8123)", [nameof(Shards)]);
@@ -146,4 +146,7 @@ public sealed class ClickHouseOptions : IValidatableObject
                 $"{SectionName}:OnCluster needs {SectionName}:Shards (the servers FastIngest writes to); one server needs no ON CLUSTER", [nameof(OnCluster)]);
         }
     }
+
+    private static bool IsHttpUrl(Uri? url) =>
+        url is not null && url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
 }
