@@ -162,8 +162,12 @@ public sealed class ImportTests(PrivateClickHouse clickHouse, ITestOutputHelper 
             }
         }
 
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[] { ServerProcess.ServerDll(), "import", "--format", "combined", "--tenant", "cdn", log,
+        // As from a terminal, where SIGINT is not ignored. A test host started in the background by a
+        // non-interactive shell (`… &` in a script, nohup, some CI runners) has SIGINT ignored and passes that on
+        // to its children, and .NET respects an inherited SIG_IGN (it installs no handler, so Ctrl+C would do
+        // nothing): `env --default-signal=INT` gives the import the disposition a terminal's process has.
+        var psi = new ProcessStartInfo("env") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in new[] { "--default-signal=INT", "dotnet", ServerProcess.ServerDll(), "import", "--format", "combined", "--tenant", "cdn", log,
             $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}", $"--FastIngest:ClickHouse:Database={db}", $"--FastIngest:StateDirectory={Path.Combine(temp.Path, "state")}", "--FastIngest:Aggregation:Shards=1" })
         {
             psi.ArgumentList.Add(arg);
