@@ -8,7 +8,7 @@ namespace FastIngest.IntegrationTests.Import;
 
 [Collection("ClickHouse")]
 [Trait("Category", "Integration")]
-public sealed class ImportTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
+public sealed partial class ImportTests(PrivateClickHouse clickHouse, ITestOutputHelper output)
 {
     private const int Lines = 1_000_000;
 
@@ -242,10 +242,12 @@ public sealed class ImportTests(PrivateClickHouse clickHouse, ITestOutputHelper 
 
     private Task<string> ImportAsync(string db, string folder, params string[] files) => ImportAsync(db, folder, files, []);
 
-    private async Task<string> ImportAsync(string db, string folder, string[] files, params string[] options)
+    private Task<string> ImportAsync(string db, string folder, string[] files, params string[] options) => ImportAsync("cdn", db, folder, files, options);
+
+    private async Task<string> ImportAsync(string tenant, string db, string folder, string[] files, params string[] options)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[] { ServerProcess.ServerDll(), "import", "--format", "combined", "--tenant", "cdn" }.Concat(files).Concat(
+        foreach (string arg in new[] { ServerProcess.ServerDll(), "import", "--format", "combined", "--tenant", tenant }.Concat(files).Concat(
             [$"--FastIngest:ClickHouse:Url=http://127.0.0.1:{clickHouse.HttpPort}", $"--FastIngest:ClickHouse:Database={db}", $"--FastIngest:StateDirectory={Path.Combine(folder, "state")}", .. options]))
         {
             psi.ArgumentList.Add(arg);
