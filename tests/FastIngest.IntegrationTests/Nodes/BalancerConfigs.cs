@@ -18,7 +18,7 @@ internal static partial class BalancerConfigs
         string config = File.ReadAllText(RepoPaths.Combine("deploy", "balancer", "nginx-stream.conf"));
         config = Replace(config, "pid /run/nginx-fastingest-balancer.pid;", $"pid {prefix}/nginx.pid;");
         config = Replace(config, "error_log /var/log/nginx/fastingest-balancer.error.log notice;", $"error_log {prefix}/error.log notice;");
-        config = Replace(config, "listen 5514 udp;", $"listen 127.0.0.1:{udpPort} udp;");
+        config = Replace(config, "listen 5514 udp ", $"listen 127.0.0.1:{udpPort} udp ");
         config = Replace(config, "listen 5514;", $"listen 127.0.0.1:{tcpPort};");
         config = Upstream(config, "upstream fastingest_syslog_udp", udpNodes);
         return Upstream(config, "upstream fastingest_syslog_tcp", tcpNodes);

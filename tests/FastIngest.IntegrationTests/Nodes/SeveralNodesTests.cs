@@ -35,12 +35,13 @@ public sealed partial class SeveralNodesTests(PrivateClickHouse clickHouse, ITes
 
         // Twelve NGINX flows over UDP, and 24 relay connections over TCP: the kernel hashes each to a node.
         var relayed = new NginxLines(seed: 19);
+        long drops = KernelUdpDrops.Now();
         Task tcp = SendOverTcpAsync(tcpPort, relayed, connections: 24, linesPerConnection: 25);
         await sites.ServeAsync(perTenant: 40);
         await tcp;
 
         Dictionary<string, TenantTotals> expected = await ExpectedAsync(sites, relayed);
-        await TrafficTotals.WaitForRequestsAsync(clickHouse, db, expected.Values.Sum(t => t.Requests), s_timeout);
+        await WaitForRequestsAsync(db, expected, sites, drops, first, second);
         NodeShare[] shares = [await NodeShare.OfAsync(first), await NodeShare.OfAsync(second)];
         output.WriteLine($"NGINX served {sites.Served} requests; relays sent 600 lines; nodes took {string.Join(", ", shares)}");
         Assert.Equal(sites.Served, shares.Sum(s => s.Datagrams));
@@ -60,12 +61,13 @@ public sealed partial class SeveralNodesTests(PrivateClickHouse clickHouse, ITes
         await using NginxSites sites = await NginxSites.StartAsync(balancer.UdpPort);
 
         var relayed = new NginxLines(seed: 20);
+        long drops = KernelUdpDrops.Now();
         Task tcp = SendOverTcpAsync(balancer.TcpPort, relayed, connections: 8, linesPerConnection: 50);
         await sites.ServeAsync(perTenant: 40);
         await tcp;
 
         Dictionary<string, TenantTotals> expected = await ExpectedAsync(sites, relayed);
-        await TrafficTotals.WaitForRequestsAsync(clickHouse, db, expected.Values.Sum(t => t.Requests), s_timeout);
+        await WaitForRequestsAsync(db, expected, sites, drops, first, second);
         NodeShare[] shares = [await NodeShare.OfAsync(first), await NodeShare.OfAsync(second)];
         output.WriteLine($"NGINX served {sites.Served} requests; relays sent 400 lines; nodes took {string.Join(", ", shares)}");
         Assert.Equal(sites.Served, shares.Sum(s => s.Datagrams));
@@ -73,6 +75,30 @@ public sealed partial class SeveralNodesTests(PrivateClickHouse clickHouse, ITes
         Assert.All(shares, s => Assert.True(s.Datagrams >= sites.Served / 4 && s.Connections >= 2, $"the balancer must spread: {string.Join(", ", shares)}"));
 
         await StopAndAssertAsync(db, sites, expected, first, second);
+    }
+
+    /// <summary>
+    /// Waits until ClickHouse holds every expected request; if it doesn't, the failure says what the nodes
+    /// received and how many datagrams the kernel dropped meanwhile (a full socket buffer: UDP's loss, not
+    /// FastIngest's).
+    /// </summary>
+    private async Task WaitForRequestsAsync(string db, Dictionary<string, TenantTotals> expected, NginxSites sites, long dropsBefore, params ServerProcess[] nodes)
+    {
+        try
+        {
+            await TrafficTotals.WaitForRequestsAsync(clickHouse, db, expected.Values.Sum(t => t.Requests), s_timeout);
+        }
+        catch
+        {
+            var shares = new List<NodeShare>();
+            foreach (ServerProcess node in nodes)
+            {
+                shares.Add(await NodeShare.OfAsync(node));
+            }
+
+            output.WriteLine($"NGINX served {sites.Served} requests; nodes took {string.Join(", ", shares)}; the kernel dropped {KernelUdpDrops.Now() - dropsBefore} datagrams meanwhile (RcvbufErrors, whole machine)");
+            throw;
+        }
     }
 
     private Task<ServerProcess> StartNodeAsync(string db, params string[] args) =>
