@@ -10,8 +10,8 @@ namespace FastIngest.IntegrationTests.Delivery;
 /// Exactly once per shard (issue 19): two private ClickHouse 18.16 servers as two shards, one FastIngest
 /// server with <c>ClickHouse:Shards</c>, the five tenants of <see cref="Frames"/> over TCP syslog. Each
 /// test reads each shard's local tables directly (<c>&lt;db&gt;_local</c>): the Distributed tables over
-/// them are the cluster schema's. Shard 1 sits behind a <see cref="ClickHouseProxy"/> where a test needs
-/// it unreachable or its answers lost.
+/// them are the cluster schema's. Shard 1's server is stopped and started again for an outage, or sits
+/// behind a <see cref="ClickHouseProxy"/> where a test needs it unreachable at start or its answers lost.
 /// </summary>
 public sealed partial class DeliveryGuaranteeTests
 {
@@ -33,28 +33,32 @@ public sealed partial class DeliveryGuaranteeTests
     }
 
     [Fact]
-    public async Task AShardThatIsUnreachableSpoolsOnlyItsOwnRoundsAndReplaysThemOnce()
+    public async Task AShardStoppedForThirtySecondsWhileTrafficFlowsSpoolsOnlyItsOwnRoundsAndReplaysThemOnce()
     {
         await using var shard1 = await OwnClickHouseAsync();
-        await using var proxy = new ClickHouseProxy(shard1.Server.HttpPort);
         string db = UniqueName.For("shardout");
         using var stateFolder = new TempFolder("shardout");
         var lines = new NginxLines(seed: 51);
         await using ServerProcess server = await ServerProcess.StartAsync(clickHouse, db,
-            [$"--FastIngest:StateDirectory={stateFolder.Path}", .. ShardArgs(db, clickHouse.HttpPort, proxy.Port)]);
+            [$"--FastIngest:StateDirectory={stateFolder.Path}", .. ShardArgs(db, clickHouse.HttpPort, shard1.Server.HttpPort)]);
         using var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
         await client.GetStream().WriteAsync(Frames(lines, 5_000, 0));
         await WaitUntilShardsHoldAsync(server, db, lines, clickHouse, shard1.Server);
 
-        // Shard 1 unreachable while traffic flows: shard 0's tenants keep landing, within seconds, meanwhile.
-        proxy.Close();
-        for (int step = 1; step <= 4; step++)
+        // Shard 1's ClickHouse stopped for 30 s (issue 19) while traffic flows, a step every few seconds:
+        // shard 0's tenants keep landing, each step within seconds, meanwhile.
+        await shard1.Server.StopAsync();
+        var outage = System.Diagnostics.Stopwatch.StartNew();
+        int step = 0;
+        while (outage.Elapsed < TimeSpan.FromSeconds(30))
         {
+            step++;
             await client.GetStream().WriteAsync(Frames(lines, 5_000, step));
             long shard0Expected = Expected(lines, shard: 0).Values.Sum(t => t.Requests);
             await Eventually.UntilAsync(() => TrafficTotals.RequestsAsync(clickHouse, db + "_local"), n => n >= shard0Expected, TimeSpan.FromSeconds(30),
-                $"shard 0 to hold its {shard0Expected} requests while shard 1 is unreachable");
+                $"shard 0 to hold its {shard0Expected} requests while shard 1 is stopped");
+            await Task.Delay(TimeSpan.FromSeconds(4)); // traffic spread over the outage, not one burst at its start
         }
 
         await Eventually.UntilAsync(() => server.MetricAsync("fastingest_clickhouse_shard_spool_records{shard=\"1\"}"), n => n > 0, TimeSpan.FromSeconds(30),
@@ -64,12 +68,14 @@ public sealed partial class DeliveryGuaranteeTests
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(spool, "shard-1"), "segment-*.spool"));
         Assert.Empty(Directory.GetFiles(Path.Combine(spool, "shard-0"), "segment-*.spool"));
         Assert.Equal(Expected(lines, shard: 0).Values.Sum(t => t.Requests), await TrafficTotals.RequestsAsync(clickHouse, db + "_local"));
+        output.WriteLine($"shard 1 stopped for {outage.Elapsed.TotalSeconds:F0} s, {step} steps of traffic meanwhile");
 
-        proxy.Open();
+        // The same server again (its data, its port): the spooled rounds replay, once.
+        await shard1.Server.StartAsync();
         await WaitUntilShardsHoldAsync(server, db, lines, clickHouse, shard1.Server);
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
         output.WriteLine(server.Output);
-        Assert.Equal(25_000, lines.Expected.Values.Sum(t => t.Requests));
+        Assert.Equal(5_000L * (step + 1), lines.Expected.Values.Sum(t => t.Requests));
         await AssertShardsAsync(db, lines, clickHouse, shard1.Server);
     }
 
