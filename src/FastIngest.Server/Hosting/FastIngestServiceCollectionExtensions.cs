@@ -100,14 +100,15 @@ internal static class FastIngestServiceCollectionExtensions
         ClickHouseOptions clickHouse = sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value;
         ObjectPool<FlushBatch> batches = sp.GetRequiredService<IngestPipelineParts>().FlushBatches;
         ILoggerFactory loggers = sp.GetRequiredService<ILoggerFactory>();
+        SpoolOptions spool = sp.GetRequiredService<IOptions<SpoolOptions>>().Value
+            .WithDirectoryUnder(sp.GetRequiredService<IOptions<StateOptions>>().Value.FullPath, spoolFolder);
+        SpoolLayout.RefuseOrphanedRounds(spool.Directory, clickHouse.Shards.Count);
         if (clickHouse.Shards.Count == 0)
         {
             return new ShardedClickHouseSink(
                 [new ClickHouseSink(clickHouse, sp.GetRequiredService<DiskSpool>(), batches, loggers.CreateLogger<ClickHouseSink>())], batches);
         }
 
-        SpoolOptions spool = sp.GetRequiredService<IOptions<SpoolOptions>>().Value
-            .WithDirectoryUnder(sp.GetRequiredService<IOptions<StateOptions>>().Value.FullPath, spoolFolder);
         return ShardedClickHouseSink.ForCluster(clickHouse, spool, batches, loggers);
     }
 

@@ -142,6 +142,74 @@ public sealed partial class DeliveryGuaranteeTests
         await AssertShardsAsync(db, lines, clickHouse, shard1.Server);
     }
 
+    [Fact]
+    public async Task RoundsSpooledForOneServerStopAStartWithShardsAndReplayOnceWithoutThem()
+    {
+        // A node whose single server was unreachable, then restarted with Shards: the single server's
+        // spool is never replayed into shards' sinks, so that start must refuse and say so, not lose it.
+        await using var proxy = new ClickHouseProxy(clickHouse.HttpPort);
+        proxy.Close();
+        string db = UniqueName.For("layout");
+        using var stateFolder = new TempFolder("layout");
+        string state = $"--FastIngest:StateDirectory={stateFolder.Path}";
+        var lines = new NginxLines(seed: 54);
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, state, $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}"))
+        {
+            await SendPacedAsync(server, lines, steps: 2, linesPerStep: 2_000, TimeSpan.FromMilliseconds(300));
+            await WaitUntilSpooledAsync(server, lines: 4_000);
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        string spool = Path.Combine(stateFolder.Path, "spool");
+        Assert.NotEmpty(Directory.GetFiles(spool, "segment-*.spool"));
+        (int exit, string stderr) = await RunToExitAsync([state, .. ShardArgs(db, clickHouse.HttpPort, proxy.Port)]);
+        Assert.Equal(78, exit);
+        Assert.Contains($"spooled rounds this start with 2 shards would never replay: {spool} (the single server's", stderr, StringComparison.Ordinal);
+        Assert.NotEmpty(Directory.GetFiles(spool, "segment-*.spool"));
+
+        // Started as it was (one server), now reachable: the rounds replay, once.
+        proxy.Open();
+        await using (ServerProcess server = await ServerProcess.StartAsync(clickHouse, db, state, $"--FastIngest:ClickHouse:Url=http://127.0.0.1:{proxy.Port}"))
+        {
+            await WaitUntilStoredAsync(clickHouse, db, server, 4_000, TimeSpan.FromSeconds(60));
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.Empty(Directory.GetFiles(spool, "segment-*.spool"));
+        await TrafficTotals.AssertAsync(clickHouse, db, lines.Expected);
+    }
+
+    /// <summary>The server with <paramref name="args"/> on free ports, run until it exits by itself (within 60 s): its exit code and stderr.</summary>
+    private async Task<(int ExitCode, string Stderr)> RunToExitAsync(string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
+        foreach (string arg in new[]
+        {
+            ServerProcess.ServerDll(), "--FastIngest:Syslog:BindAddress=127.0.0.1", $"--FastIngest:Syslog:UdpPort={FreePorts.Udp()}", $"--FastIngest:Syslog:TcpPort={FreePorts.Tcp()}",
+            "--FastIngest:Http:BindAddress=127.0.0.1", $"--FastIngest:Http:Port={FreePorts.Tcp()}", $"--FastIngest:Pixel:Port={FreePorts.Tcp()}",
+        }.Concat(args))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using System.Diagnostics.Process process = System.Diagnostics.Process.Start(psi) ?? throw new InvalidOperationException("dotnet did not start");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("the server started: " + await stdout + await stderr);
+        }
+
+        output.WriteLine($"exit {process.ExitCode}\n{await stdout}{await stderr}");
+        return (process.ExitCode, await stderr);
+    }
+
     /// <summary>A second ClickHouse 18.16 for shard 1, stopped and removed at the end of the test.</summary>
     private static async Task<OwnClickHouse> OwnClickHouseAsync()
     {
