@@ -41,7 +41,7 @@ internal static class SpoolLayout
 
         if (orphaned.Count > 0)
         {
-            string layout = shards == 0 ? "one server (no FastIngest:ClickHouse:Shards)" : $"{shards} shards";
+            string layout = shards switch { 0 => "one server (no FastIngest:ClickHouse:Shards)", 1 => "1 shard", _ => $"{shards} shards" };
             throw new StartupException(
                 $"spooled rounds this start with {layout} would never replay: {string.Join(", ", orphaned)}. Start with the ClickHouse settings that spooled them until fastingest_spool_records is 0, then change them (docs/scaling-out.md, \"Changing the layout\")");
         }

@@ -26,13 +26,14 @@ public sealed class SpoolLayoutTests
     [InlineData(0, "shard-1/segment-000000000001.spool", "shard-1 (shard 1's, written with FastIngest:ClickHouse:Shards)")]
     [InlineData(2, "shard-2/segment-000000000001.spool", "shard-2 (shard 2's")]
     [InlineData(2, "shard-01/segment-000000000001.spool", "shard-01 (shard 01's")]
+    [InlineData(1, "segment-000000000001.spool", "this start with 1 shard would never replay")]
     public void AStartThatWouldLeaveSpooledRoundsBehindRefusesAndNamesThem(int shards, string file, string named)
     {
         using var spool = new TempFolder("layout");
         Create(spool.Path, [file]);
         StartupException refused = Assert.Throws<StartupException>(() => SpoolLayout.RefuseOrphanedRounds(spool.Path, shards));
         Assert.Contains(named, refused.Message, StringComparison.Ordinal);
-        Assert.Contains(shards == 0 ? "with one server (no FastIngest:ClickHouse:Shards)" : $"with {shards} shards", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(shards switch { 0 => "with one server (no FastIngest:ClickHouse:Shards)", 1 => "with 1 shard ", _ => $"with {shards} shards" }, refused.Message, StringComparison.Ordinal);
         Assert.Contains("until fastingest_spool_records is 0", refused.Message, StringComparison.Ordinal);
     }
 
