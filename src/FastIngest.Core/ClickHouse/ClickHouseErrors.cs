@@ -21,6 +21,7 @@ namespace FastIngest.Core.ClickHouse;
 internal static class ClickHouseErrors
 {
     private const int QueryWithSameIdIsAlreadyRunning = 216;
+    private const int UnknownTable = 60, UnknownDatabase = 81;
 
     /// <summary>
     /// Whether <paramref name="exception"/> (an insert's failure) is a permanent refusal, with its code
@@ -98,6 +99,9 @@ internal static class ClickHouseErrors
         // write loop waits for it; the replay applies it first), so at insert time a missing table was
         // dropped or renamed by hand, not "not created yet": waiting does not bring it back.
         // (With ApplySchema off the operator owns the schema; the same holds once the server runs.)
+        // With ApplySchema on, the replay first applies the schema again, once per round (IsMissingSchema:
+        // a shard's replica that was down when the schema was applied): only a round that still finds no
+        // table after that is counted as refused for good.
         60 => Permanent(code, "UNKNOWN_TABLE"),
         81 => Permanent(code, "UNKNOWN_DATABASE"),
 
@@ -121,6 +125,35 @@ internal static class ClickHouseErrors
         // quarantining would only move all traffic aside; the spool holds it until the operator fixes them.
         _ => new ClickHouseRefusal(false, code, "code " + code.ToString(CultureInfo.InvariantCulture)),
     };
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> (or one it wraps) is ClickHouse saying the table or database is
+    /// not there (60 UNKNOWN_TABLE, 81 UNKNOWN_DATABASE): a replica that was down when the schema was
+    /// applied, or a database dropped under a running server. The cure is the schema again, not a retry.
+    /// </summary>
+    public static bool IsMissingSchema(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            int? code = e switch
+            {
+                ClickHouseServerException server => CodeOf(server),
+                ClickHouseException answer => answer.Code,
+                _ => null,
+            };
+            if (code is UnknownTable or UnknownDatabase)
+            {
+                return true;
+            }
+
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Any(IsMissingSchema))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Reads the <c>Code: N</c> that opens (or is inside) ClickHouse's error text.</summary>
     public static bool TryParseCode(ReadOnlySpan<char> message, out int code)

@@ -12,8 +12,9 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 /// <see cref="ClickHouseOptions.OnCluster"/>, the whole cluster's once per statement <c>ON CLUSTER</c>.
 /// </summary>
 /// <remarks>
-/// Every replica must take the local schema before the shard's sink inserts directly; until then its rounds
-/// go to its spool, as for a single server whose schema is not in place. A server that does not know the
+/// One replica that takes the local schema is enough for the shard's sink to insert directly; a replica that
+/// can't be connected to is skipped (and gets the schema when an insert later finds it without), and until
+/// one takes it the rounds go to the spool, as for a single server whose schema is not in place. A server that does not know the
 /// cluster (no <c>remote_servers</c> entry) refuses the Distributed tables: that is logged, and writing goes
 /// on, since the shard's own tables are in place and only reads through <c>Database</c> need them.
 /// </remarks>
@@ -34,13 +35,29 @@ internal static class ShardSchema
 
         IReadOnlyList<string> local = ClusterSchema.Local(cluster.LocalDatabase, replicated: replicas.Count > 1);
         IReadOnlyList<string> distributed = ClusterSchema.Distributed(cluster.Database, cluster.Cluster, cluster.LocalDatabase);
+        Exception? unreachable = null;
+        int applied = 0;
         foreach (Uri replica in replicas)
         {
             using ClickHouseClient client = ClickHouseClients.CreateClient(options, replica);
-            foreach (string statement in local)
+            try
             {
-                await client.ExecuteNonQueryAsync(statement, cancellationToken: cancellationToken).ConfigureAwait(false);
+                foreach (string statement in local)
+                {
+                    await client.ExecuteNonQueryAsync(statement, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
             }
+            catch (Exception ex) when (replicas.Count > 1 && IsUnreachable(ex))
+            {
+                // A replica down must not hold its shard's writes (that is what replicas are for): they go to
+                // the replicas that took the schema, and an insert that finds this one without it later
+                // applies the schema again (SpoolReplayer, ClickHouseErrors.IsMissingSchema).
+                SinkLog.ReplicaSchemaDeferred(logger, ex, replica);
+                unreachable = ex;
+                continue;
+            }
+
+            applied++;
 
             try
             {
@@ -54,5 +71,24 @@ internal static class ShardSchema
                 SinkLog.UnknownCluster(logger, ex, replica, cluster.Cluster, cluster.Database);
             }
         }
+
+        if (applied == 0 && unreachable is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(unreachable);
+        }
+    }
+
+    /// <summary>The replica could not be connected to: refused, unreachable, no route (as <see cref="ReplicaFailover"/> moves on).</summary>
+    private static bool IsUnreachable(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

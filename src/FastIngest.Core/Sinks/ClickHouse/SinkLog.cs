@@ -8,9 +8,15 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 /// </summary>
 internal static partial class SinkLog
 {
-    // Sinks own EventIds 500-599; next free: 517.
+    // Sinks own EventIds 500-599; next free: 519.
     [LoggerMessage(516, LogLevel.Error, "ClickHouse at {Replica} does not know the cluster '{Cluster}' (no remote_servers entry): the Distributed tables of '{Database}' that reads go through are missing there; writes to the shard go on. See clickhouse/cluster/README.md")]
     public static partial void UnknownCluster(ILogger logger, Exception exception, Uri replica, string cluster, string database);
+
+    [LoggerMessage(517, LogLevel.Warning, "ClickHouse has no table or database for an insert (a replica that missed the schema, or it was dropped): applying the schema again before the next attempt")]
+    public static partial void SchemaMissing(ILogger logger, Exception exception);
+
+    [LoggerMessage(518, LogLevel.Warning, "Replica {Replica} can't be reached: the shard's schema goes to its other replicas now and to it when an insert finds it without the schema")]
+    public static partial void ReplicaSchemaDeferred(ILogger logger, Exception exception, Uri replica);
 
     [LoggerMessage(500, LogLevel.Warning, "ClickHouse {What} failed (attempt {Attempt}); retrying in {Delay}")]
     public static partial void Failed(ILogger logger, Exception exception, string what, int attempt, TimeSpan delay);

@@ -39,6 +39,9 @@ internal sealed class SpoolReplayer : IDisposable
     private readonly InsertRound _round = new();
     private readonly PooledBufferWriter _record = new();
     private volatile bool _schemaReady;
+
+    // The round whose missing table or database last sent the loop back to the schema (see RunAsync).
+    private ulong _schemaAgainForRound;
     private volatile bool _stopping;
     private ulong _poisonRoundId;
     private int _poisonAttempts;
@@ -116,7 +119,8 @@ internal sealed class SpoolReplayer : IDisposable
             {
                 if (!_schemaReady)
                 {
-                    // Only false when ApplySchema is on and the attempt at start failed.
+                    // Only false when ApplySchema is on and the attempt at start failed, or an insert found no
+                    // table or database.
                     await _applySchema(abort).ConfigureAwait(false);
                     _schemaReady = true;
                     Succeeded(ref failures, "schema");
@@ -161,8 +165,18 @@ internal sealed class SpoolReplayer : IDisposable
                 // An insert ClickHouse refused goes under its next id from now on (see InsertIds).
                 NextGenerations();
 
+                // No such table or database where the insert went (a replica that was down when the schema
+                // was applied, a database dropped under us): the schema again before the next attempt, once
+                // per round and not counted against it; if the round still finds none, it is poison as before.
+                if (_options.ApplySchema && _schemaReady && ClickHouseErrors.IsMissingSchema(ex) && _schemaAgainForRound != RoundQuarantine.RoundId(_round))
+                {
+                    _schemaAgainForRound = RoundQuarantine.RoundId(_round);
+                    _schemaReady = false;
+                    SinkLog.SchemaMissing(_logger, ex);
+                }
+
                 // A round ClickHouse refused for good, tried PoisonRetries times: set aside, the next one goes.
-                if (ex is PoisonRoundException poison && TryQuarantine(poison))
+                else if (ex is PoisonRoundException poison && TryQuarantine(poison))
                 {
                     delay = TimeSpan.FromMilliseconds(100);
                     continue;

@@ -10,7 +10,7 @@ namespace FastIngest.IntegrationTests.ClickHouse.Cluster;
 /// and the same block written twice is kept once.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class ReplicatedClusterTests(ReplicatedShard shard) : IClassFixture<ReplicatedShard>
+public sealed partial class ReplicatedClusterTests(ReplicatedShard shard) : IClassFixture<ReplicatedShard>
 {
     private PrivateClickHouse A => shard.Cluster.Shards[0][0];
 

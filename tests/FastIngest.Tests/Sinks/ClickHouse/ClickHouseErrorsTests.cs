@@ -101,4 +101,20 @@ public sealed class ClickHouseErrorsTests
         Assert.False(ClickHouseErrors.IsDefiniteRefusal(new HttpRequestException("Connection reset (Code: 16)")));
         Assert.False(ClickHouseErrors.IsDefiniteRefusal(new TaskCanceledException()));
     }
+
+    [Fact]
+    public void AMissingTableOrDatabaseIsToldApartWhereverItIsWrapped()
+    {
+        var table = new ClickHouseServerException("Code: 60. DB::Exception: Table db.traffic_1m_in doesn't exist.", "INSERT …", 60);
+        var database = new ClickHouseException(404, "Code: 81, e.displayText() = DB::Exception: Database fastingest_local doesn't exist");
+        Assert.True(ClickHouseErrors.IsMissingSchema(table));
+        Assert.True(ClickHouseErrors.IsMissingSchema(database));
+        Assert.True(ClickHouseErrors.IsMissingSchema(new FastIngest.Core.Sinks.ClickHouse.PoisonRoundException("traffic_1m", ClickHouseErrors.Classify(table), table)));
+        Assert.True(ClickHouseErrors.IsMissingSchema(new AggregateException(new TimeoutException(), database)));
+        Assert.True(ClickHouseErrors.IsMissingSchema(new ClickHouseServerException("Code: 60. DB::Exception: Table x doesn't exist.", "INSERT …", 0)));
+
+        Assert.False(ClickHouseErrors.IsMissingSchema(new ClickHouseServerException("Code: 16. DB::Exception: No such column hits", "INSERT …", 16)));
+        Assert.False(ClickHouseErrors.IsMissingSchema(new HttpRequestException("Connection refused (Code: 60)")));
+        Assert.False(ClickHouseErrors.IsMissingSchema(new ClickHouseException(502, "Bad Gateway")));
+    }
 }
