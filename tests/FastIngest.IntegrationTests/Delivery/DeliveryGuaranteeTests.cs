@@ -268,19 +268,8 @@ public sealed partial class DeliveryGuaranteeTests(PrivateClickHouse clickHouse,
         }
     }
 
-    /// <summary><paramref name="count"/> octet-counted syslog frames of NGINX lines, five tenants.</summary>
-    private static byte[] Frames(NginxLines lines, int count, int step)
-    {
-        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var frames = new MemoryStream();
-        for (int i = 0; i < count; i++)
-        {
-            string tenant = "t" + ((i + step) % 5).ToString(CultureInfo.InvariantCulture);
-            frames.Write(SyslogFrames.OctetCounted(NginxLineBuilder.SyslogDatagram(tenant, lines.Line(tenant, now - i), withHostname: true)));
-        }
-
-        return frames.ToArray();
-    }
+    /// <summary><paramref name="count"/> octet-counted syslog frames of NGINX lines, five tenants t0 to t4.</summary>
+    private static byte[] Frames(NginxLines lines, int count, int step) => lines.OctetCountedFrames(count, step, "t");
 
     /// <summary>
     /// Waits until ClickHouse holds at least <paramref name="lines"/> requests and every round is in ClickHouse:

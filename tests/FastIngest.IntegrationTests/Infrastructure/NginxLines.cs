@@ -38,6 +38,23 @@ internal sealed class NginxLines
     /// <summary>Distinct (UTC day, address) pairs of those pixel hits: acme's unique visitors, summed over days.</summary>
     public HashSet<string> AcmeHomeVisitors { get; } = [];
 
+    /// <summary>
+    /// <paramref name="count"/> lines as octet-counted syslog frames (RFC 6587, what a relay sends over TCP), of
+    /// five tenants <paramref name="tenantPrefix"/>0 to 4 in turn from <paramref name="step"/>, timed back from now.
+    /// </summary>
+    public byte[] OctetCountedFrames(int count, int step, string tenantPrefix)
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var frames = new MemoryStream();
+        for (int i = 0; i < count; i++)
+        {
+            string tenant = tenantPrefix + ((i + step) % 5).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            frames.Write(SyslogFrames.OctetCounted(NginxLineBuilder.SyslogDatagram(tenant, Line(tenant, now - i), withHostname: true)));
+        }
+
+        return frames.ToArray();
+    }
+
     /// <summary>A JSON line for <paramref name="tenant"/> at <paramref name="timeMs"/>, recorded in <see cref="Expected"/>.</summary>
     public string Line(string tenant, long timeMs)
     {

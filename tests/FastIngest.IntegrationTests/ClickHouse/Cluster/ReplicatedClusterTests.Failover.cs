@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using FastIngest.IntegrationTests.Infrastructure;
@@ -24,7 +23,7 @@ public sealed partial class ReplicatedClusterTests
             await using ServerProcess node = await ServerProcess.StartAsync(B, db, args);
             using var client = new TcpClient { NoDelay = true };
             await client.ConnectAsync(IPAddress.Loopback, node.TcpPort);
-            await client.GetStream().WriteAsync(Frames(lines, 2_000, step: 0));
+            await client.GetStream().WriteAsync(lines.OctetCountedFrames(2_000, step: 0, "r"));
             await WaitUntilWrittenAsync(node, B, local, 2_000);
 
             // A back (without the schema: it was down when it was applied), B gone: the node fails over to A,
@@ -33,7 +32,7 @@ public sealed partial class ReplicatedClusterTests
             aUp = true;
             await B.StopAsync();
             bUp = false;
-            await client.GetStream().WriteAsync(Frames(lines, 3_000, step: 1));
+            await client.GetStream().WriteAsync(lines.OctetCountedFrames(3_000, step: 1, "r"));
             await WaitUntilWrittenAsync(node, A, local, 3_000);
 
             // B back: the two replicas exchange their parts, and each holds every line once.
@@ -79,18 +78,4 @@ public sealed partial class ReplicatedClusterTests
         (await replica.QueryAsync($"SELECT count() FROM system.tables WHERE database = '{local}' AND name = 'traffic_1m' FORMAT TSV")).Trim() == "1"
             ? await TrafficTotals.RequestsAsync(replica, local)
             : 0;
-
-    /// <summary><paramref name="count"/> octet-counted NGINX JSON lines of five tenants, all on this one shard.</summary>
-    private static byte[] Frames(NginxLines lines, int count, int step)
-    {
-        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var frames = new MemoryStream();
-        for (int i = 0; i < count; i++)
-        {
-            string tenant = "r" + ((i + step) % 5).ToString(CultureInfo.InvariantCulture);
-            frames.Write(SyslogFrames.OctetCounted(NginxLineBuilder.SyslogDatagram(tenant, lines.Line(tenant, now - i), withHostname: true)));
-        }
-
-        return frames.ToArray();
-    }
 }
