@@ -3,6 +3,7 @@ using FastIngest.Core.Aggregation.Aggregates;
 using FastIngest.Core.Ingest;
 using FastIngest.Core.Parsing;
 using FastIngest.Core.Parsing.Agents;
+using FastIngest.Core.Parsing.Referrers;
 
 namespace FastIngest.Core.Aggregation;
 
@@ -91,7 +92,7 @@ internal sealed partial class Shard
                     // don't count (referrer spam comes from bots), as in CountAccessLog.
                     if (!pixelAgent.IsBot)
                     {
-                        _referrers.Count(tenant, hit.TimestampMs, hit.Referer, hit.Host, hit.Referer, pixelVisitor);
+                        _referrers.Count(tenant, hit.TimestampMs, hit.Referer, hit.Host, TaggedSource.QueryOf(hit.Referer), pixelVisitor);
                     }
 
                     break;
@@ -134,11 +135,11 @@ internal sealed partial class Shard
             _paths.Count(tenant, in record);
         }
 
-        // Referrer spam comes from bots: their referrers are not counted (issue 18). The record's path has no
-        // query (issue 14), so an access-log line has no tagged source; a pixel's page URL does.
+        // Referrer spam comes from bots: their referrers are not counted (issue 18). The request's query gives
+        // the tagged source (a landing page's ?utm_source=…), and nothing else of it is kept (issue 14).
         if (!agent.IsBot)
         {
-            _referrers.Count(tenant, record.TimestampMs, record.Text(record.Referer), record.Text(record.Host), default, visitor);
+            _referrers.Count(tenant, record.TimestampMs, record.Text(record.Referer), record.Text(record.Host), record.Text(record.Query), visitor);
         }
 
         if (record.Path.Length > 3)

@@ -46,6 +46,12 @@ internal struct AccessLogRecord
     public Utf8Slice Method;
     /// <summary><c>$uri</c>, or <c>$request_uri</c> cut at '?' when <c>uri</c> is absent.</summary>
     public Utf8Slice Path;
+    /// <summary>
+    /// What follows <c>?</c> in the request target (<c>$request_uri</c> or <c>$request</c>), still percent-encoded.
+    /// Never stored or counted as it is (issue 14: a query can hold personal data); read only for the line's
+    /// tagged source (<c>utm_source</c>/<c>source</c>/<c>ref</c>, issue 18).
+    /// </summary>
+    public Utf8Slice Query;
     public Utf8Slice Host;
     public Utf8Slice RemoteAddr;
     public Utf8Slice UserAgent;
@@ -92,6 +98,7 @@ internal struct AccessLogRecord
         DoNotTrack = false;
         Method = default;
         Path = default;
+        Query = default;
         Host = default;
         RemoteAddr = default;
         UserAgent = default;

@@ -65,6 +65,10 @@ public sealed partial class TopReferrersTests(PrivateClickHouse clickHouse)
             }
         }
 
+        // A landing page's line: its request's utm_source is the tagged source, and nothing else of its query is kept.
+        Add("shop", "www.shop.example", "https://www.google.com/", Browser, "198.51.100.60", dnt: false, "/landing?utm_source=Launch&email=someone%40example.com");
+        sent["shop"].Add(("search", "google.com", "198.51.100.60"));
+
         // A visit without a visitor (DNT), and bots, whose referrers are not counted (referrer spam).
         Add("shop", "www.shop.example", "https://www.facebook.com/", Browser, "198.51.100.50", dnt: true);
         sent["shop"].Add(("social", "facebook.com", ""));
@@ -94,7 +98,7 @@ public sealed partial class TopReferrersTests(PrivateClickHouse clickHouse)
             {
                 await client.ConnectAsync(IPAddress.Loopback, server.TcpPort);
                 await client.GetStream().WriteAsync(frames.ToArray());
-                await Eventually.UntilAsync(() => server.MetricAsync("fastingest_tcp_messages_total"), n => n >= line + 6 + FloodLines(), TimeSpan.FromSeconds(30),
+                await Eventually.UntilAsync(() => server.MetricAsync("fastingest_tcp_messages_total"), n => n >= line + 7 + FloodLines(), TimeSpan.FromSeconds(30),
                     "every line read");
             }
 
@@ -132,13 +136,13 @@ public sealed partial class TopReferrersTests(PrivateClickHouse clickHouse)
         Assert.Equal(["flood", "shop"], rows.Select(r => r[0]).Distinct());
         Assert.Equal($"{Budget + 1}", (await query($"SELECT uniqExact(host) FROM {db}.referrers_1d WHERE tenant = 'flood' FORMAT TSV")).Trim());
         // The tagged source is stored beside its host; every visit went through the ledger once.
-        Assert.Equal("shop-cdn.example\tnewsletter\t1\t1", (await query(
-            $"SELECT host, tagged_source, sumMerge(visits), uniqIfMerge(visitors) FROM {db}.referrers_1d WHERE tagged_source != '' GROUP BY host, tagged_source FORMAT TSV")).Trim());
+        Assert.Equal("google.com\tlaunch\t1\t1\nshop-cdn.example\tnewsletter\t1\t1", (await query(
+            $"SELECT host, tagged_source, sumMerge(visits), uniqIfMerge(visitors) FROM {db}.referrers_1d WHERE tagged_source != '' GROUP BY host, tagged_source ORDER BY host FORMAT TSV")).Trim());
         Assert.Equal("1", (await query($"SELECT count() > 0 FROM {db}.insert_ledger WHERE target = 'referrers_1d' FORMAT TSV")).Trim());
 
-        void Add(string tenant, string host, string referrer, string agent, string address, bool dnt)
+        void Add(string tenant, string host, string referrer, string agent, string address, bool dnt, string requestUri = "/")
         {
-            string json = new NginxLineBuilder().Msec(now).Set("status", 200).Set("bytes_sent", 100).Set("uri", "/")
+            string json = new NginxLineBuilder().Msec(now).Set("status", 200).Set("bytes_sent", 100).Set("uri", requestUri.Split('?')[0]).Set("request_uri", requestUri)
                 .Set("host", host).Set("http_referer", referrer).Set("http_user_agent", agent).Set("remote_addr", address).Set("http_dnt", dnt ? "1" : "").ToJson();
             frames.Write(SyslogFrames.OctetCounted(NginxLineBuilder.SyslogDatagram(tenant, json, withHostname: true)));
         }

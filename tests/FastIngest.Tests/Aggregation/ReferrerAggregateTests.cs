@@ -133,6 +133,29 @@ public sealed class ReferrerAggregateTests
     }
 
     [Fact]
+    public async Task AnAccessLogLinesQueryGivesItsTaggedSourceAndNothingElseOfIt()
+    {
+        (IngestPipeline pipeline, CollectingSink sink) = NewPipeline(Own("shop", "shop.example"));
+        Shard shard = pipeline.Shards[0];
+        string landing = new NginxLineBuilder().Msec(Second * 1000).Set("status", 200).Set("uri", "/landing").Set("request_uri", "/landing?utm_source=Newsletter%20May&email=someone%40example.com")
+            .Set("host", "shop.example").Set("http_referer", "https://mail.yahoo.com/d/folders/1").Set("http_user_agent", Browser).Set("remote_addr", "192.0.2.1").ToJson();
+        string refOnly = new NginxLineBuilder().Msec(Second * 1000).Set("status", 200).Set("uri", "/").Set("request_uri", "/?ref=producthunt")
+            .Set("host", "shop.example").Set("http_user_agent", Browser).Set("remote_addr", "192.0.2.2").ToJson();
+        string botLanding = new NginxLineBuilder().Msec(Second * 1000).Set("status", 200).Set("uri", "/").Set("request_uri", "/?utm_source=spam")
+            .Set("host", "shop.example").Set("http_referer", "https://spam.example/").Set("http_user_agent", Bot).Set("remote_addr", "192.0.2.3").ToJson();
+        shard.Process(Batch(pipeline, ("shop", landing), ("shop", refOnly), ("shop", botLanding), ("shop", Line("https://shop.example/landing", uri: "/style.css"))));
+        await shard.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(
+        [
+            "direct  'producthunt' visits=1 visitors=1",
+            "email mail.yahoo.com 'newsletter may' visits=1 visitors=1",
+            "internal shop.example '' visits=1 visitors=1",
+        ], Summary(sink, "shop"));
+        Assert.DoesNotContain(sink.Referrers, r => Encoding.UTF8.GetString(r.TaggedSource).Contains("example.com", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task APixelHitCountsItsPageAsReferrerWithThePagesTaggedSource()
     {
         (IngestPipeline pipeline, CollectingSink sink) = NewPipeline(Own("shop", "shop.example"));

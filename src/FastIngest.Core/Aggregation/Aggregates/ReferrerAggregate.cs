@@ -56,14 +56,15 @@ internal sealed class ReferrerAggregate
     /// <summary>Counts one request's referrer. Allocation-free once the tenant and its names are known.</summary>
     /// <param name="referrer">The <c>Referer</c> header as sent; empty or <c>-</c> for none.</param>
     /// <param name="requestHost">The request's <c>Host</c>: its host (and subdomains) is internal.</param>
-    /// <param name="page">
-    /// The page URL whose <c>utm_source</c>/<c>source</c>/<c>ref</c> is the tagged source (the pixel's page); empty for none.
+    /// <param name="pageQuery">
+    /// The query of the page's URL (the request's, or the page the pixel reports), whose
+    /// <c>utm_source</c>/<c>source</c>/<c>ref</c> is the tagged source; empty for none.
     /// </param>
     /// <param name="visitor">The request's visitor hash; 0 when it has none (no address, DNT/GPC).</param>
-    public void Count(InternedName tenant, long timestampMs, ReadOnlySpan<byte> referrer, ReadOnlySpan<byte> requestHost, ReadOnlySpan<byte> page, ulong visitor)
+    public void Count(InternedName tenant, long timestampMs, ReadOnlySpan<byte> referrer, ReadOnlySpan<byte> requestHost, ReadOnlySpan<byte> pageQuery, ulong visitor)
     {
         ReferrerSource source = ReferrerClassifier.Classify(referrer, requestHost, OwnHostsOf(tenant), _host);
-        int taggedLength = page.IsEmpty ? 0 : TaggedSource.Read(page, _tagged);
+        int taggedLength = TaggedSource.ReadQuery(pageQuery, _tagged);
         int hostId = Empty, taggedId = Empty;
         bool named = (source.HostLength == 0 || _budget.TryName(tenant.Id, _host.AsSpan(0, source.HostLength), out hostId))
             && (taggedLength == 0 || _budget.TryName(tenant.Id, _tagged.AsSpan(0, taggedLength), out taggedId));

@@ -108,6 +108,11 @@ internal static class CombinedLogParser
             int query = target.IndexOf((byte)'?');
             ReadOnlySpan<byte> path = query >= 0 ? target[..query] : target;
             record.Path = Value(ref record, line, path, requestEscaped && path.Contains((byte)'\\'));
+            if (query >= 0)
+            {
+                ReadOnlySpan<byte> args = target[(query + 1)..];
+                record.Query = Value(ref record, line, args, requestEscaped && args.Contains((byte)'\\'));
+            }
         }
 
         record.RemoteAddr = address;

@@ -69,13 +69,20 @@ internal sealed partial class LogFormat
         if (HasAny(Bit(LogFormatVariable.Uri) | Bit(LogFormatVariable.RequestUri)))
         {
             record.Path = BeforeQuery(Text(line, found, LogFormatVariable.Uri, ref record), ref record);
-            if (record.Path.IsEmpty)
+            if (Has(LogFormatVariable.RequestUri))
             {
-                record.Path = BeforeQuery(Text(line, found, LogFormatVariable.RequestUri, ref record), ref record);
+                // $request_uri's query gives the tagged source (issue 18), whichever variable gives the path.
+                Utf8Slice requestUri = Text(line, found, LogFormatVariable.RequestUri, ref record);
+                int query = record.Text(requestUri).IndexOf((byte)'?');
+                record.Query = query < 0 ? default : requestUri.Slice(query + 1, requestUri.Length - query - 1);
+                if (record.Path.IsEmpty)
+                {
+                    record.Path = query < 0 ? requestUri : requestUri.Slice(0, query);
+                }
             }
         }
 
-        if ((record.Method.IsEmpty || record.Path.IsEmpty) && Has(LogFormatVariable.Request))
+        if ((record.Method.IsEmpty || record.Path.IsEmpty || (record.Query.IsEmpty && !Has(LogFormatVariable.RequestUri))) && Has(LogFormatVariable.Request))
         {
             ReadRequest(line, Value(line, found, LogFormatVariable.Request), ref record);
         }
@@ -171,6 +178,11 @@ internal sealed partial class LogFormat
         {
             record.Path = RequestPart(line, query >= 0 ? target[..query] : target, ref record);
         }
+
+        if (record.Query.IsEmpty && query >= 0)
+        {
+            record.Query = RequestPart(line, target[(query + 1)..], ref record);
+        }
     }
 
     /// <summary>A part of <c>$request</c>: as <see cref="Text"/>, but <c>-</c> is a value here (the combined parser keeps it too).</summary>
@@ -181,16 +193,8 @@ internal sealed partial class LogFormat
     private static Utf8Slice BeforeQuery(Utf8Slice path, ref AccessLogRecord record)
     {
         int query = record.Text(path).IndexOf((byte)'?');
-        return query < 0 ? path : Part(path, 0, query);
+        return query < 0 ? path : path.Slice(0, query);
     }
-
-    /// <summary>
-    /// <paramref name="length"/> bytes at <paramref name="offset"/> of a slice: in scratch (start ≥ 0) the
-    /// start moves up; in the line (start = ~lineOffset) the line offset does.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Utf8Slice Part(Utf8Slice slice, int offset, int length) =>
-        slice.Start >= 0 ? new Utf8Slice(slice.Start + offset, length) : new Utf8Slice(~(~slice.Start + offset), length);
 
     /// <summary>The text of <paramref name="variable"/>: empty when the format has none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

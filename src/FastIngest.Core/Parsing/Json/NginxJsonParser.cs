@@ -235,15 +235,21 @@ internal static partial class NginxJsonParser
 
         record.Status = (ushort)status;
         record.TimestampMs = time;
-        if (record.Path.IsEmpty && requestUriDeferred && !IsAbsentText(requestUriText))
+        if (requestUriDeferred && !IsAbsentText(requestUriText))
         {
             requestUri = record.Keep(line, requestUriText);
         }
 
+        // request_uri's query gives the tagged source (issue 18), whichever field gives the path.
+        int query = requestUri.IsEmpty ? -1 : record.Text(requestUri).IndexOf((byte)'?');
+        if (query >= 0)
+        {
+            record.Query = requestUri.Slice(query + 1, requestUri.Length - query - 1);
+        }
+
         if (record.Path.IsEmpty && !requestUri.IsEmpty)
         {
-            int query = record.Text(requestUri).IndexOf((byte)'?');
-            record.Path = query < 0 ? requestUri : new Utf8Slice(requestUri.Start, query);
+            record.Path = query < 0 ? requestUri : requestUri.Slice(0, query);
         }
         else if (record.Text(record.Path).IndexOf((byte)'?') is int decoded and >= 0)
         {

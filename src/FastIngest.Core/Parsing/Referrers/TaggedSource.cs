@@ -19,9 +19,11 @@ internal static class TaggedSource
     /// <paramref name="target"/> (<c>/path?query#fragment</c> or an absolute URL) and returns its length; 0
     /// when none is present, empty or valid. <paramref name="destination"/> should hold <see cref="MaxBytes"/>.
     /// </summary>
-    public static int Read(ReadOnlySpan<byte> target, Span<byte> destination)
+    public static int Read(ReadOnlySpan<byte> target, Span<byte> destination) => ReadQuery(QueryOf(target), destination);
+
+    /// <summary>As <see cref="Read"/>, given the query itself (what follows <c>?</c>, without a fragment).</summary>
+    public static int ReadQuery(ReadOnlySpan<byte> query, Span<byte> destination)
     {
-        ReadOnlySpan<byte> query = QueryOf(target);
         if (query.IsEmpty)
         {
             return 0;

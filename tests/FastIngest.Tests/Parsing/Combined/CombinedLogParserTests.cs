@@ -21,6 +21,19 @@ public sealed class CombinedLogParserTests
             $"[{Encoding.UTF8.GetString(r.Text(r.Referer))}] [{Encoding.UTF8.GetString(r.Text(r.UserAgent))}]";
     }
 
+    [Theory]
+    [InlineData("GET /landing?utm_source=news&x=1 HTTP/1.1", "/landing", "utm_source=news&x=1")]
+    [InlineData("GET /landing?ref=\\x22q\\x22 HTTP/1.1", "/landing", "ref=\"q\"")]
+    [InlineData("GET /landing HTTP/1.1", "/landing", "")]
+    [InlineData("GET /landing? HTTP/1.1", "/landing", "")]
+    [InlineData("-", "", "")]
+    public void TheRequestsQueryIsKeptApartFromItsPath(string request, string path, string query)
+    {
+        Assert.StartsWith("1795", Parse($"10.0.0.1 - - [23/Nov/2026:06:42:21 +0100] \"{request}\" 200 5 \"-\" \"curl/8\""), StringComparison.Ordinal);
+        Assert.Equal(path, Encoding.UTF8.GetString(s_record.Text(s_record.Path)));
+        Assert.Equal(query, Encoding.UTF8.GetString(s_record.Text(s_record.Query)));
+    }
+
     [Fact]
     public void NginxsOwnCombinedLineIsRead()
     {

@@ -70,6 +70,21 @@ public sealed class LogFormatTests
             Parse(format, "[23/Nov/2026:06:42:21 +0000] 200 h=-|-|c u=-|/from-request-uri?q|GET /from-request?q HTTP/1.1"));
     }
 
+    [Theory]
+    [InlineData("'$msec $status $uri $request_uri'", "1 200 /landing /landing?utm_source=news", "/landing", "utm_source=news")]
+    [InlineData("'$msec $status $request_uri'", "1 200 /landing?utm_source=news", "/landing", "utm_source=news")]
+    [InlineData("'$msec $status \"$request\"'", "1 200 \"GET /landing?utm_source=news HTTP/1.1\"", "/landing", "utm_source=news")]
+    [InlineData("'$msec $status $request_method $uri \"$request\"'", "1 200 GET /landing \"GET /landing?ref=hn HTTP/1.1\"", "/landing", "ref=hn")]
+    [InlineData("'$msec $status $uri'", "1 200 /decoded?x", "/decoded", "")]
+    [InlineData("'$msec $status $request_uri'", "1 200 /landing", "/landing", "")]
+    public void TheQueryComesFromRequestUriOrRequestWhicheverVariableGivesThePath(string template, string line, string path, string query)
+    {
+        LogFormat format = LogFormatCompiler.Compile("f", template);
+        Assert.DoesNotContain("!", Parse(format, line), StringComparison.Ordinal);
+        Assert.Equal(path, Text(s_record, s_record.Path));
+        Assert.Equal(query, Text(s_record, s_record.Query));
+    }
+
     [Fact]
     public void TheTimeIsMsecThenIso8601ThenTimeLocal()
     {

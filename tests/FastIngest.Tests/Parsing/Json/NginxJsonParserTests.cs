@@ -95,6 +95,20 @@ public sealed partial class NginxJsonParserTests
         Assert.Equal(CacheStatus.None, record.CacheStatus);
     }
 
+    [Theory]
+    [InlineData("""{"uri":"/landing","request_uri":"/landing?utm_source=news&x=%20y","msec":"1","status":"200"}""", "/landing", "utm_source=news&x=%20y")]
+    [InlineData("""{"request_uri":"/landing?utm_source=news","uri":"/landing","msec":"1","status":"200"}""", "/landing", "utm_source=news")]
+    [InlineData("""{"request_uri":"/l\u0061nding?ref=a\"b","msec":"1","status":"200"}""", "/landing", "ref=a\"b")]
+    [InlineData("""{"uri":"/landing","request_uri":"/landing","msec":"1","status":"200"}""", "/landing", "")]
+    [InlineData("""{"uri":"/decoded?x","msec":"1","status":"200"}""", "/decoded", "")]
+    public void TheQueryIsRequestUrisWhicheverFieldGivesThePath(string line, string path, string query)
+    {
+        AccessLogRecord record = ParseOk(line);
+
+        Assert.Equal(path, Text(record, record.Path));
+        Assert.Equal(query, Text(record, record.Query));
+    }
+
     [Fact]
     public void CutsRequestUriAtTheQueryWhenUriIsAbsent()
     {
