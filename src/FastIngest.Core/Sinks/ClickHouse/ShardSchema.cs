@@ -14,9 +14,11 @@ namespace FastIngest.Core.Sinks.ClickHouse;
 /// <remarks>
 /// One replica that takes the local schema is enough for the shard's sink to insert directly; a replica that
 /// can't be connected to is skipped (and gets the schema when an insert later finds it without), and until
-/// one takes it the rounds go to the spool, as for a single server whose schema is not in place. A server that does not know the
-/// cluster (no <c>remote_servers</c> entry) refuses the Distributed tables: that is logged, and writing goes
-/// on, since the shard's own tables are in place and only reads through <c>Database</c> need them.
+/// one takes it the rounds go to the spool, as for a single server whose schema is not in place. A server
+/// that does not know the cluster (no <c>remote_servers</c> entry) refuses the Distributed tables: that is
+/// logged, and writing goes on, since the shard's own tables are in place and only reads through
+/// <c>Database</c> need them. With <c>OnCluster</c> the DDL queue waits for every replica (ClickHouse's
+/// <c>distributed_ddl_task_timeout</c>), so there a replica down at start still holds the shard's writes.
 /// </remarks>
 internal static class ShardSchema
 {
