@@ -6,7 +6,7 @@
 # FastIngest:Syslog:ReusePort (SO_REUSEPORT); LoadGen sends from several sockets (--connections), as
 # several NGINX workers do, so the kernel has flows to spread.
 #
-#   bench/nodes.sh                       # 3 interleaved rounds of each layout, UDP and TCP: ~20 minutes here
+#   bench/nodes.sh                       # 3 interleaved rounds of each layout, UDP and TCP: 8 minutes on the idle VM
 #   ROUNDS=1 UDP_STEP=3 TCP_SECONDS=5 bench/nodes.sh      # a quick look
 #   PROTOCOLS=tcp LAYOUTS="one two-2cpu" bench/nodes.sh    # some of it
 #
