@@ -20,7 +20,10 @@ internal static class ClickHouseClients
     /// A client for one shard of a cluster: requests go to the first of <paramref name="replicas"/> and move
     /// to the next on a connection failure (<see cref="ReplicaFailover"/>). Null: <see cref="ClickHouseOptions.Url"/> only.
     /// </summary>
-    public static ClickHouseClient CreateClient(ClickHouseOptions options, IReadOnlyList<Uri>? replicas)
+    public static ClickHouseClient CreateClient(ClickHouseOptions options, IReadOnlyList<Uri>? replicas) => CreateClient(options, replicas, out _);
+
+    /// <summary>As <see cref="CreateClient(ClickHouseOptions, IReadOnlyList{Uri}?)"/>, with the failover it put in front (null for one replica).</summary>
+    public static ClickHouseClient CreateClient(ClickHouseOptions options, IReadOnlyList<Uri>? replicas, out ReplicaFailover? failover)
     {
         // A shard's options carry its first replica as Url already (ClickHouseOptions.ForShard).
         Uri url = replicas is { Count: > 0 } ? replicas[0] : options.Url;
@@ -30,6 +33,7 @@ internal static class ClickHouseClients
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             ConnectTimeout = TimeSpan.FromSeconds(5),
         };
+        failover = replicas is { Count: > 1 } ? new ReplicaFailover(replicas, handler) : null;
         var settings = new ClickHouseClientSettings
         {
             Host = url.Host,
@@ -44,9 +48,7 @@ internal static class ClickHouseClients
             // 18.16 knows neither the JSON type nor its settings; these keep the driver from asking.
             JsonReadMode = JsonReadMode.None,
             JsonWriteMode = JsonWriteMode.None,
-            HttpClient = new HttpClient(new OffSocketThreadHandler(
-                replicas is { Count: > 1 } ? new ReplicaFailover(replicas, handler) : handler))
-            { Timeout = options.Timeout },
+            HttpClient = new HttpClient(new OffSocketThreadHandler(failover ?? (HttpMessageHandler)handler)) { Timeout = options.Timeout },
         };
         return new ClickHouseClient(settings);
     }

@@ -16,6 +16,7 @@ internal sealed class ReplicaFailover : DelegatingHandler
 {
     private readonly Uri[] _replicas;
     private int _current;
+    private long _failovers;
 
     public ReplicaFailover(IReadOnlyList<Uri> replicas, HttpMessageHandler inner)
         : base(inner)
@@ -26,6 +27,12 @@ internal sealed class ReplicaFailover : DelegatingHandler
 
     /// <summary>The replica requests go to now.</summary>
     public Uri Current => _replicas[Volatile.Read(ref _current)];
+
+    /// <summary>The index of <see cref="Current"/> in the shard's replicas, from 0.</summary>
+    public int CurrentIndex => Volatile.Read(ref _current);
+
+    /// <summary>Moves to the next replica so far: an operator's sign that a replica stopped answering.</summary>
+    public long Failovers => Interlocked.Read(ref _failovers);
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -45,7 +52,11 @@ internal sealed class ReplicaFailover : DelegatingHandler
         {
             // Refused, unreachable, no route: the next replica for the next attempt (once, however many
             // requests failed together on this one).
-            Interlocked.CompareExchange(ref _current, (current + 1) % _replicas.Length, current);
+            if (Interlocked.CompareExchange(ref _current, (current + 1) % _replicas.Length, current) == current)
+            {
+                Interlocked.Increment(ref _failovers);
+            }
+
             throw;
         }
     }

@@ -23,6 +23,7 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
     private readonly DiskSpool _spool;
     private readonly ILogger _logger;
     private readonly ClickHouseClient _client;
+    private readonly ReplicaFailover? _failover;
     private readonly CancellationTokenSource _abort = new();
     private readonly SinkCounters _counters = new();
     private readonly SpoolReplayer _replayer;
@@ -46,7 +47,7 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
     {
         _spool = spool;
         _logger = logger;
-        _client = ClickHouseClients.CreateClient(options, replicas);
+        _client = ClickHouseClients.CreateClient(options, replicas, out _failover);
         var inserter = new RowBinaryInserter(_client, options.Database, _counters, deduplicationTokens: replicas is not null);
         var ledger = new InsertLedger(_client, options.Database);
         Quarantine = new RoundQuarantine(spool.Directory, spool.MaxBytes);
@@ -56,6 +57,15 @@ internal sealed class ClickHouseSink : IBatchSink, IAsyncDisposable
         _replayer = new SpoolReplayer(options, applySchema, spool, inserter, ledger, Quarantine, _counters, logger, _abort.Token);
         _writer = new InsertWriter(options.MaxQueuedBatches, options.MaxPartitionsPerInsert, spool, inserter, _replayer, _counters, batchPool, logger, _abort.Token);
     }
+
+    /// <summary>A shard of several replicas, whose requests move between them.</summary>
+    public bool HasReplicas => _failover is not null;
+
+    /// <summary>The replica of the shard its requests go to now (index in its replicas, from 0); 0 for one server.</summary>
+    public int CurrentReplica => _failover?.CurrentIndex ?? 0;
+
+    /// <summary>Times requests moved to the shard's next replica after a connection failure.</summary>
+    public long ReplicaFailovers => _failover?.Failovers ?? 0;
 
     /// <summary>Lines whose counters ClickHouse has confirmed.</summary>
     public long LinesWritten => _counters.LinesWritten;

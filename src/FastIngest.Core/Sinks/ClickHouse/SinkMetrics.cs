@@ -57,7 +57,8 @@ internal sealed class SinkMetrics(ShardedClickHouseSink sink) : IMetricsPublishe
             description: "Bytes of the rounds in the quarantine folder.");
         meter.CreateObservableCounter("fastingest_spool_dropped_total", DroppedByTenant,
             description: "Lines, pixel hits and events lost to a full spool or a disk fault, per tenant.");
-        if (sink.Shards.Count > 1)
+        // A cluster: several shards, or one shard of several replicas (whose failovers an operator watches).
+        if (sink.Shards.Count > 1 || sink.Shards[0].HasReplicas)
         {
             PublishShards(meter);
         }
@@ -73,6 +74,10 @@ internal sealed class SinkMetrics(ShardedClickHouseSink sink) : IMetricsPublishe
             description: "Seconds since a ClickHouse shard last accepted a write.");
         meter.CreateObservableCounter("fastingest_clickhouse_shard_lines_written_total", () => PerShard(static s => s.LinesWritten), description: "Counted lines whose counters a ClickHouse shard confirmed.");
         meter.CreateObservableCounter("fastingest_clickhouse_shard_spool_records_written_total", () => PerShard(static s => s.RoundsSpooled), description: "Flush rounds written to a ClickHouse shard's spool.");
+        meter.CreateObservableGauge("fastingest_clickhouse_shard_replica", () => PerShard(static s => s.CurrentReplica),
+            description: "The replica a ClickHouse shard's writes go to now: its index in ClickHouse:Shards:{i}:Replicas, from 0.");
+        meter.CreateObservableCounter("fastingest_clickhouse_shard_replica_failovers_total", () => PerShard(static s => s.ReplicaFailovers),
+            description: "Times a ClickHouse shard's writes moved to its next replica after a connection failure.");
     }
 
     private List<Measurement<T>> PerShard<T>(Func<ClickHouseSink, T> value)

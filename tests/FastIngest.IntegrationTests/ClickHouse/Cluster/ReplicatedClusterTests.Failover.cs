@@ -25,6 +25,8 @@ public sealed partial class ReplicatedClusterTests
             await client.ConnectAsync(IPAddress.Loopback, node.TcpPort);
             await client.GetStream().WriteAsync(lines.OctetCountedFrames(2_000, step: 0, "r"));
             await WaitUntilWrittenAsync(node, B, local, 2_000);
+            Assert.Equal(1, await node.MetricAsync("fastingest_clickhouse_shard_replica"));
+            Assert.True(await node.MetricAsync("fastingest_clickhouse_shard_replica_failovers_total") >= 1, "the move to B is counted");
 
             // A back (without the schema: it was down when it was applied), B gone: the node fails over to A,
             // finds no tables there, applies the schema to A and writes.
@@ -34,6 +36,8 @@ public sealed partial class ReplicatedClusterTests
             bUp = false;
             await client.GetStream().WriteAsync(lines.OctetCountedFrames(3_000, step: 1, "r"));
             await WaitUntilWrittenAsync(node, A, local, 3_000);
+            Assert.Equal(0, await node.MetricAsync("fastingest_clickhouse_shard_replica"));
+            Assert.True(await node.MetricAsync("fastingest_clickhouse_shard_replica_failovers_total") >= 2, "the move back to A is counted");
 
             // B back: the two replicas exchange their parts, and each holds every line once.
             await B.StartAsync();
