@@ -106,7 +106,11 @@ internal static class SpoolRetryCommand
         List<QuarantinedRound> rounds = quarantine.List();
         using ClickHouse.Driver.ClickHouseClient client = ClickHouseClients.CreateClient(target, replicas);
         var counters = new SinkCounters();
-        var sender = new LedgerSender(new InsertLedger(client, target.Database), new RowBinaryInserter(client, target.Database, counters), counters, logger);
+        // A shard's rounds are inserted as its sink inserts them (ClickHouseSink): with the deduplication
+        // settings of a cluster's Replicated tables, which on 18.16 would otherwise drop a rollup block equal
+        // to an earlier insert's.
+        var inserter = new RowBinaryInserter(client, target.Database, counters, deduplicationTokens: replicas is not null);
+        var sender = new LedgerSender(new InsertLedger(client, target.Database), inserter, counters, logger);
         if (applySchema)
         {
             // Idempotent (IF NOT EXISTS): brings back a table or view that was dropped by hand.
