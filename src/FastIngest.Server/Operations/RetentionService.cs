@@ -98,14 +98,9 @@ internal sealed class RetentionService : BackgroundService
     /// </summary>
     internal static DateTimeOffset? OldestUnconfirmed(ShardedClickHouseSink sink)
     {
-        DateTimeOffset? oldest = null;
+        DateTimeOffset? oldest = sink.OldestSpooled;
         foreach (ClickHouseSink shard in sink.Shards)
         {
-            if (shard.Spool.Oldest is { } spooled && (oldest is null || spooled < oldest))
-            {
-                oldest = spooled;
-            }
-
             foreach (QuarantinedRound round in shard.Quarantine.List())
             {
                 DateTimeOffset written = File.GetLastWriteTimeUtc(round.RoundPath);

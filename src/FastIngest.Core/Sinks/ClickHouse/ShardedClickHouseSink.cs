@@ -99,6 +99,38 @@ internal sealed class ShardedClickHouseSink : IBatchSink, IAsyncDisposable
 
     public bool SpoolIsEmpty => SpoolRecords == 0;
 
+    /// <summary>When the oldest round waiting in any shard's spool was written; null when every spool is empty.</summary>
+    public DateTimeOffset? OldestSpooled
+    {
+        get
+        {
+            DateTimeOffset? oldest = null;
+            foreach (ClickHouseSink shard in _shards)
+            {
+                if (shard.Spool.Oldest is { } spooled && (oldest is null || spooled < oldest))
+                {
+                    oldest = spooled;
+                }
+            }
+
+            return oldest;
+        }
+    }
+
+    /// <summary>The rounds and bytes in the shards' quarantine folders together (a scan of each folder).</summary>
+    public (int Rounds, long Bytes) QuarantineScan()
+    {
+        (int rounds, long bytes) = (0, 0);
+        foreach (ClickHouseSink shard in _shards)
+        {
+            (int r, long b) = shard.Quarantine.Scan();
+            rounds += r;
+            bytes += b;
+        }
+
+        return (rounds, bytes);
+    }
+
     /// <summary>Some shard's spool is full (see <see cref="ClickHouseSink.SpoolFull"/>).</summary>
     public bool SpoolFull => Any(static s => s.SpoolFull);
 

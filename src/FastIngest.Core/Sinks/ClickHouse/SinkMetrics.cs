@@ -45,15 +45,15 @@ internal sealed class SinkMetrics(ShardedClickHouseSink sink) : IMetricsPublishe
         meter.CreateObservableCounter("fastingest_spool_disk_faults_total", () => sink.SpoolDiskFaults,
             description: "Spool writes the file system refused (ENOSPC, EIO, ...); each dropped its round.");
         meter.CreateObservableGauge("fastingest_oldest_unflushed_seconds",
-            OldestUnflushedSeconds, unit: "s",
+            () => sink.OldestSpooled is { } oldest ? (DateTimeOffset.UtcNow - oldest).TotalSeconds : 0, unit: "s",
             description: "Age of the oldest round waiting in the spool (0 when empty): how far behind ClickHouse is.");
         meter.CreateObservableCounter("fastingest_spool_dropped_rounds_total", () => sink.RoundsDropped,
             description: "Flush rounds lost: ClickHouse could not take them and the spool was full or its disk refused the write.");
         meter.CreateObservableCounter("fastingest_rounds_quarantined_total", () => sink.RoundsQuarantined,
             description: "Rounds ClickHouse refused for good (by error code), moved to the spool's quarantine folder so the rounds behind them go on.");
-        meter.CreateObservableGauge("fastingest_quarantined_rounds", () => QuarantineScan().Rounds,
+        meter.CreateObservableGauge("fastingest_quarantined_rounds", () => sink.QuarantineScan().Rounds,
             description: "Rounds in the quarantine folder now, waiting for `FastIngest.Server spool retry` once the cause is fixed.");
-        meter.CreateObservableGauge("fastingest_quarantined_bytes", () => QuarantineScan().Bytes, unit: "By",
+        meter.CreateObservableGauge("fastingest_quarantined_bytes", () => sink.QuarantineScan().Bytes, unit: "By",
             description: "Bytes of the rounds in the quarantine folder.");
         meter.CreateObservableCounter("fastingest_spool_dropped_total", DroppedByTenant,
             description: "Lines, pixel hits and events lost to a full spool or a disk fault, per tenant.");
@@ -101,33 +101,6 @@ internal sealed class SinkMetrics(ShardedClickHouseSink sink) : IMetricsPublishe
         }
 
         return sum;
-    }
-
-    private (int Rounds, long Bytes) QuarantineScan()
-    {
-        (int rounds, long bytes) = (0, 0);
-        foreach (ClickHouseSink shard in sink.Shards)
-        {
-            (int r, long b) = shard.Quarantine.Scan();
-            rounds += r;
-            bytes += b;
-        }
-
-        return (rounds, bytes);
-    }
-
-    private double OldestUnflushedSeconds()
-    {
-        double oldest = 0;
-        foreach (ClickHouseSink shard in sink.Shards)
-        {
-            if (shard.Spool.Oldest is { } time)
-            {
-                oldest = Math.Max(oldest, (DateTimeOffset.UtcNow - time).TotalSeconds);
-            }
-        }
-
-        return oldest;
     }
 
     private List<Measurement<long>> DroppedByTenant()
