@@ -46,7 +46,7 @@ internal sealed class SyslogListenSocketSetup(IOptions<SyslogOptions> syslog) : 
 
             // Linux spreads new connections over every listening socket of the same user that set the
             // option before its bind; a socket without it (another program) still makes the bind fail.
-            socket.SetRawSocketOption(LibC.SolSocket, LibC.SoReusePort, BitConverter.GetBytes(1));
+            LibC.SetReusePort(socket);
             socket.Bind(endPoint);
             return socket;
         }

@@ -158,7 +158,7 @@ internal sealed partial class UdpSyslogReceiver : IIngestSource, IDisposable
             {
                 // Set before bind on every socket of the group; the kernel then hashes each sender's
                 // (address, port) to one of them, so one sender's datagrams stay in order on one loop.
-                socket.SetRawSocketOption(LibC.SolSocket, LibC.SoReusePort, BitConverter.GetBytes(1));
+                LibC.SetReusePort(socket);
             }
 
             SetReceiveBuffer(socket, _options.UdpReceiveBufferBytes);

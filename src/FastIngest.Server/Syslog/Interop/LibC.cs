@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace FastIngest.Server.Syslog.Interop;
 
-/// <summary>The Linux system calls the batched UDP receive needs (<see cref="UdpReceiveBatch"/>).</summary>
+/// <summary>The Linux system calls and socket options of the syslog receivers: the batched UDP receive (<see cref="UdpReceiveBatch"/>), <c>SO_REUSEPORT</c>.</summary>
 internal static unsafe partial class LibC
 {
     /// <summary><c>MSG_DONTWAIT</c>: return at once with what the socket holds.</summary>
@@ -14,6 +14,10 @@ internal static unsafe partial class LibC
     public const int SolSocket = 1;
     public const int SoReusePort = 15;
     public const int SoRcvBufForce = 33;
+
+    /// <summary>Sets <c>SO_REUSEPORT</c> on <paramref name="socket"/>; before its bind, or the option does nothing.</summary>
+    public static void SetReusePort(System.Net.Sockets.Socket socket) =>
+        socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
 
     /// <summary><c>recvmmsg(2)</c>: up to <paramref name="length"/> datagrams in one call; -1 and errno on failure.</summary>
     [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
