@@ -159,13 +159,7 @@ internal sealed partial class NginxProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await ForegroundProcess.StopAsync(_process);
         _prefix.Dispose();
     }
 }

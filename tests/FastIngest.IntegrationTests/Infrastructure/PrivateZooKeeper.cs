@@ -80,13 +80,7 @@ public sealed class PrivateZooKeeper : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await ForegroundProcess.StopAsync(_process);
         try
         {
             Directory.Delete(_dataDir, recursive: true);

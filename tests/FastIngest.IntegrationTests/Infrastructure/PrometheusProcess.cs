@@ -106,13 +106,7 @@ internal sealed class PrometheusProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await ForegroundProcess.StopAsync(_process);
         _http.Dispose();
         _folder.Dispose();
     }

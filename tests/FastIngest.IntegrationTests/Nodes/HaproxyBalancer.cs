@@ -44,13 +44,7 @@ internal sealed class HaproxyBalancer : IAsyncDisposable
         string config = Path.Combine(folder.Path, "haproxy.cfg");
         File.WriteAllText(config, BalancerConfigs.Haproxy(syslog, pixel, api,
             [.. nodes.Select(n => n.TcpPort)], [.. nodes.Select(n => n.PixelPort)], [.. nodes.Select(n => n.HttpPort)]));
-        var psi = new ProcessStartInfo(Haproxy) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string arg in new[] { "-db", "-f", config })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        Process process = Process.Start(psi) ?? throw new InvalidOperationException("haproxy did not start");
+        Process process = ForegroundProcess.Start(Haproxy, "-db", "-f", config);
         var balancer = new HaproxyBalancer(process, folder, syslog, pixel, api);
         try
         {
@@ -87,13 +81,7 @@ internal sealed class HaproxyBalancer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await ForegroundProcess.StopAsync(_process);
         _folder.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FastIngest.IntegrationTests.Infrastructure;
 
 namespace FastIngest.IntegrationTests.Nodes;
 
@@ -31,13 +32,7 @@ internal sealed class NginxBalancer : IAsyncDisposable
         int udpPort = FreePorts.Udp(), tcpPort = FreePorts.Tcp();
         string config = Path.Combine(prefix.Path, "nginx.conf");
         File.WriteAllText(config, BalancerConfigs.NginxStream(prefix.Path, udpPort, tcpPort, udpNodes, tcpNodes));
-        var psi = new ProcessStartInfo(Nginx) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string arg in new[] { "-p", prefix.Path + "/", "-c", config, "-g", "daemon off;" })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        Process process = Process.Start(psi) ?? throw new InvalidOperationException("nginx did not start");
+        Process process = ForegroundProcess.Start(Nginx, "-p", prefix.Path + "/", "-c", config, "-g", "daemon off;");
         var balancer = new NginxBalancer(process, prefix, udpPort, tcpPort);
         try
         {
@@ -66,13 +61,7 @@ internal sealed class NginxBalancer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await ForegroundProcess.StopAsync(_process);
         _prefix.Dispose();
     }
 }
